@@ -1,0 +1,188 @@
+//! `entity-audit.md`: which models are created independently (get a factory) and which are minted by an owner.
+
+use crate::diagnostic::{Code, Diagnostic, FileKind, Parsed, Span};
+use crate::markdown;
+use crate::yaml::{self, YamlNode};
+
+/// One audited model.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AuditModel {
+    pub name: String,
+    pub name_span: Span,
+    /// `independently_created` (v2) or `has_creation_code` (v1).
+    pub independently_created: Option<bool>,
+    pub owners: Vec<String>,
+    pub creation_file: Option<String>,
+    pub creation_function: Option<String>,
+}
+
+/// What the checks read from `entity-audit.md`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AuditDoc {
+    pub models: Vec<AuditModel>,
+    pub model_count: Option<(i64, Span)>,
+    pub factory_count: Option<(i64, Span)>,
+}
+
+impl AuditDoc {
+    pub fn model(&self, name: &str) -> Option<&AuditModel> {
+        self.models.iter().find(|m| m.name == name)
+    }
+}
+
+fn error(span: Span, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(
+        Code::AUDIT_FRONTMATTER,
+        FileKind::EntityAudit,
+        span,
+        message,
+    )
+}
+
+/// Parses `entity-audit.md`. Always returns a document.
+pub fn parse(text: &str) -> Parsed<AuditDoc> {
+    let mut doc = AuditDoc::default();
+    let mut diagnostics = Vec::new();
+    let Some((yaml_text, offset)) = markdown::parse(text).frontmatter else {
+        diagnostics.push(
+            error(Span::at(0), "entity-audit.md has no YAML frontmatter")
+                .with_help("start the file with `---`, the audit's YAML (model_count, factory_count, models), and `---`"),
+        );
+        return Parsed {
+            value: doc,
+            diagnostics,
+        };
+    };
+    let parsed = yaml::parse(FileKind::EntityAudit, &yaml_text, offset);
+    diagnostics.extend(parsed.diagnostics);
+    let Some(root) = parsed.value.filter(|r| r.as_mapping().is_some()) else {
+        diagnostics.push(error(
+            Span::new(offset, offset + yaml_text.len()),
+            "the frontmatter must be a mapping",
+        ));
+        return Parsed {
+            value: doc,
+            diagnostics,
+        };
+    };
+    doc.model_count = root
+        .get("model_count")
+        .and_then(|n| n.as_i64().map(|v| (v, n.span)));
+    doc.factory_count = root
+        .get("factory_count")
+        .and_then(|n| n.as_i64().map(|v| (v, n.span)));
+    let Some(models) = root.get("models").and_then(YamlNode::as_sequence) else {
+        diagnostics.push(error(root.span, "`models` must be a non-empty list"));
+        return Parsed {
+            value: doc,
+            diagnostics,
+        };
+    };
+    for (i, item) in models.iter().enumerate() {
+        let Some(name_node) = item
+            .get("name")
+            .filter(|n| n.as_str().is_some_and(|s| !s.trim().is_empty()))
+        else {
+            diagnostics.push(error(
+                item.span,
+                format!("models[{i}] needs a non-blank `name`"),
+            ));
+            continue;
+        };
+        let name = name_node.as_str().unwrap_or_default().to_owned();
+        let independently_created = item
+            .get("independently_created")
+            .and_then(YamlNode::as_bool)
+            .or_else(|| item.get("has_creation_code").and_then(YamlNode::as_bool));
+        if independently_created.is_none() {
+            diagnostics.push(error(name_node.span, format!("models[{i}] ({name}) missing classification (independently_created or has_creation_code)")));
+        }
+        let owners: Vec<String> = item
+            .get("created_by")
+            .and_then(YamlNode::as_sequence)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|o| o.get("owner").and_then(YamlNode::scalar_text))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if independently_created == Some(false)
+            && owners.is_empty()
+            && item.get("created_by").is_some()
+        {
+            diagnostics.push(error(
+                name_node.span,
+                format!("models[{i}] ({name}) is marked independently_created=false but has no created_by entries"),
+            ));
+        }
+        doc.models.push(AuditModel {
+            name,
+            name_span: name_node.span,
+            independently_created,
+            owners,
+            creation_file: item.get("creation_file").and_then(YamlNode::scalar_text),
+            creation_function: item
+                .get("creation_function")
+                .and_then(YamlNode::scalar_text),
+        });
+    }
+    if let Some((count, span)) = doc.model_count
+        && count != doc.models.len() as i64
+    {
+        diagnostics.push(error(
+            span,
+            format!(
+                "model_count ({count}) does not match models array length ({})",
+                doc.models.len()
+            ),
+        ));
+    }
+    let independent = doc
+        .models
+        .iter()
+        .filter(|m| m.independently_created == Some(true))
+        .count() as i64;
+    if let Some((count, span)) = doc.factory_count
+        && count != independent
+    {
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::AUDIT_FRONTMATTER,
+                FileKind::EntityAudit,
+                span,
+                format!(
+                    "factory_count is {count} but {independent} models are independently created"
+                ),
+            )
+            .with_help(format!(
+                "set factory_count to {independent}; the plugin's validator rewrites it otherwise"
+            )),
+        );
+    }
+    Parsed {
+        value: doc,
+        diagnostics,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_reference_example() {
+        let parsed = parse(include_str!("../../../examples/autonoma/entity-audit.md"));
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let doc = parsed.value;
+        assert_eq!(doc.models.len(), 6);
+        assert_eq!(
+            doc.model("OnboardingChecklist")
+                .and_then(|m| m.independently_created),
+            Some(false)
+        );
+        assert_eq!(
+            doc.model("OnboardingChecklist").map(|m| m.owners.clone()),
+            Some(vec!["Organization".to_owned()])
+        );
+    }
+}

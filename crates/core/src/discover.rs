@@ -1,0 +1,321 @@
+//! The `discover` response (`discover.json`): models, fields, relations and the scope field.
+
+use crate::diagnostic::{Code, Diagnostic, FileKind, Parsed, Span};
+use crate::json::{self, Node};
+
+/// A discover response as the checks use it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Discover {
+    pub version: Option<String>,
+    pub models: Vec<DiscoverModel>,
+    pub edges: Vec<Edge>,
+    pub relations: Vec<Relation>,
+    pub scope_field: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiscoverModel {
+    pub name: String,
+    pub table_name: Option<String>,
+    pub fields: Vec<DiscoverField>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiscoverField {
+    pub name: String,
+    pub ty: String,
+    pub is_required: bool,
+    pub is_id: bool,
+    pub has_default: bool,
+}
+
+/// A foreign-key edge of a SQL-era discover: `from.localField -> to.foreignField`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    pub local_field: String,
+    pub foreign_field: String,
+    pub nullable: bool,
+}
+
+/// A nesting relation of a SQL-era discover.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Relation {
+    pub parent_model: String,
+    pub child_model: String,
+    pub parent_field: String,
+    pub child_field: String,
+}
+
+impl Discover {
+    pub fn model(&self, name: &str) -> Option<&DiscoverModel> {
+        self.models.iter().find(|m| m.name == name)
+    }
+
+    /// True for SQL-era endpoints, where nested trees are legal.
+    pub fn is_legacy(&self) -> bool {
+        !self.relations.is_empty()
+    }
+
+    /// The scope model: named after the scope field (`organizationId` -> `Organization`), else
+    /// the only model without the scope field that others reference through it.
+    pub fn scope_model(&self) -> Option<&DiscoverModel> {
+        let field = self.scope_field.as_deref().filter(|f| !f.is_empty())?;
+        let stem = field
+            .strip_suffix("Id")
+            .or_else(|| field.strip_suffix("_id"))
+            .unwrap_or(field);
+        let lacking: Vec<&DiscoverModel> = self
+            .models
+            .iter()
+            .filter(|m| m.field(field).is_none())
+            .collect();
+        lacking
+            .iter()
+            .find(|m| {
+                m.name.eq_ignore_ascii_case(stem)
+                    || m.name
+                        .replace('_', "")
+                        .eq_ignore_ascii_case(&stem.replace('_', ""))
+            })
+            .or_else(|| {
+                if lacking.len() == 1 {
+                    lacking.first()
+                } else {
+                    None
+                }
+            })
+            .copied()
+    }
+}
+
+impl DiscoverModel {
+    pub fn field(&self, name: &str) -> Option<&DiscoverField> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+/// Parses `discover.json`, reporting shape problems as `discover/shape`: errors for what the
+/// platform rejects, warnings for what only the plugin's stricter validator rejects.
+pub fn parse(text: &str) -> Parsed<Option<Discover>> {
+    let parsed = json::parse(FileKind::Discover, text);
+    let mut diagnostics = parsed.diagnostics;
+    let value = parsed.value.map(|root| from_node(&root, &mut diagnostics));
+    Parsed { value, diagnostics }
+}
+
+fn shape_error(span: Span, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Code::DISCOVER_SHAPE, FileKind::Discover, span, message).with_help(
+        "save the body of a signed `discover` response as-is (`scenario-lab discover` does this)",
+    )
+}
+
+fn shape_warning(span: Span, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::warning(Code::DISCOVER_SHAPE, FileKind::Discover, span, message)
+        .with_help("the platform accepts this, but the plugin's discover validator rejects it")
+}
+
+fn string_at(node: &Node, key: &str) -> Option<String> {
+    node.get(key).and_then(Node::as_str).map(str::to_owned)
+}
+
+/// Builds a `Discover` from a parsed JSON document.
+pub fn from_node(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Discover {
+    let mut discover = Discover {
+        version: root.get("version").and_then(|v| match &v.kind {
+            json::NodeKind::String(s) => Some(s.clone()),
+            json::NodeKind::Number(n) => Some(n.clone()),
+            _ => None,
+        }),
+        ..Discover::default()
+    };
+    let Some(schema) = root.get("schema").filter(|s| s.as_object().is_some()) else {
+        diagnostics.push(shape_error(
+            root.span,
+            "discover response has no `schema` object",
+        ));
+        return discover;
+    };
+    match schema.get("models").map(|m| (m, m.as_array())) {
+        Some((_, Some(models))) => {
+            if models.is_empty() {
+                diagnostics.push(shape_warning(
+                    schema.get("models").map_or(schema.span, |m| m.span),
+                    "`schema.models` is empty",
+                ));
+            }
+            for model in models {
+                if let Some(parsed) = model_from_node(model, diagnostics) {
+                    discover.models.push(parsed);
+                }
+            }
+        }
+        Some((node, None)) => {
+            diagnostics.push(shape_error(node.span, "`schema.models` must be an array"))
+        }
+        None => diagnostics.push(shape_error(schema.span, "`schema.models` is missing")),
+    }
+    for (key, is_edges) in [("edges", true), ("relations", false)] {
+        match schema.get(key) {
+            Some(node) => match node.as_array() {
+                Some(items) => {
+                    for item in items {
+                        if is_edges {
+                            discover.edges.push(Edge {
+                                from: string_at(item, "from").unwrap_or_default(),
+                                to: string_at(item, "to").unwrap_or_default(),
+                                local_field: string_at(item, "localField").unwrap_or_default(),
+                                foreign_field: string_at(item, "foreignField").unwrap_or_default(),
+                                nullable: item
+                                    .get("nullable")
+                                    .and_then(Node::as_bool)
+                                    .unwrap_or(false),
+                            });
+                        } else {
+                            discover.relations.push(Relation {
+                                parent_model: string_at(item, "parentModel").unwrap_or_default(),
+                                child_model: string_at(item, "childModel").unwrap_or_default(),
+                                parent_field: string_at(item, "parentField").unwrap_or_default(),
+                                child_field: string_at(item, "childField").unwrap_or_default(),
+                            });
+                        }
+                    }
+                }
+                None => diagnostics.push(shape_error(
+                    node.span,
+                    format!("`schema.{key}` must be an array"),
+                )),
+            },
+            None => diagnostics.push(shape_error(
+                schema.span,
+                format!("`schema.{key}` is missing"),
+            )),
+        }
+    }
+    match schema.get("scopeField") {
+        Some(node) => match node.as_str() {
+            Some("") => diagnostics.push(shape_warning(node.span, "`schema.scopeField` is empty")),
+            Some(field) => discover.scope_field = Some(field.to_owned()),
+            None => diagnostics.push(shape_error(
+                node.span,
+                "`schema.scopeField` must be a string",
+            )),
+        },
+        None => diagnostics.push(shape_error(schema.span, "`schema.scopeField` is missing")),
+    }
+    discover
+}
+
+fn model_from_node(node: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<DiscoverModel> {
+    let Some(name) = node.get("name").and_then(Node::as_str) else {
+        diagnostics.push(shape_error(node.span, "every model needs a string `name`"));
+        return None;
+    };
+    let mut model = DiscoverModel {
+        name: name.to_owned(),
+        table_name: string_at(node, "tableName"),
+        fields: Vec::new(),
+    };
+    let Some(fields) = node.get("fields").and_then(Node::as_array) else {
+        diagnostics.push(shape_error(
+            node.span,
+            format!("model `{name}` needs a `fields` array"),
+        ));
+        return Some(model);
+    };
+    for field in fields {
+        let (Some(field_name), Some(ty)) = (
+            field.get("name").and_then(Node::as_str),
+            field.get("type").and_then(Node::as_str),
+        ) else {
+            diagnostics.push(shape_error(
+                field.span,
+                format!("every field of `{name}` needs a string `name` and `type`"),
+            ));
+            continue;
+        };
+        let missing: Vec<&str> = ["isRequired", "isId", "hasDefault"]
+            .into_iter()
+            .filter(|key| field.get(key).and_then(Node::as_bool).is_none())
+            .collect();
+        if !missing.is_empty() {
+            diagnostics.push(shape_warning(
+                field.span,
+                format!(
+                    "field `{name}.{field_name}` has no boolean {}",
+                    missing.join(", ")
+                ),
+            ));
+        }
+        if !is_supported_type(ty) {
+            let span = field.get("type").map_or(field.span, |t| t.span);
+            diagnostics.push(shape_warning(
+                span,
+                format!("field `{name}.{field_name}` has unsupported discover type `{ty}`"),
+            ));
+        }
+        model.fields.push(DiscoverField {
+            name: field_name.to_owned(),
+            ty: ty.to_owned(),
+            is_required: field
+                .get("isRequired")
+                .and_then(Node::as_bool)
+                .unwrap_or(false),
+            is_id: field.get("isId").and_then(Node::as_bool).unwrap_or(false),
+            has_default: field
+                .get("hasDefault")
+                .and_then(Node::as_bool)
+                .unwrap_or(false),
+        });
+    }
+    Some(model)
+}
+
+/// The plugin's type rule: `^(?:[A-Za-z][A-Za-z0-9_]*|enum\([^()]+\))(?:\[\])?$`.
+pub fn is_supported_type(ty: &str) -> bool {
+    let base = ty.strip_suffix("[]").unwrap_or(ty);
+    if let Some(inner) = base
+        .strip_prefix("enum(")
+        .and_then(|rest| rest.strip_suffix(')'))
+    {
+        return !inner.is_empty() && !inner.contains(['(', ')']);
+    }
+    let mut chars = base.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// The members of an `enum(A,B)` type, if it is one.
+pub fn enum_members(ty: &str) -> Option<Vec<&str>> {
+    let inner = ty.strip_prefix("enum(")?.strip_suffix(')')?;
+    Some(inner.split(',').map(str::trim).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_reference_example() {
+        let parsed = parse(include_str!("../../../examples/autonoma/discover.json"));
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let discover = parsed.value.expect("discover");
+        assert_eq!(discover.models.len(), 5);
+        assert_eq!(
+            discover.scope_model().map(|m| m.name.as_str()),
+            Some("Organization")
+        );
+        assert!(!discover.is_legacy());
+    }
+
+    #[test]
+    fn type_rule_matches_the_plugin() {
+        for ok in ["string", "DateTime", "enum(A,B)", "Tag[]", "enum(a)[]"] {
+            assert!(is_supported_type(ok), "{ok}");
+        }
+        for bad in ["", "1x", "enum()", "map<string>", "a-b"] {
+            assert!(!is_supported_type(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! Scenario Lab core: parsers, the recipe model, checks, token resolution and signing. No I/O.
+
+pub mod audit;
+pub mod diagnostic;
+pub mod discover;
+pub mod faker;
+pub mod graph;
+pub mod json;
+pub mod line_index;
+pub mod markdown;
+pub mod recipes;
+pub mod scenarios;
+pub mod sdk_tokens;
+pub mod signing;
+pub mod tokens;
+pub mod yaml;
+
+pub use diagnostic::{Code, Diagnostic, FileKind, Fix, Label, Parsed, Severity, Span, TextEdit};

@@ -1,0 +1,250 @@
+//! The `scenario-recipes.json` model: recipes, their `create` maps (flat or legacy nested) and variables.
+
+use crate::diagnostic::Span;
+use crate::discover::Discover;
+use crate::graph::{Graph, RecordLinks};
+use crate::json::{Member, Node, NodeKind};
+use std::collections::HashMap;
+
+/// One entry of `recipes`, borrowed from the parsed file.
+#[derive(Clone, Copy, Debug)]
+pub struct Recipe<'a> {
+    pub index: usize,
+    pub node: &'a Node,
+    pub name: Option<&'a str>,
+    pub name_span: Span,
+    pub create: Option<&'a Member>,
+    pub variables: Option<&'a Member>,
+}
+
+/// The recipes of a parsed file, in order (entries that are not objects are skipped).
+pub fn recipes(root: &Node) -> Vec<Recipe<'_>> {
+    let Some(items) = root.get("recipes").and_then(Node::as_array) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, node)| node.as_object().is_some())
+        .map(|(index, node)| {
+            let name_member = node.member("name");
+            Recipe {
+                index,
+                node,
+                name: name_member.and_then(|m| m.value.as_str()),
+                name_span: name_member.map_or(Span::at(node.span.start), |m| m.value.span),
+                create: node.member("create"),
+                variables: node.member("variables"),
+            }
+        })
+        .collect()
+}
+
+impl Recipe<'_> {
+    /// A name for messages: the recipe's name or `recipes[i]`.
+    pub fn label(&self) -> String {
+        match self.name {
+            Some(name) => format!("`{name}`"),
+            None => format!("recipes[{}]", self.index),
+        }
+    }
+}
+
+/// One record of a `create` map.
+#[derive(Clone, Debug)]
+pub struct RecordInfo<'a> {
+    pub model: &'a str,
+    /// The span of the model key this record sits under (top-level key, or nesting key).
+    pub model_span: Span,
+    pub node: &'a Node,
+    pub alias: Option<(&'a str, Span)>,
+    /// Every `{"_ref": alias}` in the record's values (not descending into nested records).
+    pub refs: Vec<(&'a str, Span)>,
+    /// The record this one is nested under (legacy nested trees).
+    pub parent: Option<usize>,
+    /// The field of the parent holding this record (legacy nested trees).
+    pub via_field: Option<&'a str>,
+    /// 0-based position within its model, in payload order.
+    pub index_in_model: usize,
+}
+
+impl RecordInfo<'_> {
+    /// The span diagnostics use for the record as a whole: its first key, else its braces.
+    pub fn head_span(&self) -> Span {
+        self.node
+            .as_object()
+            .and_then(|members| members.first())
+            .map_or(self.node.span, |m| m.key_span)
+    }
+}
+
+/// The records of a `create` map and their dependency graph.
+#[derive(Clone, Debug, Default)]
+pub struct CreateGraph<'a> {
+    pub records: Vec<RecordInfo<'a>>,
+    /// Top-level aliases: alias -> first declaring record.
+    pub aliases: HashMap<&'a str, usize>,
+    pub graph: Graph,
+}
+
+/// How nested keys are read: as opaque data (factory-driven SDKs) or as relations (legacy).
+pub fn nesting_child<'d>(
+    discover: Option<&'d Discover>,
+    model: &str,
+    key: &str,
+) -> Option<&'d str> {
+    let discover = discover.filter(|d| d.is_legacy())?;
+    discover
+        .relations
+        .iter()
+        .find(|r| r.parent_model == model && r.parent_field == key)
+        .map(|r| r.child_model.as_str())
+}
+
+impl<'a> CreateGraph<'a> {
+    /// Builds the graph of a `create` object. Entries that are not arrays of objects are skipped
+    /// (the schema checks report them).
+    pub fn build(create: &'a Node, discover: Option<&'a Discover>) -> CreateGraph<'a> {
+        let mut out = CreateGraph::default();
+        let mut per_model: HashMap<&'a str, usize> = HashMap::new();
+        for member in create.as_object().unwrap_or_default() {
+            let Some(items) = member.value.as_array() else {
+                continue;
+            };
+            for item in items.iter().filter(|n| n.as_object().is_some()) {
+                out.push_record(
+                    &member.key,
+                    member.key_span,
+                    item,
+                    None,
+                    None,
+                    discover,
+                    &mut per_model,
+                );
+            }
+        }
+        for (i, record) in out.records.iter().enumerate() {
+            if record.parent.is_none()
+                && let Some((alias, _)) = record.alias
+            {
+                out.aliases.entry(alias).or_insert(i);
+            }
+        }
+        let links: Vec<RecordLinks<'_>> = out
+            .records
+            .iter()
+            .map(|r| RecordLinks {
+                model: r.model,
+                alias: r.alias.filter(|_| r.parent.is_none()).map(|(a, _)| a),
+                refs: r.refs.iter().map(|(a, _)| *a).collect(),
+                parent: r.parent,
+            })
+            .collect();
+        out.graph = Graph::build(&links);
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_record(
+        &mut self,
+        model: &'a str,
+        model_span: Span,
+        node: &'a Node,
+        parent: Option<usize>,
+        via_field: Option<&'a str>,
+        discover: Option<&'a Discover>,
+        per_model: &mut HashMap<&'a str, usize>,
+    ) {
+        let index = self.records.len();
+        let counter = per_model.entry(model).or_insert(0);
+        let index_in_model = *counter;
+        *counter += 1;
+        let alias = node
+            .member("_alias")
+            .and_then(|m| m.value.as_str().map(|a| (a, m.value.span)));
+        let mut refs = Vec::new();
+        let mut nested: Vec<(&'a str, Span, &'a Node, &'a str)> = Vec::new();
+        for member in node.as_object().unwrap_or_default() {
+            if member.key == "_alias" || member.key == "_ref" {
+                continue;
+            }
+            if let Some(child_model) = nesting_child(discover, model, &member.key) {
+                if let Some(children) = member.value.as_array() {
+                    for child in children.iter().filter(|c| c.as_object().is_some()) {
+                        nested.push((child_model, member.key_span, child, &member.key));
+                    }
+                    continue;
+                }
+            }
+            collect_refs(&member.value, &mut refs);
+        }
+        self.records.push(RecordInfo {
+            model,
+            model_span,
+            node,
+            alias,
+            refs,
+            parent,
+            via_field,
+            index_in_model,
+        });
+        for (child_model, span, child, field) in nested {
+            self.push_record(
+                child_model,
+                span,
+                child,
+                Some(index),
+                Some(field),
+                discover,
+                per_model,
+            );
+        }
+    }
+
+    /// The records of one model, in payload order.
+    pub fn of_model<'s>(&'s self, model: &'s str) -> impl Iterator<Item = &'s RecordInfo<'a>> + 's {
+        self.records.iter().filter(move |r| r.model == model)
+    }
+}
+
+/// Every `{"_ref": "<alias>"}` at any depth, not descending into a `_ref` object.
+pub fn collect_refs<'a>(node: &'a Node, refs: &mut Vec<(&'a str, Span)>) {
+    match &node.kind {
+        NodeKind::Object(members) => {
+            if let Some(target) = node.as_ref_target() {
+                refs.push(target);
+                return;
+            }
+            for member in members {
+                collect_refs(&member.value, refs);
+            }
+        }
+        NodeKind::Array(items) => items.iter().for_each(|item| collect_refs(item, refs)),
+        _ => {}
+    }
+}
+
+/// Calls `visit` for every string value (never keys) under `node`.
+pub fn for_each_string<'a>(node: &'a Node, visit: &mut impl FnMut(&'a str, Span)) {
+    match &node.kind {
+        NodeKind::String(s) => visit(s, node.span),
+        NodeKind::Array(items) => items.iter().for_each(|item| for_each_string(item, visit)),
+        NodeKind::Object(members) => members
+            .iter()
+            .for_each(|m| for_each_string(&m.value, visit)),
+        _ => {}
+    }
+}
+
+/// The span of `text[start..end]` inside the JSON string literal at `literal`, when the literal
+/// has no escapes before that point; otherwise the whole literal.
+pub fn span_in_literal(source: &str, literal: Span, value: &str, start: usize, end: usize) -> Span {
+    let raw = source
+        .get(literal.start + 1..literal.end.saturating_sub(1))
+        .unwrap_or_default();
+    if raw == value {
+        Span::new(literal.start + 1 + start, literal.start + 1 + end)
+    } else {
+        literal
+    }
+}

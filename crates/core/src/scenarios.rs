@@ -1,0 +1,397 @@
+//! `scenarios.md`: YAML frontmatter (scenarios, entity types, variable fields) and body sections.
+
+use crate::diagnostic::{Code, Diagnostic, FileKind, Parsed, Span};
+use crate::markdown::{self, Heading};
+use crate::yaml::{self, YamlKind, YamlNode};
+
+/// Which generation of the pipeline wrote the file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScenariosFormat {
+    /// Plugin v2.1: `scenario_count >= 3`, `variable_fields`, `planning_sections`.
+    #[default]
+    Plugin,
+    /// The planner CLI: one scenario, no `variable_fields`.
+    Cli,
+}
+
+/// One entry of the frontmatter's `scenarios` list.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScenarioEntry {
+    pub name: String,
+    pub name_span: Span,
+    pub span: Span,
+    pub description: Option<String>,
+    /// `entity_types` as a count (plugin) with its span.
+    pub entity_types: Option<(i64, Span)>,
+    pub total_entities: Option<(i64, Span)>,
+}
+
+/// One entry of `variable_fields`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VariableField {
+    pub token: String,
+    pub token_span: Span,
+    pub entity: Option<String>,
+    pub scenarios: Vec<(String, Span)>,
+}
+
+/// What the checks read from `scenarios.md`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ScenariosDoc {
+    pub format: ScenariosFormat,
+    pub has_frontmatter: bool,
+    pub frontmatter_span: Span,
+    pub scenario_count: Option<(i64, Span)>,
+    pub scenarios: Vec<ScenarioEntry>,
+    pub entity_types: Vec<(String, Span)>,
+    pub variable_fields: Vec<VariableField>,
+    pub headings: Vec<Heading>,
+}
+
+impl ScenariosDoc {
+    pub fn scenario(&self, name: &str) -> Option<&ScenarioEntry> {
+        self.scenarios.iter().find(|s| s.name == name)
+    }
+}
+
+fn frontmatter_error(span: Span, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(
+        Code::SCENARIOS_FRONTMATTER,
+        FileKind::Scenarios,
+        span,
+        message,
+    )
+}
+
+fn frontmatter_warning(span: Span, message: impl Into<String>) -> Diagnostic {
+    Diagnostic::warning(
+        Code::SCENARIOS_FRONTMATTER,
+        FileKind::Scenarios,
+        span,
+        message,
+    )
+    .with_help("the plugin's scenarios validator rejects this; the platform does not read it")
+}
+
+/// Parses `scenarios.md`. Always returns a document.
+pub fn parse(text: &str) -> Parsed<ScenariosDoc> {
+    let markdown = markdown::parse(text);
+    let mut doc = ScenariosDoc {
+        headings: markdown.headings,
+        ..ScenariosDoc::default()
+    };
+    let mut diagnostics = Vec::new();
+    let Some((yaml_text, offset)) = markdown.frontmatter else {
+        diagnostics.push(
+            frontmatter_error(
+                Span::new(0, text.find('\n').unwrap_or(text.len()).min(text.len())),
+                "scenarios.md has no YAML frontmatter",
+            )
+            .with_help(
+                "start the file with a `---` line, the YAML frontmatter, and a closing `---` line",
+            ),
+        );
+        return Parsed {
+            value: doc,
+            diagnostics,
+        };
+    };
+    doc.has_frontmatter = true;
+    doc.frontmatter_span = Span::new(offset, offset + yaml_text.len());
+    let parsed = yaml::parse(FileKind::Scenarios, &yaml_text, offset);
+    diagnostics.extend(parsed.diagnostics);
+    let Some(root) = parsed.value else {
+        diagnostics.push(frontmatter_error(
+            doc.frontmatter_span,
+            "the frontmatter is empty",
+        ));
+        return Parsed {
+            value: doc,
+            diagnostics,
+        };
+    };
+    if root.as_mapping().is_none() {
+        diagnostics.push(frontmatter_error(
+            root.span,
+            format!(
+                "the frontmatter must be a mapping, found a {}",
+                root.type_name()
+            ),
+        ));
+        return Parsed {
+            value: doc,
+            diagnostics,
+        };
+    }
+    read_frontmatter(&root, &mut doc, &mut diagnostics);
+    Parsed {
+        value: doc,
+        diagnostics,
+    }
+}
+
+fn read_frontmatter(root: &YamlNode, doc: &mut ScenariosDoc, diagnostics: &mut Vec<Diagnostic>) {
+    let whole = root.span;
+    doc.format = match (
+        root.get("scenario_count").and_then(YamlNode::as_i64),
+        root.get("variable_fields"),
+    ) {
+        (Some(1), None) => ScenariosFormat::Cli,
+        _ => ScenariosFormat::Plugin,
+    };
+    let plugin = doc.format == ScenariosFormat::Plugin;
+    match root.entry("scenario_count") {
+        Some((_, value)) => match value.as_i64() {
+            Some(n) if n >= 1 => {
+                doc.scenario_count = Some((n, value.span));
+                if plugin && n < 3 {
+                    diagnostics.push(frontmatter_warning(
+                        value.span,
+                        format!("scenario_count is {n}; the plugin requires at least 3"),
+                    ));
+                }
+            }
+            _ => diagnostics.push(frontmatter_error(
+                value.span,
+                "scenario_count must be a positive integer",
+            )),
+        },
+        None => diagnostics.push(frontmatter_error(
+            Span::at(whole.start),
+            "missing required frontmatter field: scenario_count",
+        )),
+    }
+    match root.entry("scenarios") {
+        Some((_, value)) => match value.as_sequence() {
+            Some(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(entry) = read_scenario(i, item, plugin, diagnostics) {
+                        doc.scenarios.push(entry);
+                    }
+                }
+            }
+            None => diagnostics.push(frontmatter_error(value.span, "`scenarios` must be a list")),
+        },
+        None => diagnostics.push(frontmatter_error(
+            Span::at(whole.start),
+            "missing required frontmatter field: scenarios",
+        )),
+    }
+    match root.entry("entity_types") {
+        Some((_, value)) => {
+            match value.as_sequence() {
+                Some(items) if !items.is_empty() => {
+                    for (i, item) in items.iter().enumerate() {
+                        match item.get("name").and_then(YamlNode::scalar_text) {
+                        Some(name) => doc.entity_types.push((name, item.get("name").map_or(item.span, |n| n.span))),
+                        None => diagnostics.push(frontmatter_error(item.span, format!("entity_types[{i}] must be a mapping with at least a \"name\" field"))),
+                    }
+                    }
+                }
+                _ => diagnostics.push(frontmatter_error(
+                    value.span,
+                    "`entity_types` must be a non-empty list",
+                )),
+            }
+        }
+        None => diagnostics.push(frontmatter_error(
+            Span::at(whole.start),
+            "missing required frontmatter field: entity_types",
+        )),
+    }
+    match root.entry("variable_fields") {
+        Some((_, value)) => match &value.kind {
+            YamlKind::Sequence(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    doc.variable_fields
+                        .push(read_variable_field(i, item, plugin, diagnostics));
+                }
+            }
+            YamlKind::Null => {}
+            _ => diagnostics.push(frontmatter_error(
+                value.span,
+                "`variable_fields` must be a list (use [] if none)",
+            )),
+        },
+        None if plugin => diagnostics.push(frontmatter_warning(
+            Span::at(whole.start),
+            "missing frontmatter field: variable_fields (use [] if none)",
+        )),
+        None => {}
+    }
+    if plugin {
+        let sections: Vec<String> = root
+            .get("planning_sections")
+            .and_then(YamlNode::as_sequence)
+            .map(|items| items.iter().filter_map(YamlNode::scalar_text).collect())
+            .unwrap_or_default();
+        let missing: Vec<&str> = [
+            "schema_summary",
+            "relationship_map",
+            "variable_data_strategy",
+        ]
+        .into_iter()
+        .filter(|s| !sections.iter().any(|have| have == s))
+        .collect();
+        if !missing.is_empty() {
+            let span = root
+                .entry("planning_sections")
+                .map_or(Span::at(whole.start), |(k, _)| k.span);
+            diagnostics.push(frontmatter_warning(
+                span,
+                format!("planning_sections lacks {}", missing.join(", ")),
+            ));
+        }
+    }
+    let names: Vec<&str> = doc.scenarios.iter().map(|s| s.name.as_str()).collect();
+    for field in &doc.variable_fields {
+        for (scenario, span) in &field.scenarios {
+            if !names.contains(&scenario.as_str()) {
+                diagnostics.push(frontmatter_error(
+                    *span,
+                    format!(
+                        "variable field {} references unknown scenario `{scenario}`",
+                        field.token
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn read_scenario(
+    i: usize,
+    item: &YamlNode,
+    plugin: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<ScenarioEntry> {
+    if item.as_mapping().is_none() {
+        diagnostics.push(frontmatter_error(
+            item.span,
+            format!("scenarios[{i}] must be a mapping"),
+        ));
+        return None;
+    }
+    let Some(name_node) = item.get("name") else {
+        diagnostics.push(frontmatter_error(
+            item.span,
+            format!("scenarios[{i}] missing required field: name"),
+        ));
+        return None;
+    };
+    let Some(name) = name_node.scalar_text().filter(|n| !n.trim().is_empty()) else {
+        diagnostics.push(frontmatter_error(
+            name_node.span,
+            format!("scenarios[{i}].name must be a non-empty string"),
+        ));
+        return None;
+    };
+    let mut entry = ScenarioEntry {
+        name,
+        name_span: name_node.span,
+        span: item.span,
+        ..ScenarioEntry::default()
+    };
+    entry.description = item.get("description").and_then(YamlNode::scalar_text);
+    if entry.description.is_none() {
+        diagnostics.push(frontmatter_error(
+            name_node.span,
+            format!("scenarios[{i}] missing required field: description"),
+        ));
+    }
+    for key in ["entity_types", "total_entities"] {
+        match item.get(key) {
+            Some(node) => match (node.as_i64(), key) {
+                (Some(n), "entity_types") => entry.entity_types = Some((n, node.span)),
+                (Some(n), _) => entry.total_entities = Some((n, node.span)),
+                (None, "total_entities") => diagnostics.push(frontmatter_error(
+                    node.span,
+                    format!("scenarios[{i}].total_entities must be an integer"),
+                )),
+                (None, _) => {}
+            },
+            None if plugin => diagnostics.push(frontmatter_warning(
+                name_node.span,
+                format!("scenarios[{i}] missing field: {key}"),
+            )),
+            None => {}
+        }
+    }
+    Some(entry)
+}
+
+fn read_variable_field(
+    i: usize,
+    item: &YamlNode,
+    plugin: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> VariableField {
+    let mut field = VariableField {
+        token_span: item.span,
+        ..VariableField::default()
+    };
+    match item.get("token") {
+        Some(node) => {
+            field.token = node.scalar_text().unwrap_or_default();
+            field.token_span = node.span;
+            let t = &field.token;
+            if t.len() < 5 || !t.starts_with("{{") || !t.ends_with("}}") {
+                diagnostics.push(frontmatter_error(node.span, format!("variable_fields[{i}].token must use double curly braces, e.g. {{{{title}}}}")));
+            }
+        }
+        None => diagnostics.push(frontmatter_error(
+            item.span,
+            format!("variable_fields[{i}] missing required field: token"),
+        )),
+    }
+    field.entity = item.get("entity").and_then(YamlNode::scalar_text);
+    if let Some(scenarios) = item.get("scenarios").and_then(YamlNode::as_sequence) {
+        field.scenarios = scenarios
+            .iter()
+            .filter_map(|s| s.scalar_text().map(|t| (t, s.span)))
+            .collect();
+    }
+    if plugin {
+        for key in ["entity", "scenarios", "reason", "test_reference"] {
+            if item.get(key).is_none() {
+                diagnostics.push(frontmatter_warning(
+                    field.token_span,
+                    format!("variable_fields[{i}] missing field: {key}"),
+                ));
+            }
+        }
+    }
+    field
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_reference_example() {
+        let text = include_str!("../../../examples/autonoma/scenarios.md");
+        let parsed = parse(text);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let doc = parsed.value;
+        assert_eq!(doc.scenario_count.map(|c| c.0), Some(3));
+        let names: Vec<_> = doc.scenarios.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["standard", "empty", "large"]);
+        let large = doc
+            .scenario("large")
+            .and_then(|s| s.total_entities)
+            .expect("total");
+        assert_eq!(large.0, 303);
+        assert_eq!(&text[large.1.start..large.1.end], "303");
+        assert_eq!(doc.variable_fields.len(), 3);
+        assert!(doc.headings.iter().any(|h| h.text == "Scenario: standard"));
+    }
+
+    #[test]
+    fn missing_frontmatter_is_reported_and_the_body_still_read() {
+        let parsed = parse("# Scenarios\n\n## Scenario: `a`\n");
+        assert_eq!(parsed.diagnostics[0].code, Code::SCENARIOS_FRONTMATTER);
+        assert_eq!(parsed.value.headings.len(), 2);
+    }
+}
