@@ -102,6 +102,7 @@ impl Severity {
 pub struct Code(&'static str);
 
 impl Code {
+    pub const FILE_UNREADABLE: Code = Code("file/unreadable");
     pub const JSON_SYNTAX: Code = Code("json/syntax");
     pub const YAML_SYNTAX: Code = Code("yaml/syntax");
     pub const RECIPE_UNKNOWN_ALIAS: Code = Code("recipe/unknown-alias");
@@ -135,6 +136,7 @@ impl Code {
 
     /// Every code the core can emit, for documentation and the editor.
     pub const ALL: &'static [Code] = &[
+        Code::FILE_UNREADABLE,
         Code::JSON_SYNTAX,
         Code::YAML_SYNTAX,
         Code::RECIPE_UNKNOWN_ALIAS,

@@ -16,3 +16,9 @@ pub mod tokens;
 pub mod yaml;
 
 pub use diagnostic::{Code, Diagnostic, FileKind, Fix, Label, Parsed, Severity, Span, TextEdit};
+pub mod checks;
+pub mod flatten;
+pub mod json_edit;
+pub mod preflight;
+
+pub use preflight::{Report, Skipped, Workspace, preflight};

@@ -1,0 +1,68 @@
+//! Every preflight check, grouped by what it reads; `run` calls them in a fixed order.
+
+pub mod audit_coverage;
+pub mod nearest;
+pub mod recipe_fields;
+pub mod recipe_graph;
+pub mod recipe_tokens;
+pub mod recipes_schema;
+pub mod scenario_coverage;
+pub mod validation_file;
+
+use crate::audit::AuditDoc;
+use crate::diagnostic::Diagnostic;
+use crate::discover::Discover;
+use crate::json::Node;
+use crate::recipes::{self, CreateGraph, Recipe};
+use crate::scenarios::ScenariosDoc;
+
+/// What the checks read: the parsed files (any may be missing) and the recipe source text.
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
+    pub recipes_text: &'a str,
+    pub recipes: Option<&'a Node>,
+    pub discover: Option<&'a Discover>,
+    pub scenarios: Option<&'a ScenariosDoc>,
+    pub audit: Option<&'a AuditDoc>,
+}
+
+/// One recipe with its create graph, as the per-recipe checks see it.
+#[derive(Debug)]
+pub struct RecipeUnderCheck<'a> {
+    pub recipe: Recipe<'a>,
+    pub create: Option<&'a Node>,
+    pub graph: CreateGraph<'a>,
+}
+
+/// Runs all checks that apply to the files present.
+pub fn run(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(root) = context.recipes else {
+        audit_coverage::check(context, &[], diagnostics);
+        return;
+    };
+    recipes_schema::check(context, root, diagnostics);
+    let recipes: Vec<RecipeUnderCheck<'_>> = recipes::recipes(root)
+        .into_iter()
+        .map(|recipe| {
+            let create = recipe
+                .create
+                .map(|m| &m.value)
+                .filter(|n| n.as_object().is_some());
+            let graph = create
+                .map(|c| CreateGraph::build(c, context.discover))
+                .unwrap_or_default();
+            RecipeUnderCheck {
+                recipe,
+                create,
+                graph,
+            }
+        })
+        .collect();
+    for recipe in &recipes {
+        recipe_graph::check(context, recipe, diagnostics);
+        recipe_fields::check(context, recipe, diagnostics);
+        recipe_tokens::check(context, recipe, diagnostics);
+    }
+    scenario_coverage::check(context, &recipes, diagnostics);
+    audit_coverage::check(context, &recipes, diagnostics);
+}

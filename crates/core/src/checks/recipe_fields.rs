@@ -1,0 +1,346 @@
+//! Records against discover: unknown models and fields, missing required fields, dropped nested children, value types, placeholders.
+
+use super::nearest::did_you_mean;
+use super::{Context, RecipeUnderCheck};
+use crate::diagnostic::{Code, Diagnostic, FileKind, Span};
+use crate::discover::{Discover, DiscoverField, enum_members};
+use crate::flatten;
+use crate::json::{Node, NodeKind};
+use crate::recipes::{RecordInfo, nesting_child};
+
+pub fn check(
+    context: &Context<'_>,
+    under: &RecipeUnderCheck<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(create) = under.create else { return };
+    for member in create.as_object().unwrap_or_default() {
+        check_placeholders(&member.value, diagnostics);
+    }
+    let Some(discover) = context.discover else {
+        return;
+    };
+    let model_names: Vec<&str> = discover.models.iter().map(|m| m.name.as_str()).collect();
+    for member in create.as_object().unwrap_or_default() {
+        if discover.model(&member.key).is_some() {
+            continue;
+        }
+        let pure_dependent = context
+            .audit
+            .and_then(|a| a.model(&member.key))
+            .filter(|m| m.independently_created == Some(false));
+        if let Some(dependent) = pure_dependent {
+            let owners = dependent.owners.join(", ");
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::AUDIT_FACTORY_MISSING,
+                    FileKind::Recipes,
+                    member.key_span,
+                    format!(
+                        "`{}` has no factory: the audit says it is created by {owners}",
+                        member.key
+                    ),
+                )
+                .with_help(format!(
+                    "remove `{}` from the recipe; creating its owner ({owners}) mints it",
+                    member.key
+                )),
+            );
+        } else {
+            diagnostics.push(
+                Diagnostic::error(Code::RECIPE_UNKNOWN_MODEL, FileKind::Recipes, member.key_span, format!("model `{}` is not in discover", member.key))
+                    .with_help(format!(
+                        "{} The endpoint answers 400 INVALID_BODY (no factory registered for model \"{}\")",
+                        did_you_mean(&member.key, model_names.iter().copied(), "model"),
+                        member.key
+                    )),
+            );
+        }
+    }
+    for record in &under.graph.records {
+        check_record(context, discover, under, record, diagnostics);
+    }
+}
+
+fn check_record(
+    context: &Context<'_>,
+    discover: &Discover,
+    under: &RecipeUnderCheck<'_>,
+    record: &RecordInfo<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(model) = discover.model(record.model) else {
+        return;
+    };
+    let field_names: Vec<&str> = model.fields.iter().map(|f| f.name.as_str()).collect();
+    let members = record.node.as_object().unwrap_or_default();
+    for member in members {
+        let key = member.key.as_str();
+        if key == "_alias" || key == "_ref" {
+            continue;
+        }
+        if nesting_child(Some(discover), record.model, key).is_some() {
+            continue;
+        }
+        if let Some(field) = model.field(key) {
+            check_type(record.model, field, &member.value, diagnostics);
+            continue;
+        }
+        if is_array_of_objects(&member.value) && !discover.is_legacy() {
+            let mut diagnostic = Diagnostic::error(
+                Code::RECIPE_DROPPED_NESTED_CHILD,
+                FileKind::Recipes,
+                member.key_span,
+                format!(
+                    "nested `{key}` under `{}` is never created: factory-driven endpoints ignore nested arrays",
+                    record.model
+                ),
+            );
+            let target = flatten::child_model(discover, record.model, key);
+            diagnostic = match target.as_ref().and_then(|(child, _)| flatten::fix(context.recipes_text, under, record, member, discover, child)) {
+                Some(fix) => diagnostic
+                    .with_help(format!("flatten into a top-level `{}` key with a `_ref` to this record", target.map(|t| t.0.name.clone()).unwrap_or_default()))
+                    .with_fix(fix),
+                None => diagnostic.with_help(match target {
+                    Some((child, _)) => format!("move these records to a top-level `{}` key and link each with a `_ref` to this record", child.name),
+                    None => "move these records to a top-level key named after their model and link each with a `_ref` to this record".to_owned(),
+                }),
+            };
+            diagnostics.push(diagnostic);
+            continue;
+        }
+        let severity_is_warning = key.starts_with('_');
+        let message = format!("field `{key}` is not in discover for `{}`", record.model);
+        let diagnostic = if severity_is_warning {
+            Diagnostic::warning(
+                Code::RECIPE_UNKNOWN_FIELD,
+                FileKind::Recipes,
+                member.key_span,
+                message,
+            )
+        } else {
+            Diagnostic::error(
+                Code::RECIPE_UNKNOWN_FIELD,
+                FileKind::Recipes,
+                member.key_span,
+                message,
+            )
+        };
+        diagnostics.push(diagnostic.with_help(format!(
+            "{} The factory's input schema drops or rejects unknown fields",
+            did_you_mean(key, field_names.iter().copied(), "field")
+        )));
+    }
+    // Required fields without a default must be supplied (the SDK never injects them).
+    let legacy_injected: Vec<&str> = if discover.is_legacy() {
+        let mut injected: Vec<&str> = discover.scope_field.as_deref().into_iter().collect();
+        injected.extend(
+            discover
+                .relations
+                .iter()
+                .filter(|r| r.child_model == record.model)
+                .map(|r| r.child_field.as_str()),
+        );
+        injected
+    } else {
+        Vec::new()
+    };
+    for field in &model.fields {
+        if field.is_required
+            && !field.has_default
+            && !field.is_id
+            && record.node.member(&field.name).is_none()
+            && !legacy_injected.contains(&field.name.as_str())
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::RECIPE_MISSING_FIELD,
+                    FileKind::Recipes,
+                    record.head_span(),
+                    format!(
+                        "`{}` record lacks required field `{}`",
+                        record.model, field.name
+                    ),
+                )
+                .with_help(format!(
+                    "add `\"{}\": ...` ({}); the factory's input validation fails without it",
+                    field.name, field.ty
+                )),
+            );
+        }
+    }
+}
+
+fn is_array_of_objects(node: &Node) -> bool {
+    node.as_array()
+        .is_some_and(|items| !items.is_empty() && items.iter().all(|i| i.as_object().is_some()))
+}
+
+/// ## What it does
+/// Compares a value with its discover type: lists vs `T[]`, enum membership, and scalars the
+/// factory's input validation rejects (e.g. a number for a string field).
+fn check_type(model: &str, field: &DiscoverField, value: &Node, diagnostics: &mut Vec<Diagnostic>) {
+    let ty = field.ty.as_str();
+    let (base, is_list) = match ty.strip_suffix("[]") {
+        Some(base) => (base, true),
+        None => (ty, false),
+    };
+    let mismatch = |message: String| {
+        Diagnostic::error(
+            Code::RECIPE_TYPE_MISMATCH,
+            FileKind::Recipes,
+            value.span,
+            message,
+        )
+        .with_help(format!("`{model}.{}` is `{ty}` in discover", field.name))
+    };
+    if value.as_ref_target().is_some() {
+        return;
+    }
+    if let NodeKind::String(s) = &value.kind
+        && is_whole_token(s)
+    {
+        return;
+    }
+    if value.is_null() {
+        if field.is_required {
+            diagnostics.push(mismatch(format!(
+                "`{}` is required but set to null",
+                field.name
+            )));
+        }
+        return;
+    }
+    if is_list {
+        if value.as_array().is_none() {
+            diagnostics.push(mismatch(format!(
+                "`{}` must be a list because its type is `{ty}`",
+                field.name
+            )));
+        }
+        return;
+    }
+    let lower = base.to_ascii_lowercase();
+    if lower == "json" {
+        return;
+    }
+    if value.as_array().is_some() {
+        diagnostics.push(mismatch(format!(
+            "`{}` must not be a list: its type is `{ty}`",
+            field.name
+        )));
+        return;
+    }
+    if let Some(members) = enum_members(base) {
+        if let Some(s) = value.as_str()
+            && !members.contains(&s)
+        {
+            diagnostics.push(mismatch(format!(
+                "\"{s}\" is not one of {}",
+                members.join(", ")
+            )));
+        }
+        return;
+    }
+    let ok = match lower.as_str() {
+        "string" | "text" | "uuid" | "timestamp" | "datetime" | "date" | "time" => {
+            matches!(value.kind, NodeKind::String(_))
+        }
+        "integer" | "int" | "bigint" => match &value.kind {
+            NodeKind::Number(_) => value.as_f64().is_some_and(|f| f.fract() == 0.0),
+            NodeKind::String(s) => s.trim().parse::<i64>().is_ok(),
+            NodeKind::Bool(_) => true,
+            _ => false,
+        },
+        "number" | "float" | "decimal" | "double" => match &value.kind {
+            NodeKind::Number(_) | NodeKind::Bool(_) => true,
+            NodeKind::String(s) => s.trim().parse::<f64>().is_ok(),
+            _ => false,
+        },
+        "boolean" | "bool" => match &value.kind {
+            NodeKind::Bool(_) => true,
+            NodeKind::Number(_) => matches!(value.as_f64(), Some(v) if v == 0.0 || v == 1.0),
+            NodeKind::String(s) => ["true", "false", "yes", "no", "on", "off", "1", "0"]
+                .contains(&s.to_ascii_lowercase().as_str()),
+            _ => false,
+        },
+        _ => true,
+    };
+    if !ok {
+        diagnostics.push(mismatch(format!(
+            "`{}` is {} {}, but its type is `{ty}`",
+            field.name,
+            article(value.type_name()),
+            value.type_name()
+        )));
+    }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+fn is_whole_token(s: &str) -> bool {
+    let tokens = crate::tokens::scan(s);
+    tokens.len() == 1 && tokens[0].start == 0 && tokens[0].end == s.len()
+}
+
+/// A value that is obviously a placeholder left for a human to fill in.
+pub fn placeholder_reason(value: &str) -> Option<&'static str> {
+    let trimmed = value.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    if [
+        "todo",
+        "tbd",
+        "fixme",
+        "changeme",
+        "change-me",
+        "change_me",
+        "placeholder",
+        "xxx",
+        "lorem ipsum",
+        "your-value-here",
+    ]
+    .contains(&lower.as_str())
+    {
+        return Some("a placeholder word");
+    }
+    if trimmed.len() > 2
+        && trimmed.starts_with('<')
+        && trimmed.ends_with('>')
+        && !trimmed[1..trimmed.len() - 1].contains(['<', '>'])
+    {
+        return Some("an `<...>` placeholder");
+    }
+    if trimmed.len() > 2
+        && trimmed.starts_with('{')
+        && trimmed.ends_with('}')
+        && !trimmed.starts_with("{{")
+        && trimmed[1..trimmed.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Some("a single-brace `{name}` placeholder, which no resolver substitutes");
+    }
+    None
+}
+
+/// ## What it does
+/// Flags string values in `create` that are placeholders (`TODO`, `<email>`, `{name}`, `changeme`).
+///
+/// ## Why it matters
+/// The endpoint creates the record with the placeholder text and tests assert against garbage.
+fn check_placeholders(node: &Node, diagnostics: &mut Vec<Diagnostic>) {
+    crate::recipes::for_each_string(node, &mut |s, span: Span| {
+        if let Some(reason) = placeholder_reason(s) {
+            diagnostics.push(
+                Diagnostic::error(Code::RECIPE_PLACEHOLDER_VALUE, FileKind::Recipes, span, format!("\"{s}\" is {reason}"))
+                    .with_help("write the concrete value the tests will assert, or `{{testRunId}}` inside ids and emails"),
+            );
+        }
+    });
+}

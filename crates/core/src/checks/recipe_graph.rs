@@ -1,0 +1,227 @@
+//! Alias and reference checks: `_alias` shape and uniqueness, dangling `_ref`s, cycles, rooting at the scope entity.
+
+use super::nearest::did_you_mean;
+use super::{Context, RecipeUnderCheck};
+use crate::diagnostic::{Code, Diagnostic, FileKind};
+use crate::json::Node;
+use crate::recipes::collect_refs;
+
+pub fn check(
+    context: &Context<'_>,
+    under: &RecipeUnderCheck<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(create) = under.create else { return };
+    let graph = &under.graph;
+    let recipe = under.recipe.label();
+    // `_alias` must be a string and unique across the payload.
+    for (i, record) in graph.records.iter().enumerate() {
+        if let Some(member) = record.node.member("_alias")
+            && member.value.as_str().is_none()
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::RECIPES_SCHEMA,
+                    FileKind::Recipes,
+                    member.value.span,
+                    "\"_alias\" must be a string",
+                )
+                .with_help(
+                    "the endpoint answers 400 INVALID_BODY; use a short string such as \"org\"",
+                ),
+            );
+        }
+        if let Some((alias, span)) = record.alias
+            && record.parent.is_none()
+            && let Some(&first) = graph.aliases.get(alias)
+            && first != i
+        {
+            let first_span = graph.records[first].alias.map_or(span, |(_, s)| s);
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::RECIPE_DUPLICATE_ALIAS,
+                    FileKind::Recipes,
+                    span,
+                    format!("duplicate _alias \"{alias}\" in recipe {recipe}"),
+                )
+                .with_label(FileKind::Recipes, first_span, "first declared here")
+                .with_help("aliases are unique across the whole create map; rename one of them"),
+            );
+        }
+    }
+    // Every `_ref` must name a top-level alias.
+    let known: Vec<&str> = {
+        let mut names: Vec<&str> = graph.aliases.keys().copied().collect();
+        names.sort_unstable();
+        names
+    };
+    let nested_aliases = nested_aliases(create);
+    for record in &graph.records {
+        for (alias, span) in &record.refs {
+            if graph.aliases.contains_key(alias) {
+                continue;
+            }
+            let help = if nested_aliases.contains(alias) {
+                format!(
+                    "`{alias}` is declared inside nested data, which the endpoint does not register; declare it on a top-level record"
+                )
+            } else {
+                did_you_mean(alias, known.iter().copied(), "alias")
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::RECIPE_UNKNOWN_ALIAS,
+                    FileKind::Recipes,
+                    *span,
+                    format!("`_ref` to unknown alias \"{alias}\""),
+                )
+                .with_help(help),
+            );
+        }
+    }
+    // A cycle makes the endpoint refuse the whole payload.
+    if let Some(cycle) = graph.graph.find_cycle() {
+        let path: Vec<String> = cycle
+            .iter()
+            .map(|&i| {
+                let r = &graph.records[i];
+                r.alias.map_or_else(
+                    || format!("{}[{}]", r.model, r.index_in_model),
+                    |(a, _)| format!("{} \"{a}\"", r.model),
+                )
+            })
+            .collect();
+        let first = &graph.records[cycle[0]];
+        let next_alias = graph.records[cycle[1]].alias.map(|(a, _)| a);
+        let span = first
+            .refs
+            .iter()
+            .find(|(a, _)| Some(*a) == next_alias)
+            .map_or(first.head_span(), |(_, s)| *s);
+        diagnostics.push(
+            Diagnostic::error(Code::RECIPE_CYCLE, FileKind::Recipes, span, format!("cycle in the _alias/_ref graph: {}", path.join(" -> ")))
+                .with_help("the endpoint answers 400 INVALID_BODY; break the cycle by removing one `_ref` (set that field after creation in the factory instead)"),
+        );
+    }
+    rooted(context, under, diagnostics);
+}
+
+fn nested_aliases(create: &Node) -> Vec<&str> {
+    fn walk<'a>(node: &'a Node, depth: usize, out: &mut Vec<&'a str>) {
+        if let Some(members) = node.as_object() {
+            for m in members {
+                if m.key == "_alias" && depth > 2 {
+                    if let Some(a) = m.value.as_str() {
+                        out.push(a);
+                    }
+                }
+                walk(&m.value, depth + 1, out);
+            }
+        } else if let Some(items) = node.as_array() {
+            items.iter().for_each(|i| walk(i, depth + 1, out));
+        }
+    }
+    let mut out = Vec::new();
+    walk(create, 0, &mut out);
+    out
+}
+
+/// ## What it does
+/// Checks that every record reaches a record of the scope model through `_ref`s (flat maps), or
+/// that the scope model is the only top-level key (legacy nested trees).
+///
+/// ## Why it matters
+/// A record that does not hang from the scenario's scope entity is created outside the
+/// scenario's tenant: tests cannot see it and teardown may not find it.
+fn rooted(context: &Context<'_>, under: &RecipeUnderCheck<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(discover) = context.discover else {
+        return;
+    };
+    let Some(scope) = discover.scope_model() else {
+        return;
+    };
+    let graph = &under.graph;
+    if graph.records.is_empty() {
+        return;
+    }
+    let recipe = under.recipe.label();
+    let scope_field = discover.scope_field.as_deref().unwrap_or_default();
+    if discover.is_legacy() {
+        for member in under.create.and_then(Node::as_object).unwrap_or_default() {
+            if member.key != scope.name {
+                diagnostics.push(
+                    Diagnostic::warning(Code::RECIPE_NOT_ROOTED, FileKind::Recipes, member.key_span, format!("`{}` is a top-level key, but this endpoint expects a tree rooted at `{}`", member.key, scope.name))
+                        .with_help(format!("nest these records under the `{}` record through its relation field", scope.name)),
+                );
+            }
+        }
+        return;
+    }
+    let targets: Vec<bool> = graph
+        .records
+        .iter()
+        .map(|r| r.model == scope.name && r.parent.is_none())
+        .collect();
+    if !targets.iter().any(|t| *t) {
+        let span = under
+            .recipe
+            .create
+            .map_or(under.recipe.name_span, |m| m.key_span);
+        diagnostics.push(
+            Diagnostic::error(Code::RECIPE_NOT_ROOTED, FileKind::Recipes, span, format!("recipe {recipe} creates no `{}` record, the scope entity", scope.name))
+                .with_help(format!("add `\"{}\": [{{\"_alias\": \"...\", ...}}]` and point every record at it with `\"{scope_field}\": {{\"_ref\": \"...\"}}`", scope.name)),
+        );
+        return;
+    }
+    let reach = graph.graph.reaches(&targets);
+    let scope_alias = graph
+        .records
+        .iter()
+        .find(|r| r.model == scope.name)
+        .and_then(|r| r.alias)
+        .map_or("org", |(a, _)| a);
+    for (i, record) in graph.records.iter().enumerate() {
+        if reach[i] || record.parent.is_some() {
+            continue;
+        }
+        let has_scope_field = discover
+            .model(record.model)
+            .is_some_and(|m| m.field(scope_field).is_some());
+        let help = if has_scope_field {
+            format!("add `\"{scope_field}\": {{\"_ref\": \"{scope_alias}\"}}` to this record")
+        } else {
+            format!(
+                "add a `_ref` from this record to a record that belongs to the `{}`",
+                scope.name
+            )
+        };
+        diagnostics.push(
+            Diagnostic::error(
+                Code::RECIPE_NOT_ROOTED,
+                FileKind::Recipes,
+                record.head_span(),
+                format!(
+                    "`{}` record is not rooted at the scope entity `{}`",
+                    record.model, scope.name
+                ),
+            )
+            .with_help(help),
+        );
+    }
+    // A scope field written as a literal is not linked to this scenario's scope record.
+    for record in &graph.records {
+        if let Some(member) = record.node.member(scope_field)
+            && member.value.as_ref_target().is_none()
+            && !member.value.is_null()
+        {
+            let mut refs = Vec::new();
+            collect_refs(&member.value, &mut refs);
+            if refs.is_empty() {
+                diagnostics.push(
+                    Diagnostic::warning(Code::RECIPE_NOT_ROOTED, FileKind::Recipes, member.value.span, format!("`{scope_field}` is a literal, not a `_ref` to this scenario's `{}`", scope.name))
+                        .with_help(format!("write `{{\"_ref\": \"{scope_alias}\"}}`; the endpoint never injects the scope field")),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! `scenario-lab preflight`: read the folder, run the core preflight, render, pick the exit code.
+
+use crate::cli::{Format, PreflightArgs};
+use crate::render::{self, Rendered};
+use crate::workspace_dir::WorkspaceDir;
+use scenario_lab_core::{FileKind, Report, preflight};
+use std::io::IsTerminal;
+
+/// Exit codes shared by every command.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const CHECK_FAILED: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const UNREACHABLE: u8 = 3;
+}
+
+/// The outcome of a preflight: the report and the text rendered for the chosen format.
+#[derive(Debug)]
+pub struct PreflightOutcome {
+    pub report: Report,
+    pub output: String,
+    pub summary: String,
+}
+
+/// Runs the preflight on a folder already read.
+pub fn preflight_dir(dir: &WorkspaceDir, format: Format, color: bool) -> PreflightOutcome {
+    let mut report = preflight(&dir.workspace());
+    report
+        .diagnostics
+        .splice(0..0, dir.diagnostics.iter().cloned());
+    scenario_lab_core::diagnostic::sort_diagnostics(&mut report.diagnostics);
+    let files: Vec<(FileKind, String, &str)> = dir
+        .files
+        .iter()
+        .map(|(kind, text)| (*kind, dir.display_path(*kind), text.as_str()))
+        .collect();
+    let rendered = Rendered::new(&report, files);
+    let output = match format {
+        Format::Human => render::human::render(&rendered, color),
+        Format::Json => render::json::render(&rendered),
+        Format::Junit => render::junit::render(&rendered),
+    };
+    let summary = render::human::summary(&rendered);
+    PreflightOutcome {
+        report,
+        output,
+        summary,
+    }
+}
+
+/// The `preflight` command; returns the process exit code.
+pub fn run(args: &PreflightArgs) -> anyhow::Result<u8> {
+    let dir = match WorkspaceDir::read(&args.dir) {
+        Ok(dir) => dir,
+        Err(error) => {
+            eprintln!(
+                "error: {error}\n  help: pass the folder holding scenario-recipes.json with `--dir`"
+            );
+            return Ok(exit::USAGE);
+        }
+    };
+    if dir.text(FileKind::Recipes).is_none() {
+        eprintln!(
+            "error: {} not found\n  help: preflight needs at least the recipes file; the other files are optional",
+            dir.display_path(FileKind::Recipes)
+        );
+        return Ok(exit::USAGE);
+    }
+    let color = args.color.unwrap_or_else(|| {
+        args.output.is_none()
+            && std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none()
+    });
+    let outcome = preflight_dir(&dir, args.format, color);
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, &outcome.output)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            eprintln!("{}\nreport written to {}", outcome.summary, path.display());
+        }
+        None => print!("{}", outcome.output),
+    }
+    Ok(if outcome.report.errors() > 0 {
+        exit::CHECK_FAILED
+    } else {
+        exit::OK
+    })
+}
