@@ -49,7 +49,7 @@ impl WorkspaceDir {
                             Diagnostic::error(
                                 Code::FILE_UNREADABLE,
                                 kind,
-                                Span::new(valid, valid + 1),
+                                Span::new(valid, valid + '\u{fffd}'.len_utf8()),
                                 format!("{kind} is not valid UTF-8 (byte {valid})"),
                             )
                             .with_help(

@@ -3,6 +3,7 @@
 use super::Rendered;
 use annotate_snippets::{Level, Renderer, Snippet};
 use scenario_lab_core::diagnostic::Severity;
+use scenario_lab_core::line_index::{ceil_char_boundary, floor_char_boundary};
 use scenario_lab_core::{Diagnostic, Span};
 use std::fmt::Write;
 
@@ -68,10 +69,11 @@ fn excerpt<'t>(
     let end_line = end_line.min(start_line + 8);
     let (from, _) = source.lines.line_span(text, start_line);
     let (_, to) = source.lines.line_span(text, end_line);
-    let from = scenario_lab_core::line_index::floor_char_boundary(text, from);
-    let to = scenario_lab_core::line_index::floor_char_boundary(text, to.max(from));
-    let start = span.start.clamp(from, to) - from;
-    let end = span.end.clamp(span.start.clamp(from, to), to) - from;
+    let from = floor_char_boundary(text, from);
+    let to = floor_char_boundary(text, to.max(from));
+    let start = floor_char_boundary(text, span.start.clamp(from, to));
+    let end = ceil_char_boundary(text, span.end.clamp(start, to)).min(to.max(start));
+    let (start, end) = (start - from, end - from);
     (&text[from..to], start_line + 1, start..end)
 }
 

@@ -1,0 +1,125 @@
+//! Fixture folders `valid/` and `invalid/`: every case's rendered report is a snapshot next to it.
+
+use scenario_lab::cli::Format;
+use scenario_lab::preflight_command::preflight_dir;
+use scenario_lab::workspace_dir::WorkspaceDir;
+use scenario_lab_core::Severity;
+use std::path::{Path, PathBuf};
+
+fn cases(kind: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/preflight")
+        .join(kind);
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Runs the preflight on one case as `scenario-lab preflight --dir autonoma` would show it, and
+/// snapshots the human report next to the case.
+fn check(case: &Path) -> scenario_lab_core::Report {
+    let mut dir = WorkspaceDir::read(case).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
+    dir.dir = PathBuf::from("autonoma");
+    let outcome = preflight_dir(&dir, Format::Human, false);
+    let json = preflight_dir(&dir, Format::Json, false);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(case);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        insta::assert_snapshot!("preflight", outcome.output);
+        insta::assert_snapshot!("preflight-json", json.output);
+    });
+    outcome.report
+}
+
+#[test]
+fn valid_cases_have_no_errors() {
+    let cases = cases("valid");
+    assert!(cases.len() >= 4);
+    for case in cases {
+        let report = check(&case);
+        assert_eq!(
+            report.errors(),
+            0,
+            "{}: {:#?}",
+            case.display(),
+            report.diagnostics
+        );
+    }
+}
+
+#[test]
+fn invalid_cases_report_their_code() {
+    let cases = cases("invalid");
+    for case in &cases {
+        let name = case
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let report = check(case);
+        let codes: Vec<String> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity != Severity::Info)
+            .map(|d| d.code.as_str().replace('/', "-"))
+            .collect();
+        assert!(
+            codes.iter().any(|code| name.starts_with(code.as_str())),
+            "{name}: expected its code among {codes:?}"
+        );
+    }
+    // Every code the core can emit (other than notes) has an invalid case.
+    for code in scenario_lab_core::Code::ALL {
+        let wanted = code.as_str().replace('/', "-");
+        if wanted == "recipe-deprecated-variables" {
+            continue;
+        }
+        assert!(
+            cases.iter().any(|c| c.ends_with(&wanted)),
+            "no invalid case for {code}"
+        );
+    }
+}
+
+#[test]
+fn quick_fixes_remove_their_problem() {
+    for case in cases("invalid") {
+        let dir = WorkspaceDir::read(&case).unwrap_or_else(|e| panic!("{e}"));
+        let report = scenario_lab_core::preflight(&dir.workspace());
+        for diagnostic in report.diagnostics.iter().filter(|d| d.fix.is_some()) {
+            let fix = diagnostic
+                .fix
+                .as_ref()
+                .map(|f| (*f).clone())
+                .unwrap_or_else(|| unreachable!());
+            let Some(text) = dir.text(fix.file) else {
+                continue;
+            };
+            let fixed = fix.apply(text);
+            assert!(
+                serde_json::from_str::<serde_json::Value>(&fixed).is_ok(),
+                "{}: {} leaves invalid JSON:\n{fixed}",
+                case.display(),
+                diagnostic.code
+            );
+            let mut files = dir.workspace();
+            files.recipes = Some(&fixed);
+            let after = scenario_lab_core::preflight(&files);
+            let still = after
+                .diagnostics
+                .iter()
+                .any(|d| d.code == diagnostic.code && d.message == diagnostic.message);
+            assert!(
+                !still,
+                "{}: fix for {} did not remove it",
+                case.display(),
+                diagnostic.code
+            );
+        }
+    }
+}
