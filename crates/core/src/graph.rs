@@ -73,10 +73,7 @@ impl Graph {
             // Walk dependencies inside the unordered set until a record repeats.
             let mut path = vec![start];
             let mut current = start;
-            loop {
-                let Some(&next) = self.deps[current].iter().find(|&&d| in_rest(d)) else {
-                    break;
-                };
+            while let Some(&next) = self.deps[current].iter().find(|&&d| in_rest(d)) {
                 if let Some(pos) = path.iter().position(|&p| p == next) {
                     let mut cycle = path[pos..].to_vec();
                     cycle.push(next);

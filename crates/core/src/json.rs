@@ -128,6 +128,15 @@ impl Node {
 /// Parses strict JSON. On a syntax error the value is `None` and a `json/syntax`
 /// diagnostic points at the offending bytes.
 pub fn parse(file: FileKind, text: &str) -> Parsed<Option<Node>> {
+    if let Some(offset) = too_deep(text) {
+        return Parsed {
+            value: None,
+            diagnostics: vec![
+                Diagnostic::error(Code::JSON_SYNTAX, file, Span::new(offset, offset + 1), format!("nesting deeper than {MAX_DEPTH} levels"))
+                    .with_help("no recipe needs this depth; the file is probably generated wrongly"),
+            ],
+        };
+    }
     let options = ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
@@ -171,6 +180,39 @@ pub fn parse(file: FileKind, text: &str) -> Parsed<Option<Node>> {
             }
         }
     }
+}
+
+/// The deepest nesting any workspace JSON may have (parsers and checks recurse).
+pub const MAX_DEPTH: usize = 256;
+
+/// The offset of the first bracket nested deeper than `MAX_DEPTH`, outside strings.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn lowercase_first(s: &str) -> String {

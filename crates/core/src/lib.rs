@@ -9,6 +9,7 @@ pub mod json;
 pub mod line_index;
 pub mod markdown;
 pub mod recipes;
+pub mod sample;
 pub mod scenarios;
 pub mod sdk_tokens;
 pub mod signing;

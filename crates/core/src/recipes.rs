@@ -168,14 +168,13 @@ impl<'a> CreateGraph<'a> {
             if member.key == "_alias" || member.key == "_ref" {
                 continue;
             }
-            if let Some(child_model) = nesting_child(discover, model, &member.key) {
-                if let Some(children) = member.value.as_array() {
+            if let Some(child_model) = nesting_child(discover, model, &member.key)
+                && let Some(children) = member.value.as_array() {
                     for child in children.iter().filter(|c| c.as_object().is_some()) {
                         nested.push((child_model, member.key_span, child, &member.key));
                     }
                     continue;
                 }
-            }
             collect_refs(&member.value, &mut refs);
         }
         self.records.push(RecordInfo {

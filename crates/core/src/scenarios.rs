@@ -124,7 +124,13 @@ pub fn parse(text: &str) -> Parsed<ScenariosDoc> {
             diagnostics,
         };
     }
+    let broken = !diagnostics.is_empty();
+    let before = diagnostics.len();
     read_frontmatter(&root, &mut doc, &mut diagnostics);
+    if broken {
+        // After a syntax error the tree is partial: keep what was read, not "missing" noise.
+        diagnostics.truncate(before);
+    }
     Parsed {
         value: doc,
         diagnostics,

@@ -278,11 +278,10 @@ fn replace(value: &Value, resolved: &[(String, Value)]) -> Value {
             if tokens.is_empty() {
                 return value.clone();
             }
-            if tokens.len() == 1 && tokens[0].start == 0 && tokens[0].end == s.len() {
-                if let Some(v) = lookup(resolved, tokens[0].name) {
+            if tokens.len() == 1 && tokens[0].start == 0 && tokens[0].end == s.len()
+                && let Some(v) = lookup(resolved, tokens[0].name) {
                     return v.clone();
                 }
-            }
             let mut out = String::with_capacity(s.len() + 16);
             let mut cursor = 0;
             for token in tokens {

@@ -96,10 +96,14 @@ pub fn parse(file: FileKind, text: &str, offset: usize) -> Parsed<Option<YamlNod
     for event in Parser::new_from_str(text) {
         match event {
             Ok((event, span)) => {
-                let span = Span::new(
-                    chars.byte(span.start.index()) + offset,
-                    chars.byte(span.end.index()) + offset,
-                );
+                let start = chars.byte(span.start.index());
+                // Some events (implicit nulls, collection starts) carry no end marker.
+                let end = chars.byte(span.end.index()).max(start);
+                let span = Span::new(start + offset, end + offset);
+                if builder.stack.len() > crate::json::MAX_DEPTH {
+                    diagnostics.push(Diagnostic::error(Code::YAML_SYNTAX, file, span, format!("nesting deeper than {} levels", crate::json::MAX_DEPTH)));
+                    break;
+                }
                 if builder.push(event, span) {
                     break;
                 }
@@ -221,7 +225,7 @@ impl TreeBuilder {
                 if let Some(frame) = self.stack.pop() {
                     let node = match frame {
                         Frame::Sequence { start, items } => {
-                            let end = items.last().map_or(span.end, |n| n.span.end.max(start));
+                            let end = items.last().map_or(span.end, |n| n.span.end).max(start);
                             YamlNode {
                                 span: Span::new(start, end),
                                 kind: YamlKind::Sequence(items),
@@ -230,7 +234,8 @@ impl TreeBuilder {
                         Frame::Mapping { start, entries, .. } => {
                             let end = entries
                                 .last()
-                                .map_or(span.end, |(_, v)| v.span.end.max(start));
+                                .map_or(span.end, |(_, v)| v.span.end)
+                                .max(start);
                             YamlNode {
                                 span: Span::new(start, end),
                                 kind: YamlKind::Mapping(entries),

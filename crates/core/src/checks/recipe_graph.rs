@@ -110,11 +110,10 @@ fn nested_aliases(create: &Node) -> Vec<&str> {
     fn walk<'a>(node: &'a Node, depth: usize, out: &mut Vec<&'a str>) {
         if let Some(members) = node.as_object() {
             for m in members {
-                if m.key == "_alias" && depth > 2 {
-                    if let Some(a) = m.value.as_str() {
+                if m.key == "_alias" && depth > 2
+                    && let Some(a) = m.value.as_str() {
                         out.push(a);
                     }
-                }
                 walk(&m.value, depth + 1, out);
             }
         } else if let Some(items) = node.as_array() {

@@ -73,22 +73,29 @@ pub fn check(
                     .unwrap_or_default()
             )
         };
-        let definition = format!(
-            r#"{{"strategy": "derived", "source": "testRunId", "format": "{}-{{testRunId}}"}}"#,
-            used.name.replace('"', "")
-        );
+        let fix = match nearest(used.name, declared.iter().copied().chain(BUILT_INS)) {
+            Some(near) => Fix {
+                message: format!("replace with `{{{{{near}}}}}`"),
+                file: FileKind::Recipes,
+                edits: vec![crate::TextEdit { span: used.span, new_text: format!("{{{{{near}}}}}") }],
+            },
+            None => {
+                let definition = format!(
+                    r#"{{"strategy": "derived", "source": "testRunId", "format": "{}-{{testRunId}}"}}"#,
+                    used.name.replace('"', "")
+                );
+                declare_fix(source, under, used.name, &definition)
+            }
+        };
         diagnostics.push(
             Diagnostic::error(
                 Code::RECIPE_UNDECLARED_TOKEN,
                 FileKind::Recipes,
                 used.span,
-                format!(
-                    "token `{{{{{}}}}}` is not declared in recipe {recipe}",
-                    used.name
-                ),
+                format!("token `{{{{{}}}}}` is not declared in recipe {recipe}", used.name),
             )
             .with_help(help)
-            .with_fix(declare_fix(source, under, used.name, &definition)),
+            .with_fix(fix),
         );
     }
     for (inner, span) in sdk_only {

@@ -57,7 +57,7 @@ pub fn check(root: &Node, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     if let Some(v) = root.get("recipePath")
-        && !v.as_str().is_some_and(|s| !s.trim().is_empty())
+        && v.as_str().is_none_or(|s| s.trim().is_empty())
     {
         diagnostics.push(error(v.span, "recipePath must be a non-empty string"));
     }

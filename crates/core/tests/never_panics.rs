@@ -1,0 +1,85 @@
+//! Parsers and the whole preflight never panic, whatever the input: arbitrary text, and
+//! random damage to real files. Runs briefly in the test suite (a few hundred cases).
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use scenario_lab_core::{Workspace, audit, discover, preflight, scenarios};
+
+const RECIPES: &str = include_str!("../../../examples/autonoma/scenario-recipes.json");
+const DISCOVER: &str = include_str!("../../../examples/autonoma/discover.json");
+const SCENARIOS: &str = include_str!("../../../examples/autonoma/scenarios.md");
+const AUDIT: &str = include_str!("../../../examples/autonoma/entity-audit.md");
+
+fn run_all(recipes: &str, discover_text: &str, scenarios_text: &str, audit_text: &str) {
+    let _ = discover::parse(discover_text);
+    let _ = scenarios::parse(scenarios_text);
+    let _ = audit::parse(audit_text);
+    let report = preflight(&Workspace {
+        recipes: Some(recipes),
+        discover: Some(discover_text),
+        scenarios: Some(scenarios_text),
+        entity_audit: Some(audit_text),
+        validation: Some(recipes),
+    });
+    for diagnostic in &report.diagnostics {
+        let text = match diagnostic.file {
+            scenario_lab_core::FileKind::Recipes | scenario_lab_core::FileKind::Validation => recipes,
+            scenario_lab_core::FileKind::Discover => discover_text,
+            scenario_lab_core::FileKind::Scenarios => scenarios_text,
+            scenario_lab_core::FileKind::EntityAudit => audit_text,
+        };
+        assert!(diagnostic.span.start <= diagnostic.span.end && diagnostic.span.end <= text.len(), "span out of range: {diagnostic:?}");
+        if let Some(fix) = &diagnostic.fix {
+            let _ = fix.apply(text);
+        }
+    }
+}
+
+/// Applies `edits` (position, replacement) to `base`, at char boundaries.
+fn damage(base: &str, edits: &[(usize, String, usize)]) -> String {
+    let mut text = base.to_owned();
+    for (pos, insert, delete) in edits {
+        let mut at = pos % (text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut end = (at + delete).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        text.replace_range(at..end, insert);
+    }
+    text
+}
+
+fn edits() -> impl Strategy<Value = Vec<(usize, String, usize)>> {
+    prop::collection::vec((any::<usize>(), "[{}\\[\\]\":,\\-\\n a-z{}_]{0,4}", 0usize..6), 1..8)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text(text in "\\PC{0,400}") {
+        run_all(&text, &text, &text, &text);
+    }
+
+    #[test]
+    fn damaged_recipes(edits in edits()) {
+        run_all(&damage(RECIPES, &edits), DISCOVER, SCENARIOS, AUDIT);
+    }
+
+    #[test]
+    fn damaged_markdown_and_discover(edits in edits()) {
+        run_all(RECIPES, &damage(DISCOVER, &edits), &damage(SCENARIOS, &edits), &damage(AUDIT, &edits));
+    }
+}
+
+#[test]
+fn deep_nesting_is_refused_not_crashed() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let report = preflight(&Workspace { recipes: Some(&deep), ..Workspace::default() });
+    assert_eq!(report.errors(), 1);
+    let yaml = format!("---\na: {}\n---\n", "[".repeat(100_000));
+    let _ = scenarios::parse(&yaml);
+}
