@@ -11,20 +11,45 @@ const SCENARIOS: &str = include_str!("../../../examples/autonoma/scenarios.md");
 const AUDIT: &str = include_str!("../../../examples/autonoma/entity-audit.md");
 
 fn workspace(recipes: &str) -> Workspace<'_> {
-    Workspace { recipes: Some(recipes), discover: Some(DISCOVER), scenarios: Some(SCENARIOS), entity_audit: Some(AUDIT), validation: None }
+    Workspace {
+        recipes: Some(recipes),
+        discover: Some(DISCOVER),
+        scenarios: Some(SCENARIOS),
+        entity_audit: Some(AUDIT),
+        validation: None,
+    }
 }
 
 fn bench(c: &mut Criterion) {
     let large = sample::large_recipes(1250);
     let records = 3 + 1250 * 5;
-    eprintln!("generated recipes: {} bytes, {} records in `large`", large.len(), records);
+    eprintln!(
+        "generated recipes: {} bytes, {} records in `large`",
+        large.len(),
+        records
+    );
     let report = preflight(&workspace(&large));
-    eprintln!("large file: {} errors, {} warnings (count mismatches with scenarios.md are expected)", report.errors(), report.warnings());
+    eprintln!(
+        "large file: {} errors, {} warnings (count mismatches with scenarios.md are expected)",
+        report.errors(),
+        report.warnings()
+    );
     let mut group = c.benchmark_group("preflight");
-    group.throughput(Throughput::Bytes((RECIPES.len() + DISCOVER.len() + SCENARIOS.len() + AUDIT.len()) as u64));
-    group.bench_function("reference-example", |b| b.iter(|| preflight(black_box(&workspace(RECIPES)))));
+    group.throughput(Throughput::Bytes(
+        (RECIPES.len() + DISCOVER.len() + SCENARIOS.len() + AUDIT.len()) as u64,
+    ));
+    group.bench_function("reference-example", |b| {
+        b.iter(|| preflight(black_box(&workspace(RECIPES))))
+    });
     group.throughput(Throughput::Bytes(large.len() as u64));
-    group.bench_function("generated-1mb", |b| b.iter(|| preflight(black_box(&workspace(&large)))));
+    group.bench_function("generated-1mb", |b| {
+        b.iter(|| preflight(black_box(&workspace(&large))))
+    });
+    group.bench_function("generated-1mb-json-tree-only", |b| {
+        b.iter(|| {
+            scenario_lab_core::json::parse(scenario_lab_core::FileKind::Recipes, black_box(&large))
+        })
+    });
     group.finish();
 }
 

@@ -1,7 +1,8 @@
 //! The `_alias`/`_ref` dependency graph: creation order (Kahn, payload order breaks ties) and cycles.
 
+use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::BinaryHeap;
 
 /// What the graph needs to know of one record, in payload order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -27,7 +28,7 @@ impl Graph {
     /// Builds the graph; refs to unknown aliases are ignored (reported by the checks).
     /// Aliases map to their first declaration.
     pub fn build(records: &[RecordLinks<'_>]) -> Graph {
-        let mut alias_index: HashMap<&str, usize> = HashMap::new();
+        let mut alias_index: FxHashMap<&str, usize> = FxHashMap::default();
         for (i, record) in records.iter().enumerate() {
             if let Some(alias) = record.alias {
                 alias_index.entry(alias).or_insert(i);
@@ -35,18 +36,18 @@ impl Graph {
         }
         let mut deps: Vec<Vec<usize>> = Vec::with_capacity(records.len());
         for (i, record) in records.iter().enumerate() {
-            let mut mine: Vec<usize> = Vec::new();
             let targets = record
                 .refs
                 .iter()
                 .filter_map(|alias| alias_index.get(alias).copied());
-            for target in record.parent.into_iter().chain(targets) {
-                if target != i && !mine.contains(&target) {
-                    mine.push(target);
-                }
-            }
+            let mine = dependencies(i, record.parent.into_iter().chain(targets));
             deps.push(mine);
         }
+        Graph::from_deps(deps)
+    }
+
+    /// Builds the graph from dependencies already resolved to record indices.
+    pub fn from_deps(deps: Vec<Vec<usize>>) -> Graph {
         let order = kahn(&deps);
         Graph { deps, order }
     }
@@ -99,6 +100,17 @@ impl Graph {
         }
         reach
     }
+}
+
+/// Record `i`'s dependencies: deduplicated, without itself.
+pub fn dependencies(i: usize, targets: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut mine: Vec<usize> = Vec::new();
+    for target in targets {
+        if target != i && !mine.contains(&target) {
+            mine.push(target);
+        }
+    }
+    mine
 }
 
 fn kahn(deps: &[Vec<usize>]) -> Vec<usize> {

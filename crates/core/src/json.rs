@@ -1,7 +1,6 @@
 //! JSON with a byte span on every key and value, parsed by `jsonc-parser` in strict mode.
 
 use crate::diagnostic::{Code, Diagnostic, FileKind, Parsed, Span};
-use jsonc_parser::{CollectOptions, ParseOptions, ast};
 
 /// A JSON value and the exact bytes it came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -125,154 +124,378 @@ impl Node {
     }
 }
 
-/// Parses strict JSON. On a syntax error the value is `None` and a `json/syntax`
-/// diagnostic points at the offending bytes.
+/// The deepest nesting any workspace JSON may have (the checks recurse).
+pub const MAX_DEPTH: usize = 256;
+
+/// Parses strict JSON (RFC 8259, as `JSON.parse` and serde_json accept it). On a syntax error
+/// the value is `None` and a `json/syntax` diagnostic points at the offending byte.
+///
+/// Hand-written because no maintained crate gives byte spans at the speed the preflight needs
+/// and builds for wasm32 (see ARCHITECTURE.md); a differential test holds it to serde_json.
 pub fn parse(file: FileKind, text: &str) -> Parsed<Option<Node>> {
-    if let Some(offset) = too_deep(text) {
-        return Parsed {
-            value: None,
-            diagnostics: vec![
-                Diagnostic::error(Code::JSON_SYNTAX, file, Span::new(offset, offset + 1), format!("nesting deeper than {MAX_DEPTH} levels"))
-                    .with_help("no recipe needs this depth; the file is probably generated wrongly"),
-            ],
-        };
-    }
-    let options = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        depth: 0,
     };
-    let collect = CollectOptions::default();
-    match jsonc_parser::parse_to_ast(text, &collect, &options) {
-        Ok(result) => match result.value {
-            Some(value) => Parsed {
-                value: Some(convert(value)),
-                diagnostics: Vec::new(),
-            },
-            None => Parsed {
-                value: None,
-                diagnostics: vec![
-                    Diagnostic::error(
-                        Code::JSON_SYNTAX,
-                        file,
-                        Span::at(0),
-                        format!("{file} is empty"),
-                    )
-                    .with_help("a JSON document needs one value, e.g. `{}`"),
-                ],
-            },
+    let result = parser
+        .skip_ws()
+        .and_then(|()| parser.value())
+        .and_then(|node| {
+            parser.skip_ws()?;
+            if parser.pos < parser.bytes.len() {
+                return Err(parser.error("trailing characters after the JSON value"));
+            }
+            Ok(node)
+        });
+    match result {
+        Ok(node) => Parsed {
+            value: Some(node),
+            diagnostics: Vec::new(),
         },
-        Err(error) => {
-            let range = error.range();
-            let span = Span::new(range.start.min(text.len()), range.end.min(text.len()));
-            let message = lowercase_first(&error.kind().to_string());
+        Err(SyntaxError { at, message }) => {
+            let at = crate::line_index::floor_char_boundary(text, at);
+            let end = crate::line_index::ceil_char_boundary(text, (at + 1).min(text.len()));
+            let help = if text.trim().is_empty() {
+                "a JSON document needs one value, e.g. `{}`"
+            } else {
+                "fix the syntax; no other check of this file runs until it parses"
+            };
             Parsed {
                 value: None,
                 diagnostics: vec![
                     Diagnostic::error(
                         Code::JSON_SYNTAX,
                         file,
-                        span,
+                        Span::new(at, end),
                         format!("invalid JSON: {message}"),
                     )
-                    .with_help("fix the syntax; no other check of this file runs until it parses"),
+                    .with_help(help),
                 ],
             }
         }
     }
 }
 
-/// The deepest nesting any workspace JSON may have (parsers and checks recurse).
-pub const MAX_DEPTH: usize = 256;
+struct SyntaxError {
+    at: usize,
+    message: String,
+}
 
-/// The offset of the first bracket nested deeper than `MAX_DEPTH`, outside strings.
-fn too_deep(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, b) in text.bytes().enumerate() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn error(&self, message: impl Into<String>) -> SyntaxError {
+        SyntaxError {
+            at: self.pos,
+            message: message.into(),
         }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(i);
+    }
+
+    fn eof(&self, what: &str) -> SyntaxError {
+        SyntaxError {
+            at: self.bytes.len(),
+            message: format!("end of file while parsing {what}"),
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) -> Result<(), SyntaxError> {
+        while let Some(b) = self.peek() {
+            match b {
+                b' ' | b'\t' | b'\n' | b'\r' => self.pos += 1,
+                b'/' => return Err(self.error("comments are not allowed in JSON")),
+                _ => break,
+            }
+        }
+        Ok(())
+    }
+
+    fn value(&mut self) -> Result<Node, SyntaxError> {
+        let start = self.pos;
+        let kind = match self.peek() {
+            None => return Err(self.eof("a value")),
+            Some(b'{') => self.object()?,
+            Some(b'[') => self.array()?,
+            Some(b'"') => NodeKind::String(self.string()?),
+            Some(b't') => self.literal("true", NodeKind::Bool(true))?,
+            Some(b'f') => self.literal("false", NodeKind::Bool(false))?,
+            Some(b'n') => self.literal("null", NodeKind::Null)?,
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(b',') => return Err(self.error("expected a value, found `,` (trailing comma?)")),
+            Some(b']' | b'}') => return Err(self.error("expected a value (trailing comma?)")),
+            Some(b'\'') => return Err(self.error("strings must use double quotes")),
+            Some(_) => return Err(self.error("expected a JSON value")),
+        };
+        Ok(Node {
+            span: Span::new(start, self.pos),
+            kind,
+        })
+    }
+
+    fn enter(&mut self) -> Result<(), SyntaxError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(format!("nesting deeper than {MAX_DEPTH} levels")));
+        }
+        self.pos += 1;
+        self.skip_ws()
+    }
+
+    fn object(&mut self) -> Result<NodeKind, SyntaxError> {
+        self.enter()?;
+        let mut members = Vec::new();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(NodeKind::Object(members));
+        }
+        let mut comma = None;
+        loop {
+            match self.peek() {
+                Some(b'"') => {}
+                Some(b'}') if comma.is_some() => {
+                    return Err(SyntaxError {
+                        at: comma.unwrap_or(self.pos),
+                        message: "trailing comma before `}`".into(),
+                    });
+                }
+                None => return Err(self.eof("an object")),
+                Some(_) => return Err(self.error("expected a string key in double quotes")),
+            }
+            let key_start = self.pos;
+            let key = self.string()?;
+            let key_span = Span::new(key_start, self.pos);
+            self.skip_ws()?;
+            match self.peek() {
+                Some(b':') => self.pos += 1,
+                None => return Err(self.eof("an object")),
+                Some(_) => return Err(self.error("expected `:` after the key")),
+            }
+            self.skip_ws()?;
+            let value = self.value()?;
+            members.push(Member {
+                key,
+                key_span,
+                value,
+            });
+            self.skip_ws()?;
+            match self.peek() {
+                Some(b',') => {
+                    comma = Some(self.pos);
+                    self.pos += 1;
+                    self.skip_ws()?;
+                }
+                Some(b'}') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(NodeKind::Object(members));
+                }
+                None => return Err(self.eof("an object")),
+                Some(_) => return Err(self.error("expected `,` or `}` after the value")),
+            }
+        }
+    }
+
+    fn array(&mut self) -> Result<NodeKind, SyntaxError> {
+        self.enter()?;
+        let mut items = Vec::new();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            self.depth -= 1;
+            return Ok(NodeKind::Array(items));
+        }
+        loop {
+            items.push(self.value()?);
+            self.skip_ws()?;
+            match self.peek() {
+                Some(b',') => {
+                    let comma = self.pos;
+                    self.pos += 1;
+                    self.skip_ws()?;
+                    if self.peek() == Some(b']') {
+                        return Err(SyntaxError {
+                            at: comma,
+                            message: "trailing comma before `]`".into(),
+                        });
+                    }
+                }
+                Some(b']') => {
+                    self.pos += 1;
+                    self.depth -= 1;
+                    return Ok(NodeKind::Array(items));
+                }
+                None => return Err(self.eof("an array")),
+                Some(_) => return Err(self.error("expected `,` or `]` after the value")),
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &str, kind: NodeKind) -> Result<NodeKind, SyntaxError> {
+        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(kind)
+        } else {
+            Err(self.error(format!("expected `{word}`")))
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    fn number(&mut self) -> Result<NodeKind, SyntaxError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => {
+                self.pos += 1;
+                if matches!(self.peek(), Some(b'0'..=b'9')) {
+                    return Err(self.error("numbers cannot have leading zeros"));
                 }
             }
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.error("expected a digit")),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.error("expected a digit after the decimal point"));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("expected a digit in the exponent"));
+            }
+        }
+        let raw = &self.text[start..self.pos];
+        if (raw.len() > 300 || raw.contains(['e', 'E']))
+            && raw.parse::<f64>().is_ok_and(f64::is_infinite)
+        {
+            return Err(SyntaxError {
+                at: start,
+                message: "number out of range".into(),
+            });
+        }
+        Ok(NodeKind::Number(raw.to_owned()))
+    }
+
+    /// Reads a string at `"`, leaving `pos` after the closing quote.
+    fn string(&mut self) -> Result<String, SyntaxError> {
+        self.pos += 1;
+        let start = self.pos;
+        // Fast path: no escapes.
+        while let Some(&b) = self.bytes.get(self.pos) {
+            match b {
+                b'"' => {
+                    let s = self.text[start..self.pos].to_owned();
+                    self.pos += 1;
+                    return Ok(s);
+                }
+                b'\\' => break,
+                0..=0x1f => return Err(self.error("control character in a string (escape it)")),
+                _ => self.pos += 1,
+            }
+        }
+        let mut out = String::from(&self.text[start..self.pos]);
+        loop {
+            let run = self.pos;
+            while let Some(&b) = self.bytes.get(self.pos) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(&self.text[run..self.pos]);
+            match self.peek() {
+                None => return Err(self.eof("a string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => self.escape(&mut out)?,
+                Some(_) => return Err(self.error("control character in a string (escape it)")),
+            }
         }
     }
-    None
-}
 
-fn lowercase_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
+    fn escape(&mut self, out: &mut String) -> Result<(), SyntaxError> {
+        self.pos += 1;
+        let Some(b) = self.peek() else {
+            return Err(self.eof("a string"));
+        };
+        self.pos += 1;
+        let c = match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let first = self.hex4()?;
+                if (0xD800..0xDC00).contains(&first) {
+                    if !self.bytes[self.pos..].starts_with(b"\\u") {
+                        return Err(self.error("lone leading surrogate in a \\u escape"));
+                    }
+                    self.pos += 2;
+                    let second = self.hex4()?;
+                    if !(0xDC00..0xE000).contains(&second) {
+                        return Err(self.error("invalid trailing surrogate in a \\u escape"));
+                    }
+                    char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
+                        .ok_or_else(|| self.error("invalid \\u escape"))?
+                } else {
+                    char::from_u32(first)
+                        .ok_or_else(|| self.error("lone trailing surrogate in a \\u escape"))?
+                }
+            }
+            _ => {
+                self.pos -= 1;
+                return Err(self.error("invalid escape"));
+            }
+        };
+        out.push(c);
+        Ok(())
     }
-}
 
-fn span_of(range: jsonc_parser::common::Range) -> Span {
-    Span::new(range.start, range.end)
-}
-
-fn convert(value: ast::Value<'_>) -> Node {
-    match value {
-        ast::Value::StringLit(lit) => Node {
-            span: span_of(lit.range),
-            kind: NodeKind::String(lit.value.into_owned()),
-        },
-        ast::Value::NumberLit(lit) => Node {
-            span: span_of(lit.range),
-            kind: NodeKind::Number(lit.value.to_owned()),
-        },
-        ast::Value::BooleanLit(lit) => Node {
-            span: span_of(lit.range),
-            kind: NodeKind::Bool(lit.value),
-        },
-        ast::Value::NullKeyword(lit) => Node {
-            span: span_of(lit.range),
-            kind: NodeKind::Null,
-        },
-        ast::Value::Array(array) => Node {
-            span: span_of(array.range),
-            kind: NodeKind::Array(array.elements.into_iter().map(convert).collect()),
-        },
-        ast::Value::Object(object) => Node {
-            span: span_of(object.range),
-            kind: NodeKind::Object(
-                object
-                    .properties
-                    .into_iter()
-                    .map(|prop| {
-                        let (key, key_span) = match prop.name {
-                            ast::ObjectPropName::String(lit) => {
-                                (lit.value.into_owned(), span_of(lit.range))
-                            }
-                            ast::ObjectPropName::Word(word) => {
-                                (word.value.to_owned(), span_of(word.range))
-                            }
-                        };
-                        Member {
-                            key,
-                            key_span,
-                            value: convert(prop.value),
-                        }
-                    })
-                    .collect(),
-            ),
-        },
+    fn hex4(&mut self) -> Result<u32, SyntaxError> {
+        let digits = self
+            .bytes
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.eof("a \\u escape"))?;
+        let mut value = 0;
+        for &d in digits {
+            let n = (d as char)
+                .to_digit(16)
+                .ok_or_else(|| self.error("invalid hex digit in a \\u escape"))?;
+            value = value * 16 + n;
+        }
+        self.pos += 4;
+        Ok(value)
     }
 }
 

@@ -34,10 +34,9 @@ pub fn parse(text: &str) -> MarkdownDoc {
         match event {
             Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) => in_metadata = true,
             Event::End(TagEnd::MetadataBlock(_)) => in_metadata = false,
-            Event::Text(content) if in_metadata
-                && doc.frontmatter.is_none() => {
-                    doc.frontmatter = Some((content.into_string(), range.start));
-                }
+            Event::Text(content) if in_metadata && doc.frontmatter.is_none() => {
+                doc.frontmatter = Some((content.into_string(), range.start));
+            }
             Event::Start(Tag::Heading { level, .. }) => {
                 heading = Some((level_number(level), range.start, String::new()))
             }

@@ -2,9 +2,9 @@
 
 use crate::diagnostic::Span;
 use crate::discover::Discover;
-use crate::graph::{Graph, RecordLinks};
+use crate::graph::Graph;
 use crate::json::{Member, Node, NodeKind};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// One entry of `recipes`, borrowed from the parsed file.
 #[derive(Clone, Copy, Debug)]
@@ -83,7 +83,7 @@ impl RecordInfo<'_> {
 pub struct CreateGraph<'a> {
     pub records: Vec<RecordInfo<'a>>,
     /// Top-level aliases: alias -> first declaring record.
-    pub aliases: HashMap<&'a str, usize>,
+    pub aliases: FxHashMap<&'a str, usize>,
     pub graph: Graph,
 }
 
@@ -106,7 +106,7 @@ impl<'a> CreateGraph<'a> {
     /// (the schema checks report them).
     pub fn build(create: &'a Node, discover: Option<&'a Discover>) -> CreateGraph<'a> {
         let mut out = CreateGraph::default();
-        let mut per_model: HashMap<&'a str, usize> = HashMap::new();
+        let mut per_model: FxHashMap<&'a str, usize> = FxHashMap::default();
         for member in create.as_object().unwrap_or_default() {
             let Some(items) = member.value.as_array() else {
                 continue;
@@ -130,17 +130,19 @@ impl<'a> CreateGraph<'a> {
                 out.aliases.entry(alias).or_insert(i);
             }
         }
-        let links: Vec<RecordLinks<'_>> = out
+        let deps: Vec<Vec<usize>> = out
             .records
             .iter()
-            .map(|r| RecordLinks {
-                model: r.model,
-                alias: r.alias.filter(|_| r.parent.is_none()).map(|(a, _)| a),
-                refs: r.refs.iter().map(|(a, _)| *a).collect(),
-                parent: r.parent,
+            .enumerate()
+            .map(|(i, r)| {
+                let targets = r
+                    .refs
+                    .iter()
+                    .filter_map(|(alias, _)| out.aliases.get(alias).copied());
+                crate::graph::dependencies(i, r.parent.into_iter().chain(targets))
             })
             .collect();
-        out.graph = Graph::build(&links);
+        out.graph = Graph::from_deps(deps);
         out
     }
 
@@ -153,7 +155,7 @@ impl<'a> CreateGraph<'a> {
         parent: Option<usize>,
         via_field: Option<&'a str>,
         discover: Option<&'a Discover>,
-        per_model: &mut HashMap<&'a str, usize>,
+        per_model: &mut FxHashMap<&'a str, usize>,
     ) {
         let index = self.records.len();
         let counter = per_model.entry(model).or_insert(0);
@@ -169,12 +171,13 @@ impl<'a> CreateGraph<'a> {
                 continue;
             }
             if let Some(child_model) = nesting_child(discover, model, &member.key)
-                && let Some(children) = member.value.as_array() {
-                    for child in children.iter().filter(|c| c.as_object().is_some()) {
-                        nested.push((child_model, member.key_span, child, &member.key));
-                    }
-                    continue;
+                && let Some(children) = member.value.as_array()
+            {
+                for child in children.iter().filter(|c| c.as_object().is_some()) {
+                    nested.push((child_model, member.key_span, child, &member.key));
                 }
+                continue;
+            }
             collect_refs(&member.value, &mut refs);
         }
         self.records.push(RecordInfo {

@@ -75,6 +75,9 @@ fn scan_delimited<'a>(text: &'a str, open: &str, close: &str) -> Vec<TokenMatch<
     let bytes = text.as_bytes();
     let mut found = Vec::new();
     let mut i = 0;
+    if !bytes.contains(&b'{') {
+        return found;
+    }
     while let Some(pos) = text[i..].find(open) {
         let start = i + pos;
         let name_start = start + open.len();
@@ -278,10 +281,13 @@ fn replace(value: &Value, resolved: &[(String, Value)]) -> Value {
             if tokens.is_empty() {
                 return value.clone();
             }
-            if tokens.len() == 1 && tokens[0].start == 0 && tokens[0].end == s.len()
-                && let Some(v) = lookup(resolved, tokens[0].name) {
-                    return v.clone();
-                }
+            if tokens.len() == 1
+                && tokens[0].start == 0
+                && tokens[0].end == s.len()
+                && let Some(v) = lookup(resolved, tokens[0].name)
+            {
+                return v.clone();
+            }
             let mut out = String::with_capacity(s.len() + 16);
             let mut cursor = 0;
             for token in tokens {

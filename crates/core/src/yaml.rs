@@ -101,7 +101,12 @@ pub fn parse(file: FileKind, text: &str, offset: usize) -> Parsed<Option<YamlNod
                 let end = chars.byte(span.end.index()).max(start);
                 let span = Span::new(start + offset, end + offset);
                 if builder.stack.len() > crate::json::MAX_DEPTH {
-                    diagnostics.push(Diagnostic::error(Code::YAML_SYNTAX, file, span, format!("nesting deeper than {} levels", crate::json::MAX_DEPTH)));
+                    diagnostics.push(Diagnostic::error(
+                        Code::YAML_SYNTAX,
+                        file,
+                        span,
+                        format!("nesting deeper than {} levels", crate::json::MAX_DEPTH),
+                    ));
                     break;
                 }
                 if builder.push(event, span) {

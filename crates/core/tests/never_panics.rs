@@ -23,12 +23,17 @@ fn run_all(recipes: &str, discover_text: &str, scenarios_text: &str, audit_text:
     });
     for diagnostic in &report.diagnostics {
         let text = match diagnostic.file {
-            scenario_lab_core::FileKind::Recipes | scenario_lab_core::FileKind::Validation => recipes,
+            scenario_lab_core::FileKind::Recipes | scenario_lab_core::FileKind::Validation => {
+                recipes
+            }
             scenario_lab_core::FileKind::Discover => discover_text,
             scenario_lab_core::FileKind::Scenarios => scenarios_text,
             scenario_lab_core::FileKind::EntityAudit => audit_text,
         };
-        assert!(diagnostic.span.start <= diagnostic.span.end && diagnostic.span.end <= text.len(), "span out of range: {diagnostic:?}");
+        assert!(
+            diagnostic.span.start <= diagnostic.span.end && diagnostic.span.end <= text.len(),
+            "span out of range: {diagnostic:?}"
+        );
         if let Some(fix) = &diagnostic.fix {
             let _ = fix.apply(text);
         }
@@ -53,7 +58,14 @@ fn damage(base: &str, edits: &[(usize, String, usize)]) -> String {
 }
 
 fn edits() -> impl Strategy<Value = Vec<(usize, String, usize)>> {
-    prop::collection::vec((any::<usize>(), "[{}\\[\\]\":,\\-\\n a-z{}_]{0,4}", 0usize..6), 1..8)
+    prop::collection::vec(
+        (
+            any::<usize>(),
+            "[{}\\[\\]\":,\\-\\n a-z{}_]{0,4}",
+            0usize..6,
+        ),
+        1..8,
+    )
 }
 
 proptest! {
@@ -78,7 +90,10 @@ proptest! {
 #[test]
 fn deep_nesting_is_refused_not_crashed() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    let report = preflight(&Workspace { recipes: Some(&deep), ..Workspace::default() });
+    let report = preflight(&Workspace {
+        recipes: Some(&deep),
+        ..Workspace::default()
+    });
     assert_eq!(report.errors(), 1);
     let yaml = format!("---\na: {}\n---\n", "[".repeat(100_000));
     let _ = scenarios::parse(&yaml);

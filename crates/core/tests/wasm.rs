@@ -38,8 +38,19 @@ fn reference_example_passes() {
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn unknown_alias_is_found() {
     let broken = RECIPES.replacen(r#""_ref": "olivia""#, r#""_ref": "olivai""#, 1);
-    let report = preflight(&Workspace { recipes: Some(&broken), discover: Some(DISCOVER), ..Workspace::default() });
-    let unknown: Vec<_> = report.diagnostics.iter().filter(|d| d.code == Code::RECIPE_UNKNOWN_ALIAS).collect();
+    let report = preflight(&Workspace {
+        recipes: Some(&broken),
+        discover: Some(DISCOVER),
+        ..Workspace::default()
+    });
+    let unknown: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::RECIPE_UNKNOWN_ALIAS)
+        .collect();
     assert_eq!(unknown.len(), 1);
-    assert_eq!(&broken[unknown[0].span.start..unknown[0].span.end], "\"olivai\"");
+    assert_eq!(
+        &broken[unknown[0].span.start..unknown[0].span.end],
+        "\"olivai\""
+    );
 }

@@ -29,32 +29,64 @@ fn reference_example_passes_with_exit_0() {
 
 #[test]
 fn errors_exit_1_with_rustc_style_positions() {
-    let output = run(&["preflight", "--dir", "tests/fixtures/preflight/invalid/recipe-unknown-alias"]);
+    let output = run(&[
+        "preflight",
+        "--dir",
+        "tests/fixtures/preflight/invalid/recipe-unknown-alias",
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
-    assert!(text.contains("error[recipe/unknown-alias]: `_ref` to unknown alias \"olivai\""), "{text}");
-    assert!(text.contains("--> tests/fixtures/preflight/invalid/recipe-unknown-alias/scenario-recipes.json:"), "{text}");
+    assert!(
+        text.contains("error[recipe/unknown-alias]: `_ref` to unknown alias \"olivai\""),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "--> tests/fixtures/preflight/invalid/recipe-unknown-alias/scenario-recipes.json:"
+        ),
+        "{text}"
+    );
     assert!(text.contains("= help: did you mean `olivia`?"), "{text}");
 }
 
 #[test]
 fn warnings_alone_exit_0() {
-    let output = run(&["preflight", "--dir", "tests/fixtures/preflight/invalid/recipes-missing-required-recipe"]);
+    let output = run(&[
+        "preflight",
+        "--dir",
+        "tests/fixtures/preflight/invalid/recipes-missing-required-recipe",
+    ]);
     assert_eq!(output.status.code(), Some(0));
     assert!(stdout(&output).contains("warning[recipes/missing-required-recipe]"));
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    assert_eq!(run(&["preflight", "--dir", "no/such/folder"]).status.code(), Some(2));
-    assert_eq!(run(&["preflight", "--dir", "crates"]).status.code(), Some(2), "a folder without recipes");
-    assert_eq!(run(&["preflight", "--format", "yaml"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["preflight", "--dir", "no/such/folder"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["preflight", "--dir", "crates"]).status.code(),
+        Some(2),
+        "a folder without recipes"
+    );
+    assert_eq!(
+        run(&["preflight", "--format", "yaml"]).status.code(),
+        Some(2)
+    );
     assert_eq!(run(&["no-such-command"]).status.code(), Some(2));
 }
 
 #[test]
 fn json_report_has_one_based_positions() {
-    let output = run(&["preflight", "--dir", "tests/fixtures/preflight/invalid/recipe-unknown-alias", "--format", "json"]);
+    let output = run(&[
+        "preflight",
+        "--dir",
+        "tests/fixtures/preflight/invalid/recipe-unknown-alias",
+        "--format",
+        "json",
+    ]);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON report");
     let first = &report["diagnostics"][0];
     assert_eq!(first["code"], "recipe/unknown-alias");
@@ -68,7 +100,15 @@ fn json_report_has_one_based_positions() {
 #[test]
 fn junit_report_goes_to_the_output_file() {
     let out = std::env::temp_dir().join(format!("scenario-lab-junit-{}.xml", std::process::id()));
-    let output = run(&["preflight", "--dir", "tests/fixtures/preflight/invalid/recipe-cycle", "--format", "junit", "--output", out.to_str().expect("utf-8 path")]);
+    let output = run(&[
+        "preflight",
+        "--dir",
+        "tests/fixtures/preflight/invalid/recipe-cycle",
+        "--format",
+        "junit",
+        "--output",
+        out.to_str().expect("utf-8 path"),
+    ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stdout(&output).is_empty(), "the report goes to the file");
     let xml = std::fs::read_to_string(&out).expect("report written");

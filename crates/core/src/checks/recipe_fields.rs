@@ -285,13 +285,18 @@ fn article(word: &str) -> &'static str {
 }
 
 fn is_whole_token(s: &str) -> bool {
-    let tokens = crate::tokens::scan(s);
-    tokens.len() == 1 && tokens[0].start == 0 && tokens[0].end == s.len()
+    s.starts_with("{{") && s.ends_with("}}") && {
+        let tokens = crate::tokens::scan(s);
+        tokens.len() == 1 && tokens[0].start == 0 && tokens[0].end == s.len()
+    }
 }
 
 /// A value that is obviously a placeholder left for a human to fill in.
 pub fn placeholder_reason(value: &str) -> Option<&'static str> {
     let trimmed = value.trim();
+    if trimmed.len() > 16 && !trimmed.starts_with(['<', '{']) {
+        return None;
+    }
     let lower = trimmed.to_ascii_lowercase();
     if [
         "todo",

@@ -55,13 +55,16 @@ pub fn check(
         names.sort_unstable();
         names
     };
-    let nested_aliases = nested_aliases(create);
+    let mut nested: Option<Vec<&str>> = None;
     for record in &graph.records {
         for (alias, span) in &record.refs {
             if graph.aliases.contains_key(alias) {
                 continue;
             }
-            let help = if nested_aliases.contains(alias) {
+            let help = if nested
+                .get_or_insert_with(|| nested_aliases(create))
+                .contains(alias)
+            {
                 format!(
                     "`{alias}` is declared inside nested data, which the endpoint does not register; declare it on a top-level record"
                 )
@@ -110,10 +113,12 @@ fn nested_aliases(create: &Node) -> Vec<&str> {
     fn walk<'a>(node: &'a Node, depth: usize, out: &mut Vec<&'a str>) {
         if let Some(members) = node.as_object() {
             for m in members {
-                if m.key == "_alias" && depth > 2
-                    && let Some(a) = m.value.as_str() {
-                        out.push(a);
-                    }
+                if m.key == "_alias"
+                    && depth > 2
+                    && let Some(a) = m.value.as_str()
+                {
+                    out.push(a);
+                }
                 walk(&m.value, depth + 1, out);
             }
         } else if let Some(items) = node.as_array() {

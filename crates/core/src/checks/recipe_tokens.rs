@@ -77,7 +77,10 @@ pub fn check(
             Some(near) => Fix {
                 message: format!("replace with `{{{{{near}}}}}`"),
                 file: FileKind::Recipes,
-                edits: vec![crate::TextEdit { span: used.span, new_text: format!("{{{{{near}}}}}") }],
+                edits: vec![crate::TextEdit {
+                    span: used.span,
+                    new_text: format!("{{{{{near}}}}}"),
+                }],
             },
             None => {
                 let definition = format!(
@@ -92,7 +95,10 @@ pub fn check(
                 Code::RECIPE_UNDECLARED_TOKEN,
                 FileKind::Recipes,
                 used.span,
-                format!("token `{{{{{}}}}}` is not declared in recipe {recipe}", used.name),
+                format!(
+                    "token `{{{{{}}}}}` is not declared in recipe {recipe}",
+                    used.name
+                ),
             )
             .with_help(help)
             .with_fix(fix),
