@@ -1,6 +1,9 @@
 //! Prints the generated benchmark recipes file: `cargo run -p scenario-lab-core --example large_recipes [PROJECTS]`.
 
 fn main() {
-    let projects = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1250);
+    let projects = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1250);
     println!("{}", scenario_lab_core::sample::large_recipes(projects));
 }
