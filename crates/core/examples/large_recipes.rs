@@ -1,4 +1,5 @@
 //! Prints the generated benchmark recipes file: `cargo run -p scenario-lab-core --example large_recipes [PROJECTS]`.
+#![allow(clippy::disallowed_methods)] // an executable at the edge: it may read its arguments
 
 fn main() {
     let projects = std::env::args()
