@@ -18,3 +18,4 @@ if ! wasm-bindgen-test-runner --version 2>/dev/null | grep -qx "wasm-bindgen-tes
   cargo install wasm-bindgen-cli --version "$WBG_VERSION" --force
 fi
 command -v node >/dev/null || { echo "node is required for the wasm tests"; exit 1; }
+

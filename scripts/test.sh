@@ -8,6 +8,19 @@ export TMPDIR="$ROOT/target/tmp"; rm -rf "$TMPDIR"; mkdir -p "$TMPDIR"
 export INSTA_UPDATE=no
 LOG="$ROOT/target/test-summary.log"; : > "$LOG"
 
+step "browser and node tooling"
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+if [ ! -x tests/node/node_modules/.bin/tsc ] || [ ! -x tests/node/node_modules/.bin/wasm-opt ]; then
+  (cd tests/node && npm ci --no-audit --no-fund)
+fi
+export PATH="$ROOT/tests/node/node_modules/.bin:$PATH"   # npm's wasm-opt 132 shadows Debian's broken 108
+
 step "format"
 cargo fmt --all -- --check
 
@@ -15,17 +28,24 @@ step "clippy (native, all targets)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
 step "clippy (wasm32)"
-cargo clippy --locked -p scenario-lab-core --target wasm32-unknown-unknown --lib --tests -- -D warnings
+cargo clippy --locked -p scenario-lab-core -p scenario-lab-wasm --target wasm32-unknown-unknown --lib --tests -- -D warnings
 
 step "tests (native)"
 cargo test --locked 2>&1 | tee -a "$LOG"
 
-step "core tests on wasm32 (Node)"
-CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --locked -p scenario-lab-core --target wasm32-unknown-unknown --test wasm 2>&1 | tee -a "$LOG"
+step "wasm32 tests: core and the wasm package in Node, the package in headless Chromium"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$(command -v chromedriver)
+cargo test --locked -p scenario-lab-core -p scenario-lab-wasm --target wasm32-unknown-unknown --test wasm --test node --test browser 2>&1 | tee -a "$LOG"
+
+step "npm package: build, node:test, TypeScript declarations"
+bash crates/wasm/build-package.sh target/npm
+mkdir -p tests/node/node_modules/@scenario-lab
+ln -sfn ../../../../target/npm tests/node/node_modules/@scenario-lab/preflight
+(cd tests/node && node --test 2>&1) | tee -a "$LOG"
+(cd tests/node && tsc -p tsconfig.json) && echo "tsc --noEmit: declarations compile"
 
 step "summary"
-passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' "$LOG" | awk '{s+=$4} END {print s+0}')
-failed=$(grep -Eo '[0-9]+ failed' "$LOG" | awk '{s+=$1} END {print s+0}')
+passed=$(( $(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' "$LOG" | awk '{s+=$4} END {print s+0}') + $(grep -Eo '^# pass [0-9]+' "$LOG" | awk '{s+=$3} END {print s+0}') ))
+failed=$(( $(grep -Eo '[0-9]+ failed' "$LOG" | awk '{s+=$1} END {print s+0}') + $(grep -Eo '^# fail [0-9]+' "$LOG" | awk '{s+=$3} END {print s+0}') ))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

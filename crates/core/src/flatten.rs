@@ -180,3 +180,37 @@ pub fn flatten_recipes(recipes_text: &str, discover_text: &str) -> (String, usiz
     }
     (text, moved)
 }
+
+/// Flattens any of: a whole recipes file, one recipe object, or a bare create map (detected from
+/// the document's keys). Returns the same kind of document, flattened. Invalid JSON is returned
+/// unchanged with zero moves.
+pub fn flatten_document(text: &str, discover_text: &str) -> (String, usize) {
+    let Some(root) = crate::json::parse(FileKind::Recipes, text).value else {
+        return (text.to_owned(), 0);
+    };
+    if root.get("recipes").is_some() {
+        return flatten_recipes(text, discover_text);
+    }
+    let (prefix, suffix) = if root.get("create").is_some() {
+        ("{\"recipes\":[", "]}")
+    } else {
+        ("{\"recipes\":[{\"name\":\"recipe\",\"create\":", "}]}")
+    };
+    let wrapped = format!("{prefix}{text}{suffix}");
+    let (flat, moved) = flatten_recipes(&wrapped, discover_text);
+    let inner = crate::json::parse(FileKind::Recipes, &flat)
+        .value
+        .and_then(|file| {
+            let recipe = file.get("recipes")?.as_array()?.first()?.clone();
+            let node = if root.get("create").is_some() {
+                recipe
+            } else {
+                recipe.get("create")?.clone()
+            };
+            Some(flat[node.span.start..node.span.end].to_owned())
+        });
+    match inner {
+        Some(inner) => (inner, moved),
+        None => (text.to_owned(), 0),
+    }
+}

@@ -270,6 +270,27 @@ pub fn resolve_create(
     Ok(output)
 }
 
+/// Resolves a recipe given as JSON: a recipe object (`{create, variables?}`), a whole recipes file
+/// (its first recipe, like the planner CLI's `sdk up`), or a bare create map.
+pub fn resolve_recipe(recipe: &Value, test_run_id: &str) -> Result<Value, ResolveError> {
+    let recipe = match recipe
+        .get("recipes")
+        .and_then(Value::as_array)
+        .and_then(|r| r.first())
+    {
+        Some(first) => first,
+        None => recipe,
+    };
+    match recipe.get("create") {
+        Some(create) => resolve_create(
+            create,
+            recipe.get("variables").and_then(Value::as_object),
+            test_run_id,
+        ),
+        None => resolve_create(recipe, None, test_run_id),
+    }
+}
+
 fn lookup<'a>(resolved: &'a [(String, Value)], name: &str) -> Option<&'a Value> {
     resolved.iter().find(|(n, _)| n == name).map(|(_, v)| v)
 }

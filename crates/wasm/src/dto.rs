@@ -1,0 +1,320 @@
+//! The JavaScript contract: plain data objects, with 1-based UTF-16 positions for JS editors.
+
+use scenario_lab_core::line_index::LineIndex;
+use scenario_lab_core::scenarios::ScenariosDoc;
+use scenario_lab_core::{Diagnostic, FileKind, Report, Severity, Span, Workspace};
+use serde::{Deserialize, Serialize};
+
+/// `preflight()`'s input: file contents by name; only `recipes` is required.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FilesDto {
+    pub recipes: String,
+    pub scenarios: Option<String>,
+    pub discover: Option<String>,
+    pub entity_audit: Option<String>,
+    pub validation: Option<String>,
+}
+
+impl FilesDto {
+    pub fn workspace(&self) -> Workspace<'_> {
+        Workspace {
+            recipes: Some(&self.recipes),
+            scenarios: self.scenarios.as_deref(),
+            discover: self.discover.as_deref(),
+            entity_audit: self.entity_audit.as_deref(),
+            validation: self.validation.as_deref(),
+        }
+    }
+}
+
+/// A range with byte offsets and 1-based UTF-16 line/column.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RangeDto {
+    pub start: usize,
+    pub end: usize,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelDto {
+    pub file: &'static str,
+    #[serde(flatten)]
+    pub range: RangeDto,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TextEditDto {
+    #[serde(flatten)]
+    pub range: RangeDto,
+    pub new_text: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FixDto {
+    pub message: String,
+    pub file: &'static str,
+    pub edits: Vec<TextEditDto>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnosticDto {
+    pub code: &'static str,
+    pub severity: &'static str,
+    pub message: String,
+    pub file: &'static str,
+    #[serde(flatten)]
+    pub range: RangeDto,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    pub labels: Vec<LabelDto>,
+    pub fixes: Vec<FixDto>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SummaryDto {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SkippedDto {
+    pub checks: &'static str,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportDto {
+    pub diagnostics: Vec<DiagnosticDto>,
+    pub skipped: Vec<SkippedDto>,
+    pub summary: SummaryDto,
+}
+
+/// Line indexes of the files present, to turn byte spans into UTF-16 positions.
+struct Positions<'a> {
+    files: Vec<(FileKind, &'a str, LineIndex)>,
+}
+
+impl<'a> Positions<'a> {
+    fn new(workspace: &Workspace<'a>) -> Self {
+        let files = FileKind::ALL
+            .into_iter()
+            .filter_map(|kind| {
+                workspace
+                    .text(kind)
+                    .map(|text| (kind, text, LineIndex::new(text)))
+            })
+            .collect();
+        Positions { files }
+    }
+
+    fn range(&self, file: FileKind, span: Span) -> RangeDto {
+        match self.files.iter().find(|(kind, _, _)| *kind == file) {
+            Some((_, text, index)) => {
+                let start = index.line_col_utf16(text, span.start);
+                let end = index.line_col_utf16(text, span.end);
+                RangeDto {
+                    start: span.start,
+                    end: span.end,
+                    line: start.line,
+                    column: start.column,
+                    end_line: end.line,
+                    end_column: end.column,
+                }
+            }
+            None => RangeDto {
+                start: span.start,
+                end: span.end,
+                line: 1,
+                column: 1,
+                end_line: 1,
+                end_column: 1,
+            },
+        }
+    }
+}
+
+fn severity(severity: Severity) -> &'static str {
+    severity.as_str()
+}
+
+impl ReportDto {
+    pub fn from_report(report: &Report, workspace: &Workspace<'_>) -> ReportDto {
+        let positions = Positions::new(workspace);
+        let diagnostics = report
+            .diagnostics
+            .iter()
+            .map(|d| DiagnosticDto::new(d, &positions))
+            .collect();
+        ReportDto {
+            diagnostics,
+            skipped: report
+                .skipped
+                .iter()
+                .map(|s| SkippedDto {
+                    checks: s.checks,
+                    reason: s.reason.clone(),
+                })
+                .collect(),
+            summary: SummaryDto {
+                errors: report.errors(),
+                warnings: report.warnings(),
+                infos: report.count(Severity::Info),
+            },
+        }
+    }
+}
+
+impl DiagnosticDto {
+    fn new(d: &Diagnostic, positions: &Positions<'_>) -> DiagnosticDto {
+        DiagnosticDto {
+            code: d.code.as_str(),
+            severity: severity(d.severity),
+            message: d.message.clone(),
+            file: d.file.file_name(),
+            range: positions.range(d.file, d.span),
+            help: d.help.clone(),
+            labels: d
+                .labels
+                .iter()
+                .map(|l| LabelDto {
+                    file: l.file.file_name(),
+                    range: positions.range(l.file, l.span),
+                    message: l.message.clone(),
+                })
+                .collect(),
+            fixes: d
+                .fix
+                .iter()
+                .map(|fix| FixDto {
+                    message: fix.message.clone(),
+                    file: fix.file.file_name(),
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|e| TextEditDto {
+                            range: positions.range(fix.file, e.span),
+                            new_text: e.new_text.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `parseScenarios()`'s result: the frontmatter summary and the diagnostics.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenariosDto {
+    pub format: &'static str,
+    pub scenario_count: Option<i64>,
+    pub scenarios: Vec<ScenarioDto>,
+    pub entity_types: Vec<String>,
+    pub variable_fields: Vec<VariableFieldDto>,
+    pub sections: Vec<String>,
+    pub diagnostics: Vec<DiagnosticDto>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioDto {
+    pub name: String,
+    pub description: Option<String>,
+    pub entity_types: Option<i64>,
+    pub total_entities: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VariableFieldDto {
+    pub token: String,
+    pub entity: Option<String>,
+    pub scenarios: Vec<String>,
+}
+
+impl ScenariosDto {
+    pub fn new(markdown: &str, doc: &ScenariosDoc, diagnostics: &[Diagnostic]) -> ScenariosDto {
+        let workspace = Workspace {
+            scenarios: Some(markdown),
+            ..Workspace::default()
+        };
+        let positions = Positions::new(&workspace);
+        ScenariosDto {
+            format: match doc.format {
+                scenario_lab_core::scenarios::ScenariosFormat::Plugin => "plugin",
+                scenario_lab_core::scenarios::ScenariosFormat::Cli => "cli",
+            },
+            scenario_count: doc.scenario_count.map(|(n, _)| n),
+            scenarios: doc
+                .scenarios
+                .iter()
+                .map(|s| ScenarioDto {
+                    name: s.name.clone(),
+                    description: s.description.clone(),
+                    entity_types: s.entity_types.map(|(n, _)| n),
+                    total_entities: s.total_entities.map(|(n, _)| n),
+                })
+                .collect(),
+            entity_types: doc
+                .entity_types
+                .iter()
+                .map(|(name, _)| name.clone())
+                .collect(),
+            variable_fields: doc
+                .variable_fields
+                .iter()
+                .map(|v| VariableFieldDto {
+                    token: v.token.clone(),
+                    entity: v.entity.clone(),
+                    scenarios: v.scenarios.iter().map(|(s, _)| s.clone()).collect(),
+                })
+                .collect(),
+            sections: doc.headings.iter().map(|h| h.text.clone()).collect(),
+            diagnostics: diagnostics
+                .iter()
+                .map(|d| DiagnosticDto::new(d, &positions))
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_utf16_columns_and_byte_offsets() {
+        let recipes = "{\"recipes\": [{\"name\": \"\u{1F680}\u{e9}\", \"x\": 1}]}".to_owned();
+        let files = FilesDto {
+            recipes,
+            ..FilesDto::default()
+        };
+        let report = scenario_lab_core::preflight(&files.workspace());
+        let dto = ReportDto::from_report(&report, &files.workspace());
+        let create = dto
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("recipes.0.create"))
+            .expect("create is missing");
+        assert_eq!(create.file, "scenario-recipes.json");
+        assert_eq!(create.range.line, 1);
+        assert_eq!(
+            create.range.column, 14,
+            "the recipe object starts at UTF-16 column 14"
+        );
+        let json = serde_json::to_value(&dto).expect("serialises");
+        assert!(json["diagnostics"][0]["endColumn"].is_number());
+        assert!(json["summary"]["errors"].as_u64().is_some_and(|n| n > 0));
+    }
+}
