@@ -13,6 +13,7 @@ pub mod sample;
 pub mod scenarios;
 pub mod sdk_tokens;
 pub mod signing;
+pub mod table_map;
 pub mod tokens;
 pub mod yaml;
 

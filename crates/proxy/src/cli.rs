@@ -15,6 +15,16 @@ pub struct Cli {
 pub enum Command {
     /// Check the autonoma/ folder offline and report every problem with its position.
     Preflight(PreflightArgs),
+    /// Call the endpoint's signed discover and save discover.json.
+    Discover(DiscoverArgs),
+    /// Prove every scenario against the live endpoint and database; write the artifacts with --write.
+    Validate(ValidateArgs),
+    /// Tear down runs that could not be torn down before (--pending).
+    Down(DownArgs),
+    /// Probe the endpoint's protocol conformance (signatures, errors, refs tokens).
+    Conformance(ConformanceArgs),
+    /// Upload the validated recipes to the Autonoma platform.
+    Upload(UploadArgs),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -42,4 +52,97 @@ pub struct PreflightArgs {
     /// Colour the human output (default: when standard output is a terminal and NO_COLOR is unset).
     #[arg(long)]
     pub color: Option<bool>,
+}
+
+/// Where the endpoint is and how long to wait for it.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EndpointArgs {
+    /// The Environment Factory URL (default: $AUTONOMA_SDK_ENDPOINT).
+    #[arg(long, env = "AUTONOMA_SDK_ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// Seconds to wait for discover.
+    #[arg(long, default_value_t = 90)]
+    pub timeout_discover: u64,
+    /// Seconds to wait for up.
+    #[arg(long, default_value_t = 90)]
+    pub timeout_up: u64,
+    /// Seconds to wait for down.
+    #[arg(long, default_value_t = 60)]
+    pub timeout_down: u64,
+    /// Extra attempts after connection errors and 502/503/504 (cold starts).
+    #[arg(long, default_value_t = 3)]
+    pub retries: u32,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiscoverArgs {
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+    #[arg(long, default_value = "autonoma")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+    /// Read-only database checks (default: $DATABASE_URL). postgres://... or sqlite://...
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    #[arg(long, default_value = "autonoma")]
+    pub dir: PathBuf,
+    /// Only these scenarios (repeatable).
+    #[arg(long = "scenario")]
+    pub scenarios: Vec<String>,
+    /// The iteration number used in run ids.
+    #[arg(long, default_value_t = 1)]
+    pub iteration: u32,
+    /// Also bring up N concurrent instances of each scenario (catches unique columns).
+    #[arg(long, default_value_t = 1)]
+    pub repeat: u32,
+    /// Scenarios validated at once (database checks need 1: counts are compared per table).
+    #[arg(long, default_value_t = 1)]
+    pub jobs: usize,
+    #[arg(long)]
+    pub report_json: Option<PathBuf>,
+    #[arg(long)]
+    pub report_junit: Option<PathBuf>,
+    /// Write the validated recipes, .scenario-validation.json and .endpoint-validated when every check passed.
+    #[arg(long)]
+    pub write: bool,
+    /// Skip the protocol conformance probes.
+    #[arg(long)]
+    pub no_conformance: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DownArgs {
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+    #[arg(long, default_value = "autonoma")]
+    pub dir: PathBuf,
+    /// Retry every teardown in autonoma/.scenario-lab/pending.json.
+    #[arg(long)]
+    pub pending: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ConformanceArgs {
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    #[arg(long, default_value = "autonoma")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UploadArgs {
+    /// The setup id (default: the contents of autonoma/.generation-id).
+    #[arg(long)]
+    pub setup: Option<String>,
+    #[arg(long, default_value = "autonoma")]
+    pub dir: PathBuf,
+    #[arg(long, env = "AUTONOMA_API_URL")]
+    pub api_url: Option<String>,
 }

@@ -1,6 +1,15 @@
-//! The `scenario-lab` binary's library: CLI, reports, and (later) the proxy server.
+//! The `scenario-lab` binary's library: CLI, reports, the live lifecycle and (later) the proxy server.
 
+pub mod artifacts;
 pub mod cli;
+pub mod conformance;
+pub mod database;
+pub mod endpoint;
+pub mod lifecycle;
+pub mod live_commands;
 pub mod preflight_command;
 pub mod render;
+pub mod settings;
+pub mod validate_command;
+pub mod validate_report;
 pub mod workspace_dir;

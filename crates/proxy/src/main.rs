@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use scenario_lab::cli::{Cli, Command};
-use scenario_lab::preflight_command;
+use scenario_lab::{live_commands, preflight_command, validate_command};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -20,6 +20,19 @@ fn main() -> ExitCode {
     };
     let result: anyhow::Result<u8> = match &cli.command {
         Command::Preflight(args) => preflight_command::run(args),
+        live => match tokio::runtime::Runtime::new() {
+            Ok(runtime) => runtime.block_on(async {
+                match live {
+                    Command::Discover(args) => live_commands::discover(args).await,
+                    Command::Validate(args) => validate_command::run(args).await,
+                    Command::Down(args) => live_commands::down(args).await,
+                    Command::Conformance(args) => live_commands::conformance(args).await,
+                    Command::Upload(args) => live_commands::upload(args).await,
+                    Command::Preflight(_) => unreachable!("handled above"),
+                }
+            }),
+            Err(error) => Err(error.into()),
+        },
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,190 @@
+//! Read-only database checks: the connection itself refuses writes; only generated SELECTs with
+//! quoted identifiers are sent.
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::{ConnectOptions, Row};
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+/// Row counts of every table, at one moment.
+pub type TableCounts = BTreeMap<String, i64>;
+
+/// A connection pool that cannot write.
+#[derive(Clone, Debug)]
+pub enum ReadOnlyDb {
+    /// `default_transaction_read_only=on` for the session; every query runs in a READ ONLY transaction.
+    Postgres(PgPool),
+    /// Opened with `mode=ro`.
+    Sqlite(SqlitePool),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database unreachable: {0}")]
+    Unreachable(String),
+    #[error("unsupported database URL `{0}` (use postgres://... or sqlite://...)")]
+    Unsupported(String),
+    #[error("query failed: {0}")]
+    Query(String),
+}
+
+fn query_error(error: sqlx::Error) -> DbError {
+    DbError::Query(error.to_string())
+}
+
+/// `"name"` with embedded quotes doubled: identifiers are always quoted.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+impl ReadOnlyDb {
+    pub async fn connect(url: &str) -> Result<ReadOnlyDb, DbError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)
+                .map_err(|e| DbError::Unreachable(e.to_string()))?
+                .options([("default_transaction_read_only", "on")])
+                .disable_statement_logging();
+            let pool = PgPoolOptions::new()
+                .max_connections(2)
+                .acquire_timeout(std::time::Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(|e| DbError::Unreachable(e.to_string()))?;
+            Ok(ReadOnlyDb::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|e| DbError::Unreachable(e.to_string()))?
+                .read_only(true)
+                .disable_statement_logging();
+            let pool = SqlitePoolOptions::new()
+                .max_connections(2)
+                .connect_with(options)
+                .await
+                .map_err(|e| DbError::Unreachable(e.to_string()))?;
+            Ok(ReadOnlyDb::Sqlite(pool))
+        } else {
+            Err(DbError::Unsupported(url.to_owned()))
+        }
+    }
+
+    /// The user tables.
+    pub async fn catalog(&self) -> Result<Vec<String>, DbError> {
+        let rows: Vec<String> = match self {
+            ReadOnlyDb::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(query_error)?;
+                sqlx::query("SET TRANSACTION READ ONLY").execute(&mut *tx).await.map_err(query_error)?;
+                let rows = sqlx::query("SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1")
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(query_error)?;
+                tx.rollback().await.map_err(query_error)?;
+                rows.iter().map(|r| r.get::<String, _>(0)).collect()
+            }
+            ReadOnlyDb::Sqlite(pool) => sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1")
+                .fetch_all(pool)
+                .await
+                .map_err(query_error)?
+                .iter()
+                .map(|r| r.get::<String, _>(0))
+                .collect(),
+        };
+        Ok(rows)
+    }
+
+    /// Row counts of `tables`, in one query.
+    pub async fn counts(&self, tables: &[String]) -> Result<TableCounts, DbError> {
+        if tables.is_empty() {
+            return Ok(TableCounts::new());
+        }
+        let select = tables
+            .iter()
+            .map(|t| format!("(SELECT COUNT(*) FROM {})", quote_ident(t)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("SELECT {select}");
+        let values: Vec<i64> = match self {
+            ReadOnlyDb::Postgres(pool) => {
+                let mut tx = pool.begin().await.map_err(query_error)?;
+                sqlx::query("SET TRANSACTION READ ONLY")
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(query_error)?;
+                let row = sqlx::query(&sql)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(query_error)?;
+                tx.rollback().await.map_err(query_error)?;
+                (0..tables.len()).map(|i| row.get::<i64, _>(i)).collect()
+            }
+            ReadOnlyDb::Sqlite(pool) => {
+                let row = sqlx::query(&sql)
+                    .fetch_one(pool)
+                    .await
+                    .map_err(query_error)?;
+                (0..tables.len()).map(|i| row.get::<i64, _>(i)).collect()
+            }
+        };
+        Ok(tables.iter().cloned().zip(values).collect())
+    }
+
+    /// Which of `ids` exist in `table.id_column` (one query).
+    pub async fn existing_ids(
+        &self,
+        table: &str,
+        id_column: &str,
+        ids: &[String],
+    ) -> Result<Vec<String>, DbError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let column = quote_ident(id_column);
+        let table = quote_ident(table);
+        match self {
+            ReadOnlyDb::Postgres(pool) => {
+                let sql =
+                    format!("SELECT {column}::text FROM {table} WHERE {column}::text = ANY($1)");
+                let mut tx = pool.begin().await.map_err(query_error)?;
+                sqlx::query("SET TRANSACTION READ ONLY")
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(query_error)?;
+                let rows = sqlx::query(&sql)
+                    .bind(ids)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(query_error)?;
+                tx.rollback().await.map_err(query_error)?;
+                Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+            }
+            ReadOnlyDb::Sqlite(pool) => {
+                let placeholders = vec!["?"; ids.len()].join(", ");
+                let sql = format!(
+                    "SELECT CAST({column} AS TEXT) FROM {table} WHERE CAST({column} AS TEXT) IN ({placeholders})"
+                );
+                let mut query = sqlx::query(&sql);
+                for id in ids {
+                    query = query.bind(id);
+                }
+                let rows = query.fetch_all(pool).await.map_err(query_error)?;
+                Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+            }
+        }
+    }
+
+    /// Tries a write through this connection; used by the tests to prove writes are refused.
+    pub async fn try_write(&self, sql: &str) -> Result<(), DbError> {
+        match self {
+            ReadOnlyDb::Postgres(pool) => sqlx::query(sql)
+                .execute(pool)
+                .await
+                .map(|_| ())
+                .map_err(query_error),
+            ReadOnlyDb::Sqlite(pool) => sqlx::query(sql)
+                .execute(pool)
+                .await
+                .map(|_| ())
+                .map_err(query_error),
+        }
+    }
+}

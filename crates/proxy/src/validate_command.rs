@@ -1,0 +1,562 @@
+//! `scenario-lab validate`: discover and coverage, offline preflight, then each scenario's live
+//! lifecycle, repeat and conformance probes; reports, the pending ledger and, with `--write`,
+//! the validated artifacts.
+
+use crate::artifacts;
+use crate::cli::{EndpointArgs, ValidateArgs};
+use crate::conformance;
+use crate::database::ReadOnlyDb;
+use crate::endpoint::{Action, EndpointClient, EndpointError, Timeouts};
+use crate::lifecycle::{
+    self, CheckResult, DbContext, Leak, PendingTeardown, RunContext, ScenarioRun,
+};
+use crate::preflight_command::exit;
+use crate::settings::Settings;
+use crate::workspace_dir::WorkspaceDir;
+use scenario_lab_core::audit::AuditDoc;
+use scenario_lab_core::discover::Discover;
+use scenario_lab_core::{FileKind, tokens};
+use serde::Serialize;
+use serde_json::Value;
+use std::time::Duration;
+
+/// The whole validation, as the JSON report shows it.
+#[derive(Debug, Default, Serialize)]
+pub struct ValidateReport {
+    pub ok: bool,
+    pub endpoint: String,
+    pub checks: Vec<CheckResult>,
+    pub scenarios: Vec<ScenarioRun>,
+    pub conformance: Vec<CheckResult>,
+    pub leaked: Vec<Leak>,
+    pub pending: usize,
+}
+
+impl ValidateReport {
+    fn all_checks(&self) -> impl Iterator<Item = &CheckResult> {
+        self.checks
+            .iter()
+            .chain(self.scenarios.iter().flat_map(|s| s.checks.iter()))
+            .chain(self.conformance.iter())
+    }
+    fn compute_ok(&mut self) {
+        let ok = self.all_checks().all(|c| c.ok);
+        self.ok = ok;
+    }
+}
+
+/// The endpoint client from flags and the environment; `Err` is a usage message.
+pub fn client(args: &EndpointArgs) -> Result<EndpointClient, String> {
+    let url = args
+        .endpoint
+        .clone()
+        .ok_or("no endpoint: pass --endpoint or set AUTONOMA_SDK_ENDPOINT")?;
+    let secret = std::env::var("AUTONOMA_SHARED_SECRET").map_err(|_| {
+        "AUTONOMA_SHARED_SECRET is not set (the endpoint's shared secret signs every request)"
+            .to_owned()
+    })?;
+    let mut client = EndpointClient::new(&url, &secret);
+    client.timeouts = Timeouts {
+        discover: Duration::from_secs(args.timeout_discover),
+        up: Duration::from_secs(args.timeout_up),
+        down: Duration::from_secs(args.timeout_down),
+    };
+    client.retries = args.retries;
+    Ok(client)
+}
+
+fn progress(line: &str) {
+    eprintln!("  {line}");
+}
+
+/// Signed discover, parsed and shape-checked with the core rules.
+pub async fn discover(
+    client: &EndpointClient,
+) -> Result<(Option<Discover>, Option<Value>, CheckResult), EndpointError> {
+    let response = client
+        .call(Action::Discover, &serde_json::json!({"action": "discover"}))
+        .await?;
+    if response.status != 200 {
+        return Ok((
+            None,
+            None,
+            CheckResult::fail("discover.shape", lifecycle::explain(&response)),
+        ));
+    }
+    let Some(body) = response.json.clone() else {
+        return Ok((
+            None,
+            None,
+            CheckResult::fail("discover.shape", response.describe()),
+        ));
+    };
+    let text = serde_json::to_string(&body).unwrap_or_default();
+    let parsed = scenario_lab_core::discover::parse(&text);
+    let errors: Vec<String> = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == scenario_lab_core::Severity::Error)
+        .map(|d| d.message.clone())
+        .collect();
+    let check = if errors.is_empty() {
+        let models = parsed.value.as_ref().map_or(0, |d| d.models.len());
+        CheckResult::pass(
+            "discover.shape",
+            format!(
+                "{models} models, protocol {}",
+                body.get("version").map_or("?".into(), |v| v.to_string())
+            ),
+        )
+    } else {
+        CheckResult::fail("discover.shape", errors.join("; "))
+    };
+    Ok((parsed.value, Some(body), check))
+}
+
+fn coverage_checks(discover: &Discover, audit: Option<&AuditDoc>) -> Vec<CheckResult> {
+    let Some(audit) = audit else {
+        return vec![
+            CheckResult::skip("discover.coverage", "entity-audit.md not found"),
+            CheckResult::skip("discover.factories", "entity-audit.md not found"),
+        ];
+    };
+    let independent: Vec<&str> = audit
+        .models
+        .iter()
+        .filter(|m| m.independently_created == Some(true))
+        .map(|m| m.name.as_str())
+        .collect();
+    let missing: Vec<&str> = independent
+        .iter()
+        .copied()
+        .filter(|m| discover.model(m).is_none())
+        .collect();
+    let dependents: Vec<&str> = audit
+        .models
+        .iter()
+        .filter(|m| m.independently_created == Some(false))
+        .map(|m| m.name.as_str())
+        .collect();
+    let coverage = if missing.is_empty() {
+        CheckResult::pass(
+            "discover.coverage",
+            format!(
+                "{} audited models listed; {} pure dependent(s) absent as expected{}",
+                independent.len(),
+                dependents.len(),
+                if dependents.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", dependents.join(", "))
+                }
+            ),
+        )
+    } else {
+        CheckResult::fail(
+            "discover.coverage",
+            format!(
+                "audited models missing from discover: {}",
+                missing.join(", ")
+            ),
+        )
+    };
+    let factories = if missing.is_empty() {
+        CheckResult::pass(
+            "discover.factories",
+            format!(
+                "every independently created model has a factory ({})",
+                independent.len()
+            ),
+        )
+    } else {
+        CheckResult::fail(
+            "discover.factories",
+            format!("no factory registered for {}", missing.join(", ")),
+        )
+    };
+    vec![coverage, factories]
+}
+
+/// The factory-body integrity grep (`reference/artifacts.md` §9), on the handler named by
+/// `.endpoint-implemented`: raw ORM or SQL writes in the handler file.
+fn integrity_check(dir: &std::path::Path) -> CheckResult {
+    let Ok(sentinel) = std::fs::read_to_string(dir.join(".endpoint-implemented")) else {
+        return CheckResult::skip("discover.integrity", ".endpoint-implemented not found");
+    };
+    let handler = sentinel.lines().find_map(|l| {
+        l.trim()
+            .trim_start_matches("- ")
+            .strip_prefix("handler:")
+            .map(|p| p.trim().trim_end_matches(['.', ',', ';', ':']).to_owned())
+    });
+    let Some(handler) = handler else {
+        return CheckResult::fail(
+            "discover.integrity",
+            ".endpoint-implemented does not name the handler file (a line `handler: <path>`)",
+        );
+    };
+    let path = dir.parent().unwrap_or(dir).join(&handler);
+    let Ok(source) = std::fs::read_to_string(&path) else {
+        return CheckResult::fail(
+            "discover.integrity",
+            format!("handler file {} not found", path.display()),
+        );
+    };
+    let patterns = [
+        "session.add(",
+        "session.execute(",
+        "bulk_insert_mappings(",
+        ".objects.create(",
+        "INSERT INTO",
+        "insert into",
+        "prisma.",
+        ".createMany(",
+    ];
+    let hits: Vec<String> = source
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| patterns.iter().any(|p| line.contains(p)))
+        .map(|(i, line)| format!("{}:{}: {}", handler, i + 1, line.trim()))
+        .collect();
+    if hits.is_empty() {
+        CheckResult::pass(
+            "discover.integrity",
+            format!("no raw ORM or SQL writes in {handler}"),
+        )
+    } else {
+        CheckResult::fail(
+            "discover.integrity",
+            format!(
+                "raw writes in the handler (factories must call the audited creation functions): {}",
+                hits.join(" | ")
+            ),
+        )
+    }
+}
+
+/// The `validate` command; returns the exit code.
+pub async fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
+    let client = match client(&args.endpoint) {
+        Ok(client) => client,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let dir = match WorkspaceDir::read(&args.dir) {
+        Ok(dir) => dir,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let Some(recipes_text) = dir.text(FileKind::Recipes) else {
+        eprintln!("error: {} not found", dir.display_path(FileKind::Recipes));
+        return Ok(exit::USAGE);
+    };
+    let settings = match Settings::read(&args.dir) {
+        Ok(settings) => settings,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(exit::USAGE);
+        }
+    };
+    let signing_secret = std::env::var("AUTONOMA_SIGNING_SECRET")
+        .ok()
+        .filter(|s| !s.is_empty());
+    let mut report = ValidateReport {
+        endpoint: client.url().to_owned(),
+        ..ValidateReport::default()
+    };
+    eprintln!("validating {} against {}", args.dir.display(), client.url());
+
+    // 1. discover and coverage.
+    let (live_discover, discover_body, shape) = match discover(&client).await {
+        Ok(result) => result,
+        Err(error) => return Ok(unreachable(&error, args, &mut report)),
+    };
+    let shape_ok = shape.ok;
+    report.checks.push(shape);
+    let audit = dir
+        .text(FileKind::EntityAudit)
+        .map(|t| scenario_lab_core::audit::parse(t).value);
+    if let Some(discover) = &live_discover {
+        report
+            .checks
+            .extend(coverage_checks(discover, audit.as_ref()));
+    }
+    report.checks.push(integrity_check(&args.dir));
+
+    // 2. offline preflight against the live discover; errors stop here.
+    let live_discover_text = discover_body
+        .as_ref()
+        .map(|b| serde_json::to_string(b).unwrap_or_default());
+    let mut workspace = dir.workspace();
+    if let Some(text) = live_discover_text.as_deref() {
+        workspace.discover = Some(text);
+    }
+    let preflight = scenario_lab_core::preflight(&workspace);
+    let preflight_passed = preflight.errors() == 0;
+    report.checks.push(if preflight_passed {
+        CheckResult::pass(
+            "preflight",
+            format!("0 errors, {} warnings", preflight.warnings()),
+        )
+    } else {
+        let first: Vec<String> = preflight
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == scenario_lab_core::Severity::Error)
+            .take(5)
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect();
+        CheckResult::fail(
+            "preflight",
+            format!(
+                "{} errors (run `scenario-lab preflight`): {}",
+                preflight.errors(),
+                first.join("; ")
+            ),
+        )
+    });
+    if !preflight_passed || !shape_ok {
+        report.compute_ok();
+        finish(&report, args, preflight_passed, &dir)?;
+        return Ok(exit::CHECK_FAILED);
+    }
+
+    // 3. database.
+    let db = match &args.database_url {
+        Some(url) => match connect_db(url, live_discover.as_ref(), &settings).await {
+            Ok(db) => Some(db),
+            Err(message) => {
+                eprintln!("error: {message}");
+                report.checks.push(CheckResult::fail("db.connect", message));
+                report.compute_ok();
+                finish(&report, args, preflight_passed, &dir)?;
+                return Ok(exit::UNREACHABLE);
+            }
+        },
+        None => None,
+    };
+    let ctx = RunContext {
+        client: client.clone(),
+        db,
+        signing_secret,
+    };
+
+    // 4. each scenario.
+    let recipes: Value = serde_json::from_str(recipes_text)?;
+    let selected: Vec<&Value> = recipes["recipes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            args.scenarios.is_empty()
+                || r.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| args.scenarios.iter().any(|s| s == n))
+        })
+        .collect();
+    let mut pending: Vec<PendingTeardown> = artifacts::read_ledger(&args.dir);
+    let mut creates = Vec::new();
+    for recipe in &selected {
+        let name = recipe
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("recipe");
+        let test_run_id = lifecycle::new_test_run_id(name, args.iteration);
+        let create = match tokens::resolve_recipe(recipe, &test_run_id) {
+            Ok(create) => create,
+            Err(error) => {
+                report
+                    .checks
+                    .push(CheckResult::fail("preflight", format!("{name}: {error}")));
+                continue;
+            }
+        };
+        creates.push(create.clone());
+        match lifecycle::run_scenario(&ctx, name, &create, &test_run_id, &progress).await {
+            Ok(run) => {
+                let verdict = if run.ok { "ok" } else { "FAILED" };
+                eprintln!(
+                    "  [{name}] {verdict} (up {} ms, down {} ms)",
+                    run.up_ms.unwrap_or(0),
+                    run.down_ms.unwrap_or(0)
+                );
+                report.leaked.extend(run.leaks.iter().cloned());
+                pending.extend(run.pending.iter().cloned());
+                report.scenarios.push(run);
+            }
+            Err(error) => {
+                artifacts::write_ledger(&args.dir, &pending)?;
+                return Ok(unreachable(&error, args, &mut report));
+            }
+        }
+        if args.repeat > 1 {
+            let instances: Vec<(String, Value)> = (1..=args.repeat)
+                .filter_map(|i| {
+                    let id = format!("{}-r{i}", lifecycle::new_test_run_id(name, args.iteration));
+                    tokens::resolve_recipe(recipe, &id).ok().map(|c| (id, c))
+                })
+                .collect();
+            match lifecycle::run_repeat(&ctx, name, instances, &progress).await {
+                Ok((check, more_pending, leaks)) => {
+                    if let Some(run) = report.scenarios.last_mut() {
+                        run.ok &= check.ok;
+                        run.checks.push(check);
+                    }
+                    pending.extend(more_pending);
+                    report.leaked.extend(leaks);
+                }
+                Err(error) => return Ok(unreachable(&error, args, &mut report)),
+            }
+        }
+    }
+    // 5. conformance probes.
+    if !args.no_conformance {
+        progress("[conformance] probes");
+        match conformance::run(&client, ctx.db.as_ref(), &creates).await {
+            Ok(checks) => report.conformance = checks,
+            Err(error) => return Ok(unreachable(&error, args, &mut report)),
+        }
+    }
+    report.pending = pending.len();
+    artifacts::write_ledger(&args.dir, &pending)?;
+    report.compute_ok();
+
+    // 6. artifacts.
+    if args.write {
+        write_artifacts(
+            &report,
+            &recipes,
+            args,
+            preflight_passed,
+            live_discover.as_ref().map_or(0, |d| d.models.len()),
+        )?;
+    }
+    finish(&report, args, preflight_passed, &dir)?;
+    Ok(if report.ok {
+        exit::OK
+    } else {
+        exit::CHECK_FAILED
+    })
+}
+
+async fn connect_db(
+    url: &str,
+    discover: Option<&Discover>,
+    settings: &Settings,
+) -> Result<DbContext, String> {
+    let db = ReadOnlyDb::connect(url).await.map_err(|e| e.to_string())?;
+    let catalog = db.catalog().await.map_err(|e| e.to_string())?;
+    let map = match discover {
+        Some(discover) => {
+            scenario_lab_core::table_map::map_tables(discover, &catalog, &settings.tables)
+        }
+        None => Default::default(),
+    };
+    if !map.unmapped.is_empty() {
+        eprintln!(
+            "  note: no table found for {} (set [tables] in autonoma/scenario-lab.toml)",
+            map.unmapped.join(", ")
+        );
+    }
+    Ok(DbContext {
+        db,
+        tables: map.tables,
+        id_columns: settings.id_columns.clone(),
+        catalog,
+    })
+}
+
+fn unreachable(error: &EndpointError, args: &ValidateArgs, report: &mut ValidateReport) -> u8 {
+    eprintln!(
+        "error: {error}\n  help: is the app running, and is the URL right (FastAPI mounts need the trailing slash)?"
+    );
+    report
+        .checks
+        .push(CheckResult::fail("endpoint.reachable", error.to_string()));
+    report.compute_ok();
+    if let Some(path) = &args.report_json {
+        let _ = artifacts::write_atomic(
+            path,
+            serde_json::to_string_pretty(report)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
+    }
+    exit::UNREACHABLE
+}
+
+fn write_artifacts(
+    report: &ValidateReport,
+    recipes: &Value,
+    args: &ValidateArgs,
+    preflight_passed: bool,
+    models: usize,
+) -> anyhow::Result<()> {
+    let blocking: Vec<String> = report
+        .all_checks()
+        .filter(|c| !c.ok)
+        .map(|c| format!("{}: {}", c.id, c.message))
+        .collect();
+    let validation = artifacts::validation_file(
+        report.ok,
+        preflight_passed,
+        &report.scenarios,
+        &blocking,
+        &report.endpoint,
+    );
+    let sentinel = args.dir.join(".endpoint-validated");
+    if report.ok {
+        let validated = artifacts::validated_recipes(recipes, &report.scenarios);
+        artifacts::write_atomic(
+            &args.dir.join("scenario-recipes.json"),
+            (serde_json::to_string_pretty(&validated)? + "\n").as_bytes(),
+        )?;
+        artifacts::write_atomic(
+            &args.dir.join(".scenario-validation.json"),
+            (serde_json::to_string_pretty(&validation)? + "\n").as_bytes(),
+        )?;
+        artifacts::write_atomic(
+            &sentinel,
+            artifacts::sentinel_text(&report.scenarios, models).as_bytes(),
+        )?;
+        eprintln!(
+            "wrote scenario-recipes.json, .scenario-validation.json and .endpoint-validated in {}",
+            args.dir.display()
+        );
+    } else {
+        artifacts::write_atomic(
+            &args.dir.join(".scenario-validation.json"),
+            (serde_json::to_string_pretty(&validation)? + "\n").as_bytes(),
+        )?;
+        if sentinel.exists() {
+            std::fs::remove_file(&sentinel)?;
+            eprintln!("removed the stale .endpoint-validated sentinel");
+        }
+        eprintln!("wrote .scenario-validation.json (status failed); no sentinel");
+    }
+    Ok(())
+}
+
+/// Prints the summary table and writes the requested reports.
+fn finish(
+    report: &ValidateReport,
+    args: &ValidateArgs,
+    _preflight_passed: bool,
+    _dir: &WorkspaceDir,
+) -> anyhow::Result<()> {
+    print!("{}", crate::validate_report::summary_table(report));
+    if let Some(path) = &args.report_json {
+        artifacts::write_atomic(
+            path,
+            (serde_json::to_string_pretty(report)? + "\n").as_bytes(),
+        )?;
+    }
+    if let Some(path) = &args.report_junit {
+        artifacts::write_atomic(path, crate::validate_report::junit(report).as_bytes())?;
+    }
+    Ok(())
+}

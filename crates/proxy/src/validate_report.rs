@@ -1,0 +1,115 @@
+//! The validation report for people (a summary table, Hurl style) and for CI (JUnit).
+
+use crate::lifecycle::CheckResult;
+use crate::validate_command::ValidateReport;
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use std::fmt::Write;
+
+fn mark(check: &CheckResult) -> &'static str {
+    match (check.ok, check.skipped) {
+        (_, true) => "skip",
+        (true, false) => "ok",
+        (false, false) => "FAIL",
+    }
+}
+
+/// The closing table: global checks, one row per scenario, failing checks spelled out.
+pub fn summary_table(report: &ValidateReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n{:<28} {:>8} {:>8}  result",
+        "scenario", "up ms", "down ms"
+    );
+    for run in &report.scenarios {
+        let up = run.up_ms.map_or("-".to_owned(), |v| v.to_string());
+        let down = run.down_ms.map_or("-".to_owned(), |v| v.to_string());
+        let _ = writeln!(
+            out,
+            "{:<28} {:>8} {:>8}  {}",
+            run.name,
+            up,
+            down,
+            if run.ok { "ok" } else { "FAILED" }
+        );
+        for check in run.checks.iter().filter(|c| !c.ok) {
+            let _ = writeln!(out, "    {} {}: {}", mark(check), check.id, check.message);
+        }
+    }
+    for check in report.checks.iter().chain(report.conformance.iter()) {
+        if !check.ok || check.skipped {
+            let _ = writeln!(out, "  {:<4} {}: {}", mark(check), check.id, check.message);
+        }
+    }
+    for leak in &report.leaked {
+        let what = if leak.rows > 0 {
+            "left behind"
+        } else {
+            "deleted"
+        };
+        let _ = writeln!(
+            out,
+            "  leaked: {} rows {what} in {} by {} ({})",
+            leak.rows.abs(),
+            leak.table,
+            leak.scenario,
+            leak.test_run_id
+        );
+    }
+    if report.pending > 0 {
+        let _ = writeln!(
+            out,
+            "  {} teardown(s) pending in autonoma/.scenario-lab/pending.json: run `scenario-lab down --pending`",
+            report.pending
+        );
+    }
+    let total = report.scenarios.len();
+    let passed = report.scenarios.iter().filter(|s| s.ok).count();
+    let checks: Vec<&CheckResult> = report
+        .checks
+        .iter()
+        .chain(report.scenarios.iter().flat_map(|s| s.checks.iter()))
+        .chain(report.conformance.iter())
+        .collect();
+    let failed = checks.iter().filter(|c| !c.ok).count();
+    let _ = writeln!(
+        out,
+        "\nvalidate {}: {passed}/{total} scenarios passed, {} checks passed, {failed} failed",
+        if report.ok { "passed" } else { "failed" },
+        checks.iter().filter(|c| c.ok && !c.skipped).count()
+    );
+    out
+}
+
+/// One test case per scenario and check.
+pub fn junit(report: &ValidateReport) -> String {
+    let mut suite = TestSuite::new("scenario-lab validate");
+    let mut add = |class: &str, check: &CheckResult| {
+        let status = if check.skipped {
+            TestCaseStatus::skipped()
+        } else if check.ok {
+            TestCaseStatus::success()
+        } else {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status.set_message(check.message.clone());
+            status
+        };
+        let mut case = TestCase::new(check.id.clone(), status);
+        case.set_classname(class.to_owned());
+        suite.add_test_case(case);
+    };
+    for check in &report.checks {
+        add("workspace", check);
+    }
+    for run in &report.scenarios {
+        for check in &run.checks {
+            add(&run.name, check);
+        }
+    }
+    for check in &report.conformance {
+        add("conformance", check);
+    }
+    let mut junit = Report::new("scenario-lab");
+    junit.add_test_suite(suite);
+    junit.to_string().unwrap_or_default()
+}
