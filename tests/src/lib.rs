@@ -1,1 +1,274 @@
-//! Harness for the end-to-end tests.
+//! Harness for the end-to-end tests: a throwaway PostgreSQL, the Python SDK endpoint app, free
+//! ports, the example workspace in a temp folder and the `scenario-lab` binary. Everything a test
+//! starts is stopped when its guard is dropped.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A scratch folder under `target/e2e/` (removed on drop).
+#[derive(Debug)]
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> TempDir {
+        let dir = repo_root().join("target/e2e").join(format!(
+            "{label}-{}-{:08x}",
+            std::process::id(),
+            rand_u32()
+        ));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn rand_u32() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(Instant::now().elapsed().as_nanos());
+    hasher.finish() as u32
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(0)
+}
+
+fn wait_for_port(port: u16, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+/// A PostgreSQL server from Debian's packages, run as `postgres` on a free loopback port.
+#[derive(Debug)]
+pub struct Postgres {
+    pub url: String,
+    bin: PathBuf,
+    dir: TempDir,
+}
+
+impl Postgres {
+    pub fn start() -> Postgres {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()
+            .and_then(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.path().join("bin"))
+                    .filter(|p| p.join("initdb").exists())
+                    .max()
+            })
+            .expect(
+                "PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)",
+            );
+        let dir = TempDir::new("pg");
+        let data = dir.0.join("data");
+        let port = free_port();
+        let chown = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir.0)
+            .status();
+        assert!(chown.is_ok_and(|s| s.success()), "chown for postgres");
+        let as_postgres = |program: &str| {
+            let mut command = Command::new("runuser");
+            command
+                .args(["-u", "postgres", "--"])
+                .arg(bin.join(program));
+            command
+        };
+        let init = as_postgres("initdb")
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "-D",
+            ])
+            .arg(&data)
+            .stdout(Stdio::null())
+            .status();
+        assert!(init.is_ok_and(|s| s.success()), "initdb failed");
+        let options = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            dir.0.display()
+        );
+        let start = as_postgres("pg_ctl")
+            .args(["-w", "-t", "30", "-l"])
+            .arg(dir.0.join("server.log"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-o", &options, "start"])
+            .stdout(Stdio::null())
+            .status();
+        assert!(start.is_ok_and(|s| s.success()), "pg_ctl start failed");
+        let created = as_postgres("createdb")
+            .args(["-h", "127.0.0.1", "-p", &port.to_string(), "app"])
+            .status();
+        assert!(created.is_ok_and(|s| s.success()), "createdb failed");
+        Postgres {
+            url: format!("postgres://postgres@127.0.0.1:{port}/app"),
+            bin,
+            dir,
+        }
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(self.bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(self.dir.0.join("data"))
+            .args(["-m", "immediate", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
+
+pub const SHARED_SECRET: &str = "e2e-shared-secret";
+pub const SIGNING_SECRET: &str = "e2e-signing-secret";
+
+/// The Python interpreter with the endpoint app's requirements (the test script's venv).
+pub fn python() -> PathBuf {
+    let venv = repo_root().join("target/venv/bin/python");
+    if venv.exists() {
+        venv
+    } else {
+        PathBuf::from("python3")
+    }
+}
+
+/// The FastAPI app on the real `autonoma-ai` SDK, with an optional defect.
+#[derive(Debug)]
+pub struct EndpointApp {
+    pub url: String,
+    child: Child,
+}
+
+impl EndpointApp {
+    /// `database_url` is SQLAlchemy's (e.g. `postgresql+psycopg://...` or `sqlite:////path`).
+    pub fn start(database_url: &str, defect: &str) -> EndpointApp {
+        let port = free_port();
+        let log =
+            std::fs::File::create(repo_root().join(format!("target/e2e/app-{port}.log"))).ok();
+        let mut command = Command::new(python());
+        command
+            .args([
+                "-m",
+                "uvicorn",
+                "app:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                &port.to_string(),
+                "--log-level",
+                "warning",
+            ])
+            .current_dir(repo_root().join("tests/endpoint_app"))
+            .env("APP_DATABASE_URL", database_url)
+            .env("AUTONOMA_SHARED_SECRET", SHARED_SECRET)
+            .env("AUTONOMA_SIGNING_SECRET", SIGNING_SECRET)
+            .env("DEFECT", defect)
+            .stdout(Stdio::null());
+        if let Some(log) = log {
+            command.stderr(log);
+        }
+        let child = command.spawn().expect(
+            "python3 -m uvicorn starts (pip install -r tests/endpoint_app/requirements.txt)",
+        );
+        assert!(
+            wait_for_port(port, Duration::from_secs(60)),
+            "the endpoint app did not start on port {port}"
+        );
+        EndpointApp {
+            url: format!("http://127.0.0.1:{port}/api/autonoma/"),
+            child,
+        }
+    }
+}
+
+impl Drop for EndpointApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// SQLAlchemy's URL for a `postgres://` URL.
+pub fn sqlalchemy_url(postgres_url: &str) -> String {
+    postgres_url.replacen("postgres://", "postgresql+psycopg://", 1)
+}
+
+/// A copy of the reference example workspace: `<dir>/autonoma/...`.
+pub fn example_workspace(label: &str) -> TempDir {
+    let dir = TempDir::new(label);
+    let target = dir.0.join("autonoma");
+    std::fs::create_dir_all(&target).unwrap_or_else(|e| panic!("{e}"));
+    for entry in std::fs::read_dir(repo_root().join("examples/autonoma"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let _ = std::fs::copy(entry.path(), target.join(entry.file_name()));
+    }
+    dir
+}
+
+/// The `scenario-lab` binary cargo built next to this test.
+pub fn binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let debug = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    debug.join("scenario-lab")
+}
+
+/// Runs `scenario-lab` in `cwd` with the shared secrets set.
+pub fn scenario_lab(cwd: &Path, args: &[&str], shared_secret: &str) -> Output {
+    Command::new(binary())
+        .args(args)
+        .current_dir(cwd)
+        .env("AUTONOMA_SHARED_SECRET", shared_secret)
+        .env("AUTONOMA_SIGNING_SECRET", SIGNING_SECRET)
+        .env_remove("AUTONOMA_SDK_ENDPOINT")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("scenario-lab runs (cargo builds it with the workspace)")
+}
+
+/// Stdout and stderr together, for assertion messages.
+pub fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}

@@ -186,22 +186,22 @@ impl EndpointClient {
                 detail: root_cause(&error),
             })?;
             let status = response.status().as_u16();
-            if matches!(status, 307 | 308) && redirected_to.is_none() {
-                if let Some(location) = response
+            if matches!(status, 307 | 308)
+                && redirected_to.is_none()
+                && let Some(location) = response
                     .headers()
                     .get("location")
                     .and_then(|l| l.to_str().ok())
-                {
-                    let target = response
-                        .url()
-                        .join(location)
-                        .map(|u| u.to_string())
-                        .unwrap_or_else(|_| location.to_owned());
-                    redirected_to = Some(target.clone());
-                    url = target;
-                    attempts = 0;
-                    continue;
-                }
+            {
+                let target = response
+                    .url()
+                    .join(location)
+                    .map(|u| u.to_string())
+                    .unwrap_or_else(|_| location.to_owned());
+                redirected_to = Some(target.clone());
+                url = target;
+                attempts = 0;
+                continue;
             }
             let content_type = response
                 .headers()

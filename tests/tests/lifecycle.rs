@@ -1,0 +1,394 @@
+//! `scenario-lab validate` against the real Autonoma Python SDK (FastAPI, SQLAlchemy) on a real
+//! PostgreSQL or SQLite, each defect caught by the right check and exit code.
+
+use scenario_lab_tests::{
+    EndpointApp, Postgres, SHARED_SECRET, TempDir, example_workspace, free_port, scenario_lab,
+    sqlalchemy_url, text,
+};
+use serde_json::Value;
+use std::process::Output;
+
+/// Runs validate in `workspace` and returns the process output and the JSON report.
+fn validate(
+    workspace: &TempDir,
+    endpoint: &str,
+    database_url: Option<&str>,
+    extra: &[&str],
+    secret: &str,
+) -> (Output, Value) {
+    let report = workspace.0.join("report.json");
+    let mut args = vec![
+        "validate",
+        "--endpoint",
+        endpoint,
+        "--report-json",
+        report.to_str().unwrap_or_default(),
+    ];
+    if let Some(url) = database_url {
+        args.extend(["--database-url", url]);
+    }
+    args.extend(extra);
+    let output = scenario_lab(&workspace.0, &args, secret);
+    let json = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    (output, json)
+}
+
+/// The first scenario check with `id` that failed, anywhere in the report.
+fn failed_check<'a>(report: &'a Value, id: &str) -> Option<&'a Value> {
+    let scenarios = report["scenarios"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["checks"].as_array().into_iter().flatten());
+    let global = report["checks"].as_array().into_iter().flatten();
+    scenarios
+        .chain(global)
+        .find(|c| c["id"] == id && c["ok"] == false)
+}
+
+#[test]
+fn example_recipes_pass_and_artifacts_are_written() {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "");
+    let workspace = example_workspace("pass");
+    let junit = workspace.0.join("report.xml");
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &[
+            "--write",
+            "--repeat",
+            "2",
+            "--report-junit",
+            junit.to_str().unwrap_or_default(),
+        ],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["scenarios"].as_array().map(Vec::len), Some(3));
+    let ids: Vec<&str> = report["scenarios"][0]["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    for id in [
+        "up.status",
+        "up.auth",
+        "up.refs",
+        "up.refs_token",
+        "db.created",
+        "down.status",
+        "db.gone",
+        "db.untouched",
+        "repeat.concurrent",
+    ] {
+        assert!(ids.contains(&id), "{id} missing from {ids:?}");
+    }
+    assert!(
+        report["conformance"]
+            .as_array()
+            .is_some_and(|c| c.len() >= 6 && c.iter().all(|c| c["ok"] == true)),
+        "{}",
+        report["conformance"]
+    );
+    let dir = workspace.0.join("autonoma");
+    let validation: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join(".scenario-validation.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    assert_eq!(validation["status"], "ok");
+    assert_eq!(
+        validation["validatedScenarios"].as_array().map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(validation.as_object().map(|o| o.len()), Some(9));
+    assert!(
+        std::fs::read_to_string(dir.join(".endpoint-validated"))
+            .is_ok_and(|t| t.starts_with("Validated 3 scenarios"))
+    );
+    let recipes: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("scenario-recipes.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    assert_eq!(
+        recipes["recipes"][2]["validation"]["method"],
+        "endpoint-up-down"
+    );
+    assert!(
+        recipes["recipes"][2]["validation"]["up_ms"]
+            .as_u64()
+            .is_some()
+    );
+    assert!(std::fs::read_to_string(&junit).is_ok_and(|x| x.contains("db.untouched")));
+    let printed = text(&output);
+    assert!(
+        !printed.contains(SHARED_SECRET) && !printed.contains(scenario_lab_tests::SIGNING_SECRET),
+        "secrets must never be printed"
+    );
+    assert!(
+        !std::fs::read_to_string(workspace.0.join("report.json"))
+            .unwrap_or_default()
+            .contains("Test1234!"),
+        "auth values are masked in reports"
+    );
+}
+
+#[test]
+fn a_factory_without_teardown_fails_db_gone() {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "no_teardown");
+    let workspace = example_workspace("noteardown");
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &["--scenario", "standard", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let check = failed_check(&report, "db.gone").unwrap_or_else(|| panic!("{report:#}"));
+    assert!(
+        check["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Task: 8 of 8")),
+        "{check}"
+    );
+    assert!(
+        report["leaked"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|l| l["table"] == "task" && l["rows"] == 8))
+    );
+}
+
+#[test]
+fn rows_left_by_a_side_effect_fail_db_untouched() {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "extra_rows");
+    let workspace = example_workspace("extrarows");
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &["--scenario", "empty", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let check = failed_check(&report, "db.untouched").unwrap_or_else(|| panic!("{report:#}"));
+    assert!(
+        check["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("onboarding_checklist: 1 row(s) left behind")),
+        "{check}"
+    );
+    assert!(
+        failed_check(&report, "db.gone").is_none(),
+        "the refs rows themselves are gone"
+    );
+}
+
+#[test]
+fn a_teardown_deleting_unrelated_rows_fails_db_untouched() {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "delete_unrelated");
+    let workspace = example_workspace("collateral");
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &["--scenario", "standard", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let check = failed_check(&report, "db.untouched").unwrap_or_else(|| panic!("{report:#}"));
+    assert!(
+        check["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("project: 1 row(s) deleted that up did not create")),
+        "{check}"
+    );
+}
+
+#[test]
+fn up_without_refs_token_is_reported_with_its_leak() {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "no_refs_token");
+    let workspace = example_workspace("notoken");
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &["--scenario", "empty", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        failed_check(&report, "up.refs_token").is_some(),
+        "{report:#}"
+    );
+    let leaked: Vec<&Value> = report["leaked"].as_array().into_iter().flatten().collect();
+    assert!(
+        leaked
+            .iter()
+            .any(|l| l["table"] == "organization" && l["rows"] == 1),
+        "every row the endpoint left is named: {leaked:?}"
+    );
+    assert!(text(&output).contains("leaked:"), "{}", text(&output));
+}
+
+#[test]
+fn a_unique_column_without_the_run_id_fails_under_repeat() {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "");
+    let workspace = example_workspace("repeat");
+    let path = workspace.0.join("autonoma/scenario-recipes.json");
+    let fixed = std::fs::read_to_string(&path).unwrap_or_default().replace(
+        "\"format\": \"owner+{testRunId}@acme.test\"",
+        "\"format\": \"owner@acme.test\"",
+    );
+    std::fs::write(&path, fixed).unwrap_or_else(|e| panic!("{e}"));
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &["--scenario", "empty", "--repeat", "3", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let check = failed_check(&report, "repeat.concurrent").unwrap_or_else(|| panic!("{report:#}"));
+    assert!(
+        check["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("testRunId")),
+        "{check}"
+    );
+    assert!(
+        failed_check(&report, "up.status").is_none(),
+        "one instance alone works"
+    );
+}
+
+#[test]
+fn a_wrong_shared_secret_is_explained() {
+    let app = EndpointApp::start("sqlite:///:memory:", "");
+    let workspace = example_workspace("secret");
+    let (output, report) = validate(&workspace, &app.url, None, &[], "not-the-secret");
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let check = failed_check(&report, "discover.shape").unwrap_or_else(|| panic!("{report:#}"));
+    let message = check["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("HTTP 401 INVALID_SIGNATURE") && message.contains("shared secret differs"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_endpoint_that_is_down_exits_3() {
+    let workspace = example_workspace("down");
+    let url = format!("http://127.0.0.1:{}/api/autonoma/", free_port());
+    let (output, _) = validate(&workspace, &url, None, &["--retries", "1"], SHARED_SECRET);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output));
+    assert!(
+        text(&output).contains("endpoint unreachable"),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn a_cold_start_is_retried() {
+    let app = EndpointApp::start("sqlite:///:memory:", "cold_start");
+    let workspace = example_workspace("cold");
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        None,
+        &["--scenario", "empty", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(report["ok"], true);
+}
+
+#[test]
+fn sqlite_databases_are_checked_too() {
+    let dir = TempDir::new("sqlite");
+    let db = dir.0.join("app.db");
+    let app = EndpointApp::start(&format!("sqlite:///{}", db.display()), "no_teardown");
+    let workspace = example_workspace("sqlite-ws");
+    let url = format!("sqlite://{}", db.display());
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        Some(&url),
+        &["--scenario", "standard", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(failed_check(&report, "db.gone").is_some(), "{report:#}");
+}
+
+#[test]
+fn a_failed_validation_removes_a_stale_sentinel() {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "no_teardown");
+    let workspace = example_workspace("stale");
+    let sentinel = workspace.0.join("autonoma/.endpoint-validated");
+    std::fs::write(&sentinel, "old").unwrap_or_else(|e| panic!("{e}"));
+    let (output, _) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &["--scenario", "standard", "--no-conformance", "--write"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(!sentinel.exists(), "the stale sentinel is removed");
+    let validation: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace.0.join("autonoma/.scenario-validation.json"))
+            .unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    assert_eq!(validation["status"], "failed");
+    assert!(validation["blockingIssues"].as_array().is_some_and(|b| {
+        b.iter()
+            .any(|i| i.as_str().is_some_and(|s| s.starts_with("db.gone")))
+    }));
+}
+
+#[test]
+fn the_checker_connection_refuses_writes() {
+    let pg = Postgres::start();
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    runtime.block_on(async {
+        let db = scenario_lab::database::ReadOnlyDb::connect(&pg.url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let refused = db
+            .try_write("CREATE TABLE scenario_lab_probe (a int)")
+            .await;
+        assert!(
+            refused.is_err_and(|e| e.to_string().contains("read-only")),
+            "PostgreSQL write must be refused"
+        );
+        let dir = TempDir::new("ro-sqlite");
+        let file = dir.0.join("x.db");
+        std::fs::write(&file, b"").unwrap_or_else(|e| panic!("{e}"));
+        let sqlite =
+            scenario_lab::database::ReadOnlyDb::connect(&format!("sqlite://{}", file.display()))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            sqlite
+                .try_write("CREATE TABLE probe (a int)")
+                .await
+                .is_err(),
+            "SQLite write must be refused"
+        );
+    });
+}
