@@ -242,13 +242,14 @@ pub fn example_workspace(label: &str) -> TempDir {
 
 /// The `scenario-lab` binary cargo built next to this test.
 pub fn binary() -> PathBuf {
+    // Test executables live in target/<profile>/deps, binaries in target/<profile>.
     let exe = std::env::current_exe().unwrap_or_default();
-    let debug = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    debug.join("scenario-lab")
+    exe.ancestors()
+        .skip(1)
+        .take(2)
+        .map(|dir| dir.join("scenario-lab"))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| PathBuf::from("scenario-lab"))
 }
 
 /// Runs `scenario-lab` in `cwd` with the shared secrets set.

@@ -79,6 +79,10 @@ pub struct ScenarioRun {
     pub refs_counts: BTreeMap<String, usize>,
     /// The auth block with every value masked.
     pub auth: Option<Value>,
+    /// Wall time of the whole scenario (snapshot, up, checks, down, checks).
+    pub wall_ms: u64,
+    /// Database queries issued per phase.
+    pub queries: BTreeMap<&'static str, usize>,
     #[serde(skip)]
     pub leaks: Vec<Leak>,
     /// A token that could not be torn down (goes to the pending ledger).
@@ -301,9 +305,22 @@ pub async fn run_scenario(
         checks: Vec::new(),
         refs_counts: BTreeMap::new(),
         auth: None,
+        wall_ms: 0,
+        queries: BTreeMap::new(),
         leaks: Vec::new(),
         pending: None,
     };
+    let started = std::time::Instant::now();
+    let models_with_tables = |refs: &Value| {
+        refs.as_object().map_or(0, |m| {
+            m.keys()
+                .filter(|k| ctx.db.as_ref().is_some_and(|db| db.tables.contains_key(*k)))
+                .count()
+        })
+    };
+    if ctx.db.is_some() {
+        run.queries.insert("snapshot", 1);
+    }
     let before = match &ctx.db {
         Some(db) => Some(db.snapshot().await.map_err(db_unreachable)?),
         None => None,
@@ -371,6 +388,7 @@ pub async fn run_scenario(
         });
         if let (Some(db), Some(refs)) = (&ctx.db, refs.as_ref()) {
             let found = db.found(refs).await.map_err(db_unreachable)?;
+            run.queries.insert("created", models_with_tables(refs));
             let mut problems = Vec::new();
             for (model, table, ids, present) in &found {
                 match table {
@@ -458,6 +476,7 @@ pub async fn run_scenario(
     if let (Some(db), Some(before)) = (&ctx.db, &before) {
         if let Some(refs) = refs.as_ref() {
             let found = db.found(refs).await.map_err(db_unreachable)?;
+            run.queries.insert("gone", models_with_tables(refs));
             let left: Vec<String> = found
                 .iter()
                 .filter(|f| !f.3.is_empty())
@@ -473,6 +492,7 @@ pub async fn run_scenario(
             });
         }
         let after = db.snapshot().await.map_err(db_unreachable)?;
+        run.queries.insert("untouched", 1);
         let diff = diff_counts(before, &after);
         run.leaks = diff
             .iter()
@@ -498,6 +518,7 @@ pub async fn run_scenario(
             .push(CheckResult::skip("db.untouched", "no --database-url"));
     }
     run.ok = run.checks.iter().all(|c| c.ok);
+    run.wall_ms = started.elapsed().as_millis() as u64;
     Ok(run)
 }
 
