@@ -7,6 +7,7 @@ database; the DEFECT environment variable turns on one realistic bug at a time:
   delete_unrelated  Project teardown also deletes an unrelated, pre-existing project
   no_refs_token     up answers 200 without refsToken
   cold_start        the first two requests answer 503 (a cold start)
+  down_fails_once   the first down answers 500 (the teardown can be retried later)
 """
 
 import json
@@ -173,6 +174,7 @@ config = HandlerConfig(
 
 app = FastAPI()
 cold_starts = {"left": 2 if DEFECT == "cold_start" else 0}
+failing_downs = {"left": 1 if DEFECT == "down_fails_once" else 0}
 
 
 @app.middleware("http")
@@ -180,6 +182,9 @@ async def defects(request: Request, call_next):
     if cold_starts["left"] > 0:
         cold_starts["left"] -= 1
         return Response("upstream is waking up", status_code=503, media_type="text/plain")
+    if failing_downs["left"] > 0 and b'"action":"down"' in await request.body():
+        failing_downs["left"] -= 1
+        return Response(json.dumps({"error": "database is locked", "code": "INTERNAL_ERROR"}), status_code=500, media_type="application/json")
     response = await call_next(request)
     if DEFECT == "no_refs_token" and request.url.path.startswith("/api/autonoma"):
         body = b"".join([chunk async for chunk in response.body_iterator])

@@ -392,3 +392,177 @@ fn the_checker_connection_refuses_writes() {
         );
     });
 }
+
+#[test]
+fn a_failed_teardown_is_kept_and_retried_with_down_pending() {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "down_fails_once");
+    let workspace = example_workspace("pending");
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &["--scenario", "empty", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(
+        failed_check(&report, "down.status").is_some_and(|c| c["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("HTTP 500"))),
+        "{report:#}"
+    );
+    assert_eq!(report["pending"], 1);
+    let ledger = workspace.0.join("autonoma/.scenario-lab/pending.json");
+    assert!(std::fs::read_to_string(&ledger).is_ok_and(|t| t.contains("refsToken")));
+    assert!(
+        text(&output).contains("scenario-lab down --pending"),
+        "{}",
+        text(&output)
+    );
+    let retried = scenario_lab(
+        &workspace.0,
+        &["down", "--pending", "--endpoint", &app.url],
+        SHARED_SECRET,
+    );
+    assert_eq!(retried.status.code(), Some(0), "{}", text(&retried));
+    assert!(
+        !ledger.exists(),
+        "the ledger is emptied once every teardown succeeded"
+    );
+    // The database is clean again: a full validation of the same scenario passes.
+    let (again, _) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &["--scenario", "empty", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+}
+
+#[test]
+fn discover_writes_discover_json_and_redirects_are_followed() {
+    let app = EndpointApp::start("sqlite:///:memory:", "");
+    let workspace = example_workspace("discover");
+    std::fs::remove_file(workspace.0.join("autonoma/discover.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let without_slash = app.url.trim_end_matches('/');
+    let output = scenario_lab(
+        &workspace.0,
+        &["discover", "--endpoint", without_slash],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let discover: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace.0.join("autonoma/discover.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    assert_eq!(
+        discover["schema"]["models"].as_array().map(Vec::len),
+        Some(5)
+    );
+    let (output, report) = validate(
+        &workspace,
+        without_slash,
+        None,
+        &["--scenario", "empty", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let up = report["scenarios"][0]["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["id"] == "up.status")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        up["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("redirected to") && m.contains("use that URL")),
+        "{up}"
+    );
+}
+
+#[test]
+fn upload_refuses_unvalidated_recipes_and_posts_validated_ones() {
+    let workspace = example_workspace("upload");
+    let refused = scenario_lab(
+        &workspace.0,
+        &["upload", "--setup", "s1", "--api-url", "http://127.0.0.1:9"],
+        SHARED_SECRET,
+    );
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("validate --write"),
+        "{}",
+        text(&refused)
+    );
+    std::fs::write(
+        workspace.0.join("autonoma/.scenario-validation.json"),
+        r#"{"status":"ok","preflightPassed":true,"smokeTestPassed":true,"validatedScenarios":[],"failedScenarios":[],"blockingIssues":[],"recipePath":"autonoma/scenario-recipes.json","validationMode":"endpoint-lifecycle","endpointUrl":"http://x"}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    // A one-request stand-in for the platform API, recording what it received.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut stream, _) = listener.accept().unwrap_or_else(|e| panic!("{e}"));
+        let mut request = Vec::new();
+        let mut buffer = [0u8; 65536];
+        while let Ok(n) = stream.read(&mut buffer) {
+            request.extend_from_slice(&buffer[..n]);
+            let text = String::from_utf8_lossy(&request);
+            let length = text
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length: ")
+                        .and_then(|v| v.trim().parse::<usize>().ok())
+                })
+                .unwrap_or(0);
+            if let Some(head) = text.find("\r\n\r\n")
+                && request.len() >= head + 4 + length
+            {
+                break;
+            }
+        }
+        let body = r#"{"ok":true,"scenarioCount":3,"scenarios":[]}"#;
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        String::from_utf8_lossy(&request).into_owned()
+    });
+    let output = std::process::Command::new(scenario_lab_tests::binary())
+        .args([
+            "upload",
+            "--setup",
+            "setup-42",
+            "--api-url",
+            &format!("http://127.0.0.1:{port}"),
+        ])
+        .current_dir(&workspace.0)
+        .env("AUTONOMA_API_KEY", "api-key-123")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let request = server.join().unwrap_or_default();
+    assert!(
+        request.starts_with("POST /v1/setup/setups/setup-42/scenario-recipe-versions "),
+        "{request}"
+    );
+    assert!(
+        request
+            .to_ascii_lowercase()
+            .contains("authorization: bearer api-key-123"),
+        "{request}"
+    );
+    assert!(
+        request.contains("\"recipes\""),
+        "the recipes file is the body"
+    );
+}
