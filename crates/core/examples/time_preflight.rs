@@ -1,6 +1,7 @@
 //! Times the whole preflight on a recipes file (with the example discover, scenarios and audit):
 //! `cargo run --release -p scenario-lab-core --example time_preflight -- FILE [RUNS]`.
-//! Prints the mean milliseconds per run; the wasm bench compares Node against it.
+//! Prints the fastest run in milliseconds (robust on a noisy machine); the wasm bench compares
+//! Node against it.
 #![allow(clippy::disallowed_methods)] // an executable at the edge: it reads a file and the clock
 
 use scenario_lab_core::{Workspace, preflight};
@@ -24,12 +25,11 @@ fn main() {
     for _ in 0..3 {
         std::hint::black_box(preflight(&workspace));
     }
-    let start = std::time::Instant::now();
+    let mut best = f64::MAX;
     for _ in 0..runs {
+        let start = std::time::Instant::now();
         std::hint::black_box(preflight(&workspace));
+        best = best.min(start.elapsed().as_secs_f64() * 1000.0);
     }
-    println!(
-        "{:.3}",
-        start.elapsed().as_secs_f64() * 1000.0 / f64::from(runs)
-    );
+    println!("{best:.3}");
 }
