@@ -124,8 +124,8 @@ fn string_at(node: &Node, key: &str) -> Option<String> {
 pub fn from_node(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Discover {
     let mut discover = Discover {
         version: root.get("version").and_then(|v| match &v.kind {
-            json::NodeKind::String(s) => Some(s.clone()),
-            json::NodeKind::Number(n) => Some(n.clone()),
+            json::NodeKind::String(s) => Some(s.to_string()),
+            json::NodeKind::Number(n) => Some((*n).to_owned()),
             _ => None,
         }),
         ..Discover::default()

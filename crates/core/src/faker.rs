@@ -60,8 +60,8 @@ pub fn generate(name: &str, seed: &str) -> Option<String> {
         "person.lastName" => pick(seed, "last-name", &LAST).to_owned(),
         "internet.email" => format!(
             "{}.{}.{}@example.test",
-            pick(seed, "email-first", &FIRST).to_lowercase(),
-            pick(seed, "email-last", &LAST).to_lowercase(),
+            pick(seed, "email-first", &FIRST).to_ascii_lowercase(),
+            pick(seed, "email-last", &LAST).to_ascii_lowercase(),
             short_hash(&format!("{seed}:email-suffix"))
         ),
         "company.name" => format!(

@@ -142,7 +142,7 @@ fn lower_first(s: &str) -> String {
     let mut chars = s.chars();
     chars
         .next()
-        .map(|c| c.to_lowercase().chain(chars).collect())
+        .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
         .unwrap_or_default()
 }
 

@@ -1,55 +1,57 @@
 //! JSON with a byte span on every key and value, parsed by `jsonc-parser` in strict mode.
 
 use crate::diagnostic::{Code, Diagnostic, FileKind, Parsed, Span};
+use std::borrow::Cow;
 
 /// A JSON value and the exact bytes it came from.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
+pub struct Node<'a> {
     pub span: Span,
-    pub kind: NodeKind,
+    pub kind: NodeKind<'a>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum NodeKind {
+pub enum NodeKind<'a> {
     Null,
     Bool(bool),
     /// A number, kept as written so that no precision is lost.
-    Number(String),
-    String(String),
-    Array(Vec<Node>),
+    Number(&'a str),
+    /// Borrowed from the source unless it had escapes.
+    String(Cow<'a, str>),
+    Array(Vec<Node<'a>>),
     /// Members in source order, duplicates included.
-    Object(Vec<Member>),
+    Object(Vec<Member<'a>>),
 }
 
 /// One `"key": value` pair of an object.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Member {
-    pub key: String,
+pub struct Member<'a> {
+    pub key: Cow<'a, str>,
     pub key_span: Span,
-    pub value: Node,
+    pub value: Node<'a>,
 }
 
-impl Member {
+impl Member<'_> {
     /// From the start of the key to the end of the value.
     pub fn span(&self) -> Span {
         Span::new(self.key_span.start, self.value.span.end)
     }
 }
 
-impl Node {
+impl<'a> Node<'a> {
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
-            NodeKind::String(s) => Some(s),
+            NodeKind::String(s) => Some(s.as_ref()),
             _ => None,
         }
     }
-    pub fn as_array(&self) -> Option<&[Node]> {
+    pub fn as_array(&self) -> Option<&[Node<'a>]> {
         match &self.kind {
             NodeKind::Array(items) => Some(items),
             _ => None,
         }
     }
-    pub fn as_object(&self) -> Option<&[Member]> {
+    pub fn as_object(&self) -> Option<&[Member<'a>]> {
         match &self.kind {
             NodeKind::Object(members) => Some(members),
             _ => None,
@@ -72,11 +74,11 @@ impl Node {
     }
 
     /// The last member named `key` (what `JSON.parse` keeps).
-    pub fn member(&self, key: &str) -> Option<&Member> {
+    pub fn member(&self, key: &str) -> Option<&Member<'a>> {
         self.as_object()?.iter().rev().find(|m| m.key == key)
     }
     /// The value of the last member named `key`.
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub fn get(&self, key: &str) -> Option<&Node<'a>> {
         self.member(key).map(|m| &m.value)
     }
 
@@ -111,12 +113,12 @@ impl Node {
             NodeKind::Number(raw) => serde_json::from_str::<serde_json::Number>(raw)
                 .map(Value::Number)
                 .unwrap_or(Value::Null),
-            NodeKind::String(s) => Value::String(s.clone()),
+            NodeKind::String(s) => Value::String(s.to_string()),
             NodeKind::Array(items) => Value::Array(items.iter().map(Node::to_value).collect()),
             NodeKind::Object(members) => {
                 let mut map = serde_json::Map::with_capacity(members.len());
                 for member in members {
-                    map.insert(member.key.clone(), member.value.to_value());
+                    map.insert(member.key.to_string(), member.value.to_value());
                 }
                 Value::Object(map)
             }
@@ -132,7 +134,7 @@ pub const MAX_DEPTH: usize = 256;
 ///
 /// Hand-written because no maintained crate gives byte spans at the speed the preflight needs
 /// and builds for wasm32 (see ARCHITECTURE.md); a differential test holds it to serde_json.
-pub fn parse(file: FileKind, text: &str) -> Parsed<Option<Node>> {
+pub fn parse(file: FileKind, text: &str) -> Parsed<Option<Node<'_>>> {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
@@ -190,7 +192,7 @@ struct Parser<'a> {
     depth: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn error(&self, message: impl Into<String>) -> SyntaxError {
         SyntaxError {
             at: self.pos,
@@ -220,7 +222,7 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn value(&mut self) -> Result<Node, SyntaxError> {
+    fn value(&mut self) -> Result<Node<'a>, SyntaxError> {
         let start = self.pos;
         let kind = match self.peek() {
             None => return Err(self.eof("a value")),
@@ -251,7 +253,7 @@ impl Parser<'_> {
         self.skip_ws()
     }
 
-    fn object(&mut self) -> Result<NodeKind, SyntaxError> {
+    fn object(&mut self) -> Result<NodeKind<'a>, SyntaxError> {
         self.enter()?;
         let mut members = Vec::new();
         if self.peek() == Some(b'}') {
@@ -306,7 +308,7 @@ impl Parser<'_> {
         }
     }
 
-    fn array(&mut self) -> Result<NodeKind, SyntaxError> {
+    fn array(&mut self) -> Result<NodeKind<'a>, SyntaxError> {
         self.enter()?;
         let mut items = Vec::new();
         if self.peek() == Some(b']') {
@@ -340,7 +342,7 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, kind: NodeKind) -> Result<NodeKind, SyntaxError> {
+    fn literal(&mut self, word: &str, kind: NodeKind<'a>) -> Result<NodeKind<'a>, SyntaxError> {
         if self.bytes[self.pos..].starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(kind)
@@ -357,7 +359,7 @@ impl Parser<'_> {
         self.pos - start
     }
 
-    fn number(&mut self) -> Result<NodeKind, SyntaxError> {
+    fn number(&mut self) -> Result<NodeKind<'a>, SyntaxError> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -398,20 +400,20 @@ impl Parser<'_> {
                 message: "number out of range".into(),
             });
         }
-        Ok(NodeKind::Number(raw.to_owned()))
+        Ok(NodeKind::Number(raw))
     }
 
     /// Reads a string at `"`, leaving `pos` after the closing quote.
-    fn string(&mut self) -> Result<String, SyntaxError> {
+    fn string(&mut self) -> Result<Cow<'a, str>, SyntaxError> {
         self.pos += 1;
         let start = self.pos;
         // Fast path: no escapes.
         while let Some(&b) = self.bytes.get(self.pos) {
             match b {
                 b'"' => {
-                    let s = self.text[start..self.pos].to_owned();
+                    let s = &self.text[start..self.pos];
                     self.pos += 1;
-                    return Ok(s);
+                    return Ok(Cow::Borrowed(s));
                 }
                 b'\\' => break,
                 0..=0x1f => return Err(self.error("control character in a string (escape it)")),
@@ -432,7 +434,7 @@ impl Parser<'_> {
                 None => return Err(self.eof("a string")),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => self.escape(&mut out)?,
                 Some(_) => return Err(self.error("control character in a string (escape it)")),

@@ -31,7 +31,10 @@ pub fn parse(text: &str) -> MarkdownDoc {
     // Each section runs to the next heading of the same or a higher level.
     for i in 0..doc.headings.len() {
         let level = doc.headings[i].level;
-        let end = doc.headings[i + 1..].iter().find(|h| h.level <= level).map_or(text.len(), |h| h.span.start);
+        let end = doc.headings[i + 1..]
+            .iter()
+            .find(|h| h.level <= level)
+            .map_or(text.len(), |h| h.span.start);
         doc.headings[i].section.end = end;
     }
     doc
@@ -44,7 +47,9 @@ fn frontmatter_in(text: &str, block: Span) -> Option<(String, usize)> {
     let mut line_start = content_start;
     let _ = block.end;
     while line_start < text.len() {
-        let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i + 1);
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |i| line_start + i + 1);
         if is_closing_fence(&text[line_start..line_end]) {
             return Some((text[content_start..line_start].to_owned(), content_start));
         }
@@ -59,7 +64,8 @@ fn frontmatter_in(text: &str, block: Span) -> Option<(String, usize)> {
 /// `---` or `...` followed only by whitespace (pulldown-cmark's closing rule).
 fn is_closing_fence(line: &str) -> bool {
     let trimmed = line.trim_end_matches(['\n', '\r']);
-    (trimmed.starts_with("---") || trimmed.starts_with("...")) && trimmed[3..].chars().all(|c| c == ' ' || c == '\t')
+    (trimmed.starts_with("---") || trimmed.starts_with("..."))
+        && trimmed[3..].chars().all(|c| c == ' ' || c == '\t')
 }
 
 #[cfg(feature = "markdown")]
@@ -74,14 +80,21 @@ fn parse_blocks(text: &str) -> MarkdownDoc {
         HeadingLevel::H6 => 6,
     };
     let mut doc = MarkdownDoc::default();
-    let parser = Parser::new_ext(text, Options::ENABLE_YAML_STYLE_METADATA_BLOCKS | Options::ENABLE_TABLES);
+    let parser = Parser::new_ext(
+        text,
+        Options::ENABLE_YAML_STYLE_METADATA_BLOCKS | Options::ENABLE_TABLES,
+    );
     let mut heading: Option<(u8, usize, String)> = None;
     for (event, range) in parser.into_offset_iter() {
         match event {
-            Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)) if doc.frontmatter.is_none() => {
+            Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle))
+                if doc.frontmatter.is_none() =>
+            {
                 doc.frontmatter = frontmatter_in(text, Span::new(range.start, range.end));
             }
-            Event::Start(Tag::Heading { level, .. }) => heading = Some((level_number(level), range.start, String::new())),
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level_number(level), range.start, String::new()))
+            }
             Event::Text(content) | Event::Code(content) => {
                 if let Some((_, _, text)) = heading.as_mut() {
                     text.push_str(&content);
@@ -89,7 +102,12 @@ fn parse_blocks(text: &str) -> MarkdownDoc {
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, start, text)) = heading.take() {
-                    doc.headings.push(Heading { level, text: text.trim().to_owned(), span: Span::new(start, range.end), section: Span::new(start, range.end) });
+                    doc.headings.push(Heading {
+                        level,
+                        text: text.trim().to_owned(),
+                        span: Span::new(start, range.end),
+                        section: Span::new(start, range.end),
+                    });
                 }
             }
             _ => {}
@@ -106,21 +124,29 @@ fn scan_blocks(text: &str) -> MarkdownDoc {
     let mut offset = 0;
     if let Some(first_end) = text.find('\n') {
         let first = &text[..first_end];
-        let second_end = text[first_end + 1..].find('\n').map_or(text.len(), |i| first_end + 1 + i + 1);
+        let second_end = text[first_end + 1..]
+            .find('\n')
+            .map_or(text.len(), |i| first_end + 1 + i + 1);
         let second = &text[first_end + 1..second_end];
         let opens = first.starts_with("---") && first[3..].chars().all(|c| c.is_ascii_whitespace());
-        if opens && !second.trim().is_empty() && !is_closing_fence(second) {
-            if let Some((yaml, start)) = frontmatter_in(text, Span::new(0, first_end + 1)) {
-                let close_end = text[start + yaml.len()..].find('\n').map_or(text.len(), |i| start + yaml.len() + i + 1);
-                offset = close_end;
-                doc.frontmatter = Some((yaml, start));
-            }
+        if opens
+            && !second.trim().is_empty()
+            && !is_closing_fence(second)
+            && let Some((yaml, start)) = frontmatter_in(text, Span::new(0, first_end + 1))
+        {
+            let close_end = text[start + yaml.len()..]
+                .find('\n')
+                .map_or(text.len(), |i| start + yaml.len() + i + 1);
+            offset = close_end;
+            doc.frontmatter = Some((yaml, start));
         }
     }
     let mut fence: Option<(char, usize)> = None;
     let mut line_start = offset;
     while line_start < text.len() {
-        let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i + 1);
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |i| line_start + i + 1);
         let line = text[line_start..line_end].trim_end_matches(['\n', '\r']);
         let indent = line.len() - line.trim_start_matches(' ').len();
         let body = line.trim_start_matches(' ');
@@ -130,7 +156,11 @@ fn scan_blocks(text: &str) -> MarkdownDoc {
                 let run = body.chars().take_while(|x| *x == c).count();
                 match fence {
                     None if run >= 3 => fence = Some((c, run)),
-                    Some((open, len)) if open == c && run >= len && body[run..].trim().is_empty() => fence = None,
+                    Some((open, len))
+                        if open == c && run >= len && body[run..].trim().is_empty() =>
+                    {
+                        fence = None
+                    }
                     _ => {}
                 }
             } else if fence.is_none() {
@@ -140,11 +170,18 @@ fn scan_blocks(text: &str) -> MarkdownDoc {
                     let mut title = rest.trim();
                     // A closing run of #s preceded by a space is not part of the title.
                     let without = title.trim_end_matches('#');
-                    if without.len() < title.len() && (without.is_empty() || without.ends_with([' ', '\t'])) {
+                    if without.len() < title.len()
+                        && (without.is_empty() || without.ends_with([' ', '\t']))
+                    {
                         title = without.trim_end();
                     }
                     let span = Span::new(line_start + indent, line_start + line.len());
-                    doc.headings.push(Heading { level: hashes as u8, text: title.replace('`', ""), span, section: span });
+                    doc.headings.push(Heading {
+                        level: hashes as u8,
+                        text: title.replace('`', ""),
+                        span,
+                        section: span,
+                    });
                 }
             }
         }
@@ -164,7 +201,10 @@ pub fn parse_with_scanner(text: &str) -> MarkdownDoc {
     let mut doc = scan_blocks(text);
     for i in 0..doc.headings.len() {
         let level = doc.headings[i].level;
-        let end = doc.headings[i + 1..].iter().find(|h| h.level <= level).map_or(text.len(), |h| h.span.start);
+        let end = doc.headings[i + 1..]
+            .iter()
+            .find(|h| h.level <= level)
+            .map_or(text.len(), |h| h.span.start);
         doc.headings[i].section.end = end;
     }
     doc
@@ -183,7 +223,10 @@ mod tests {
         assert_eq!(&text[start..start + 4], "a: 1");
         let names: Vec<_> = doc.headings.iter().map(|h| h.text.as_str()).collect();
         assert_eq!(names, ["Title", "One", "Two b"]);
-        assert_eq!(&text[doc.headings[1].section.start..doc.headings[1].section.end], "## One\nx\n");
+        assert_eq!(
+            &text[doc.headings[1].section.start..doc.headings[1].section.end],
+            "## One\nx\n"
+        );
     }
 
     #[test]

@@ -61,19 +61,19 @@ impl Report {
 
 /// The parsed workspace, shared by the checks.
 #[derive(Debug, Default)]
-pub struct ParsedWorkspace {
-    pub recipes: Option<json::Node>,
+pub struct ParsedWorkspace<'a> {
+    pub recipes: Option<json::Node<'a>>,
     pub discover: Option<Discover>,
     pub scenarios: Option<ScenariosDoc>,
     pub audit: Option<AuditDoc>,
-    pub validation: Option<json::Node>,
+    pub validation: Option<json::Node<'a>>,
 }
 
 /// Parses every file present, collecting parse diagnostics.
-pub fn parse_workspace(
-    workspace: &Workspace<'_>,
+pub fn parse_workspace<'a>(
+    workspace: &Workspace<'a>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> ParsedWorkspace {
+) -> ParsedWorkspace<'a> {
     let mut parsed = ParsedWorkspace::default();
     if let Some(text) = workspace.recipes {
         let result = json::parse(FileKind::Recipes, text);

@@ -10,15 +10,15 @@ use rustc_hash::FxHashMap;
 #[derive(Clone, Copy, Debug)]
 pub struct Recipe<'a> {
     pub index: usize,
-    pub node: &'a Node,
+    pub node: &'a Node<'a>,
     pub name: Option<&'a str>,
     pub name_span: Span,
-    pub create: Option<&'a Member>,
-    pub variables: Option<&'a Member>,
+    pub create: Option<&'a Member<'a>>,
+    pub variables: Option<&'a Member<'a>>,
 }
 
 /// The recipes of a parsed file, in order (entries that are not objects are skipped).
-pub fn recipes(root: &Node) -> Vec<Recipe<'_>> {
+pub fn recipes<'a>(root: &'a Node<'a>) -> Vec<Recipe<'a>> {
     let Some(items) = root.get("recipes").and_then(Node::as_array) else {
         return Vec::new();
     };
@@ -56,7 +56,7 @@ pub struct RecordInfo<'a> {
     pub model: &'a str,
     /// The span of the model key this record sits under (top-level key, or nesting key).
     pub model_span: Span,
-    pub node: &'a Node,
+    pub node: &'a Node<'a>,
     pub alias: Option<(&'a str, Span)>,
     /// Every `{"_ref": alias}` in the record's values (not descending into nested records).
     pub refs: Vec<(&'a str, Span)>,
@@ -104,7 +104,7 @@ pub fn nesting_child<'d>(
 impl<'a> CreateGraph<'a> {
     /// Builds the graph of a `create` object. Entries that are not arrays of objects are skipped
     /// (the schema checks report them).
-    pub fn build(create: &'a Node, discover: Option<&'a Discover>) -> CreateGraph<'a> {
+    pub fn build(create: &'a Node<'a>, discover: Option<&'a Discover>) -> CreateGraph<'a> {
         let mut out = CreateGraph::default();
         let mut per_model: FxHashMap<&'a str, usize> = FxHashMap::default();
         for member in create.as_object().unwrap_or_default() {
@@ -151,7 +151,7 @@ impl<'a> CreateGraph<'a> {
         &mut self,
         model: &'a str,
         model_span: Span,
-        node: &'a Node,
+        node: &'a Node<'a>,
         parent: Option<usize>,
         via_field: Option<&'a str>,
         discover: Option<&'a Discover>,
@@ -165,7 +165,7 @@ impl<'a> CreateGraph<'a> {
             .member("_alias")
             .and_then(|m| m.value.as_str().map(|a| (a, m.value.span)));
         let mut refs = Vec::new();
-        let mut nested: Vec<(&'a str, Span, &'a Node, &'a str)> = Vec::new();
+        let mut nested: Vec<(&'a str, Span, &'a Node<'a>, &'a str)> = Vec::new();
         for member in node.as_object().unwrap_or_default() {
             if member.key == "_alias" || member.key == "_ref" {
                 continue;
@@ -210,7 +210,7 @@ impl<'a> CreateGraph<'a> {
 }
 
 /// Every `{"_ref": "<alias>"}` at any depth, not descending into a `_ref` object.
-pub fn collect_refs<'a>(node: &'a Node, refs: &mut Vec<(&'a str, Span)>) {
+pub fn collect_refs<'a>(node: &'a Node<'a>, refs: &mut Vec<(&'a str, Span)>) {
     match &node.kind {
         NodeKind::Object(members) => {
             if let Some(target) = node.as_ref_target() {
@@ -227,7 +227,7 @@ pub fn collect_refs<'a>(node: &'a Node, refs: &mut Vec<(&'a str, Span)>) {
 }
 
 /// Calls `visit` for every string value (never keys) under `node`.
-pub fn for_each_string<'a>(node: &'a Node, visit: &mut impl FnMut(&'a str, Span)) {
+pub fn for_each_string<'a>(node: &'a Node<'a>, visit: &mut impl FnMut(&'a str, Span)) {
     match &node.kind {
         NodeKind::String(s) => visit(s, node.span),
         NodeKind::Array(items) => items.iter().for_each(|item| for_each_string(item, visit)),

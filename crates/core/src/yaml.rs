@@ -68,7 +68,7 @@ impl YamlNode {
         match &self.kind {
             YamlKind::String(s) => Some(s.clone()),
             YamlKind::Int(i) => Some(i.to_string()),
-            YamlKind::Float(f) => Some(f.to_string()),
+            YamlKind::Float(f) => Some(ryu_js::Buffer::new().format(*f).to_owned()),
             YamlKind::Bool(b) => Some(b.to_string()),
             _ => None,
         }

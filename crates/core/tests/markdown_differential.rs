@@ -6,16 +6,29 @@ use proptest::prelude::*;
 use scenario_lab_core::markdown::{MarkdownDoc, parse, parse_with_scanner};
 
 fn summary(doc: &MarkdownDoc) -> (Option<(String, usize)>, Vec<(u8, String, usize)>) {
-    (doc.frontmatter.clone(), doc.headings.iter().map(|h| (h.level, h.text.clone(), h.span.start)).collect())
+    (
+        doc.frontmatter.clone(),
+        doc.headings
+            .iter()
+            .map(|h| (h.level, h.text.clone(), h.span.start))
+            .collect(),
+    )
 }
 
 fn agree(text: &str) {
-    assert_eq!(summary(&parse_with_scanner(text)), summary(&parse(text)), "on {text:?}");
+    assert_eq!(
+        summary(&parse_with_scanner(text)),
+        summary(&parse(text)),
+        "on {text:?}"
+    );
 }
 
 #[test]
 fn the_examples_agree() {
-    for text in [include_str!("../../../examples/autonoma/scenarios.md"), include_str!("../../../examples/autonoma/entity-audit.md")] {
+    for text in [
+        include_str!("../../../examples/autonoma/scenarios.md"),
+        include_str!("../../../examples/autonoma/entity-audit.md"),
+    ] {
         agree(text);
         agree(&text.replace('\n', "\r\n"));
     }
@@ -25,13 +38,36 @@ fn the_examples_agree() {
 /// documented limits).
 fn body_line() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec![
-        "", "text line", "# Title", "## Scenario: `standard`", "### Deep ###", "#nohash", "   # three spaces", "```", "~~~",
-        "```yaml", "| a | b |", "|---|---|", "- item", "* star", "1. one", "**bold** text", "####### seven",
+        "",
+        "text line",
+        "# Title",
+        "## Scenario: `standard`",
+        "### Deep ###",
+        "#nohash",
+        "   # three spaces",
+        "```",
+        "~~~",
+        "```yaml",
+        "| a | b |",
+        "|---|---|",
+        "- item",
+        "* star",
+        "1. one",
+        "**bold** text",
+        "####### seven",
     ])
 }
 
 fn yaml_line() -> impl Strategy<Value = &'static str> {
-    prop::sample::select(vec!["a: 1", "name: x", "list:", "  - item", "", "b: [1, 2]", "# comment"])
+    prop::sample::select(vec![
+        "a: 1",
+        "name: x",
+        "list:",
+        "  - item",
+        "",
+        "b: [1, 2]",
+        "# comment",
+    ])
 }
 
 proptest! {

@@ -20,7 +20,7 @@ use crate::scenarios::ScenariosDoc;
 #[derive(Clone, Copy, Debug)]
 pub struct Context<'a> {
     pub recipes_text: &'a str,
-    pub recipes: Option<&'a Node>,
+    pub recipes: Option<&'a Node<'a>>,
     pub discover: Option<&'a Discover>,
     pub scenarios: Option<&'a ScenariosDoc>,
     pub audit: Option<&'a AuditDoc>,
@@ -30,7 +30,7 @@ pub struct Context<'a> {
 #[derive(Debug)]
 pub struct RecipeUnderCheck<'a> {
     pub recipe: Recipe<'a>,
-    pub create: Option<&'a Node>,
+    pub create: Option<&'a Node<'a>>,
     pub graph: CreateGraph<'a>,
 }
 

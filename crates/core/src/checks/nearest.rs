@@ -2,11 +2,11 @@
 
 /// The candidate closest to `name`, if it is close enough to be a likely typo.
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = name.to_lowercase();
+    let lower = name.to_ascii_lowercase();
     candidates
         .into_iter()
         .filter(|c| *c != name)
-        .map(|c| (c, strsim::jaro_winkler(&lower, &c.to_lowercase())))
+        .map(|c| (c, strsim::jaro_winkler(&lower, &c.to_ascii_lowercase())))
         .filter(|(c, score)| *score >= 0.85 || c.eq_ignore_ascii_case(name))
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(c, _)| c)

@@ -75,7 +75,7 @@ fn check_record(
     let field_names: Vec<&str> = model.fields.iter().map(|f| f.name.as_str()).collect();
     let members = record.node.as_object().unwrap_or_default();
     for member in members {
-        let key = member.key.as_str();
+        let key = member.key.as_ref();
         if key == "_alias" || key == "_ref" {
             continue;
         }

@@ -109,8 +109,8 @@ pub fn check(
     rooted(context, under, diagnostics);
 }
 
-fn nested_aliases(create: &Node) -> Vec<&str> {
-    fn walk<'a>(node: &'a Node, depth: usize, out: &mut Vec<&'a str>) {
+fn nested_aliases<'a>(create: &'a Node<'a>) -> Vec<&'a str> {
+    fn walk<'a>(node: &'a Node<'a>, depth: usize, out: &mut Vec<&'a str>) {
         if let Some(members) = node.as_object() {
             for m in members {
                 if m.key == "_alias"

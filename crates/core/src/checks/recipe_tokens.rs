@@ -29,7 +29,7 @@ pub fn check(
     let variables_member = under.recipe.variables;
     let variables = variables_member.and_then(|m| m.value.as_object());
     let declared: Vec<&str> = variables
-        .map(|v| v.iter().map(|m| m.key.as_str()).collect())
+        .map(|v| v.iter().map(|m| m.key.as_ref()).collect())
         .unwrap_or_default();
     let recipe = under.recipe.label();
 
@@ -126,7 +126,7 @@ pub fn check(
         .with_help("prefer inline {{testRunId}}/{{testRunShortId}} and concrete values"),
     );
     for (index, member) in variables.iter().enumerate() {
-        let name = member.key.as_str();
+        let name = member.key.as_ref();
         if !uses.iter().any(|u| u.name == name) {
             let mut diagnostic = Diagnostic::error(Code::RECIPE_UNUSED_VARIABLE, FileKind::Recipes, member.key_span, format!("variable `{name}` is declared but never used"))
                 .with_help("the platform refuses the recipe (\"Unused variable definition\"); remove it or use it as `{{name}}`");
@@ -144,7 +144,7 @@ pub fn check(
 }
 
 fn visit<'a>(
-    node: &'a Node,
+    node: &'a Node<'a>,
     source: &str,
     uses: &mut Vec<Use<'a>>,
     sdk_only: &mut Vec<(String, Span)>,
@@ -221,7 +221,7 @@ fn check_definition(name: &str, member: &crate::json::Member, diagnostics: &mut 
                 return;
             };
             let text = match &value.kind {
-                NodeKind::String(s) => s.as_str(),
+                NodeKind::String(s) => s.as_ref(),
                 _ => return,
             };
             let reason = if text.trim().is_empty() {

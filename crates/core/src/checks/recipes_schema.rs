@@ -44,7 +44,7 @@ pub fn check(_context: &Context<'_>, root: &Node, diagnostics: &mut Vec<Diagnost
         return;
     };
     for member in members {
-        if !["version", "source", "validationMode", "recipes"].contains(&member.key.as_str()) {
+        if !["version", "source", "validationMode", "recipes"].contains(&member.key.as_ref()) {
             diagnostics.push(
                 Diagnostic::warning(Code::RECIPES_SCHEMA, FileKind::Recipes, member.key_span, format!("unknown top-level key `{}` is stripped on upload", member.key))
                     .with_help("the file's top-level keys are exactly version, source, validationMode and recipes"),
