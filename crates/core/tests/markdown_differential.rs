@@ -5,7 +5,10 @@
 use proptest::prelude::*;
 use scenario_lab_core::markdown::{MarkdownDoc, parse, parse_with_scanner};
 
-fn summary(doc: &MarkdownDoc) -> (Option<(String, usize)>, Vec<(u8, String, usize)>) {
+/// What must agree: the frontmatter and each heading's level, text and position.
+type Reading = (Option<(String, usize)>, Vec<(u8, String, usize)>);
+
+fn summary(doc: &MarkdownDoc) -> Reading {
     (
         doc.frontmatter.clone(),
         doc.headings
