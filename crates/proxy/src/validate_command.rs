@@ -65,10 +65,6 @@ pub fn client(args: &EndpointArgs) -> Result<EndpointClient, String> {
     Ok(client)
 }
 
-fn progress(line: &str) {
-    eprintln!("  {line}");
-}
-
 /// Signed discover, parsed and shape-checked with the core rules.
 pub async fn discover(
     client: &EndpointClient,
@@ -243,37 +239,66 @@ pub async fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
             return Ok(exit::USAGE);
         }
     };
+    let signing_secret = std::env::var("AUTONOMA_SIGNING_SECRET")
+        .ok()
+        .filter(|s| !s.is_empty());
+    let (report, code) =
+        execute(args, &client, signing_secret, &|line| eprintln!("{line}")).await?;
+    if let Some(report) = &report {
+        finish(report, args)?;
+    }
+    Ok(code)
+}
+
+/// The whole validation; `progress` receives every line a person should see while it runs.
+/// Returns the report (none for usage errors) and the exit code.
+pub async fn execute(
+    args: &ValidateArgs,
+    client: &EndpointClient,
+    signing_secret: Option<String>,
+    progress: &(dyn Fn(&str) + Sync),
+) -> anyhow::Result<(Option<ValidateReport>, u8)> {
+    let client = client.clone();
     let dir = match WorkspaceDir::read(&args.dir) {
         Ok(dir) => dir,
         Err(error) => {
-            eprintln!("error: {error}");
-            return Ok(exit::USAGE);
+            progress(&format!("error: {error}"));
+            return Ok((None, exit::USAGE));
         }
     };
     let Some(recipes_text) = dir.text(FileKind::Recipes) else {
-        eprintln!("error: {} not found", dir.display_path(FileKind::Recipes));
-        return Ok(exit::USAGE);
+        progress(&format!(
+            "error: {} not found",
+            dir.display_path(FileKind::Recipes)
+        ));
+        return Ok((None, exit::USAGE));
     };
     let settings = match Settings::read(&args.dir) {
         Ok(settings) => settings,
         Err(message) => {
-            eprintln!("error: {message}");
-            return Ok(exit::USAGE);
+            progress(&format!("error: {message}"));
+            return Ok((None, exit::USAGE));
         }
     };
-    let signing_secret = std::env::var("AUTONOMA_SIGNING_SECRET")
-        .ok()
-        .filter(|s| !s.is_empty());
     let mut report = ValidateReport {
         endpoint: client.url().to_owned(),
         ..ValidateReport::default()
     };
-    eprintln!("validating {} against {}", args.dir.display(), client.url());
+    progress(&format!(
+        "validating {} against {}",
+        args.dir.display(),
+        client.url()
+    ));
 
     // 1. discover and coverage.
     let (live_discover, discover_body, shape) = match discover(&client).await {
         Ok(result) => result,
-        Err(error) => return Ok(unreachable(&error, args, &mut report)),
+        Err(error) => {
+            return Ok((
+                Some(unreachable(&error, &mut report, progress)),
+                exit::UNREACHABLE,
+            ));
+        }
     };
     let shape_ok = shape.ok;
     report.checks.push(shape);
@@ -321,8 +346,7 @@ pub async fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
     });
     if !preflight_passed || !shape_ok {
         report.compute_ok();
-        finish(&report, args, preflight_passed, &dir)?;
-        return Ok(exit::CHECK_FAILED);
+        return Ok((Some(report), exit::CHECK_FAILED));
     }
 
     // 3. database.
@@ -330,11 +354,10 @@ pub async fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
         Some(url) => match connect_db(url, live_discover.as_ref(), &settings).await {
             Ok(db) => Some(db),
             Err(message) => {
-                eprintln!("error: {message}");
+                progress(&format!("error: {message}"));
                 report.checks.push(CheckResult::fail("db.connect", message));
                 report.compute_ok();
-                finish(&report, args, preflight_passed, &dir)?;
-                return Ok(exit::UNREACHABLE);
+                return Ok((Some(report), exit::UNREACHABLE));
             }
         },
         None => None,
@@ -376,21 +399,28 @@ pub async fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
             }
         };
         creates.push(create.clone());
-        match lifecycle::run_scenario(&ctx, name, &create, &test_run_id, &progress).await {
+        match lifecycle::run_scenario(&ctx, name, &create, &test_run_id, &|line| {
+            progress(&format!("  {line}"))
+        })
+        .await
+        {
             Ok(run) => {
                 let verdict = if run.ok { "ok" } else { "FAILED" };
-                eprintln!(
+                progress(&format!(
                     "  [{name}] {verdict} (up {} ms, down {} ms)",
                     run.up_ms.unwrap_or(0),
                     run.down_ms.unwrap_or(0)
-                );
+                ));
                 report.leaked.extend(run.leaks.iter().cloned());
                 pending.extend(run.pending.iter().cloned());
                 report.scenarios.push(run);
             }
             Err(error) => {
                 artifacts::write_ledger(&args.dir, &pending)?;
-                return Ok(unreachable(&error, args, &mut report));
+                return Ok((
+                    Some(unreachable(&error, &mut report, progress)),
+                    exit::UNREACHABLE,
+                ));
             }
         }
         if args.repeat > 1 {
@@ -400,7 +430,11 @@ pub async fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
                     tokens::resolve_recipe(recipe, &id).ok().map(|c| (id, c))
                 })
                 .collect();
-            match lifecycle::run_repeat(&ctx, name, instances, &progress).await {
+            match lifecycle::run_repeat(&ctx, name, instances, &|line| {
+                progress(&format!("  {line}"))
+            })
+            .await
+            {
                 Ok((check, more_pending, leaks)) => {
                     if let Some(run) = report.scenarios.last_mut() {
                         run.ok &= check.ok;
@@ -409,16 +443,26 @@ pub async fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
                     pending.extend(more_pending);
                     report.leaked.extend(leaks);
                 }
-                Err(error) => return Ok(unreachable(&error, args, &mut report)),
+                Err(error) => {
+                    return Ok((
+                        Some(unreachable(&error, &mut report, progress)),
+                        exit::UNREACHABLE,
+                    ));
+                }
             }
         }
     }
     // 5. conformance probes.
     if !args.no_conformance {
-        progress("[conformance] probes");
+        progress("  [conformance] probes");
         match conformance::run(&client, ctx.db.as_ref(), &creates).await {
             Ok(checks) => report.conformance = checks,
-            Err(error) => return Ok(unreachable(&error, args, &mut report)),
+            Err(error) => {
+                return Ok((
+                    Some(unreachable(&error, &mut report, progress)),
+                    exit::UNREACHABLE,
+                ));
+            }
         }
     }
     report.pending = pending.len();
@@ -433,14 +477,15 @@ pub async fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
             args,
             preflight_passed,
             live_discover.as_ref().map_or(0, |d| d.models.len()),
+            progress,
         )?;
     }
-    finish(&report, args, preflight_passed, &dir)?;
-    Ok(if report.ok {
+    let code = if report.ok {
         exit::OK
     } else {
         exit::CHECK_FAILED
-    })
+    };
+    Ok((Some(report), code))
 }
 
 async fn connect_db(
@@ -470,23 +515,20 @@ async fn connect_db(
     })
 }
 
-fn unreachable(error: &EndpointError, args: &ValidateArgs, report: &mut ValidateReport) -> u8 {
-    eprintln!(
-        "error: {error}\n  help: is the app running, and is the URL right (FastAPI mounts need the trailing slash)?"
-    );
+fn unreachable(
+    error: &EndpointError,
+    report: &mut ValidateReport,
+    progress: &(dyn Fn(&str) + Sync),
+) -> ValidateReport {
+    progress(&format!(
+        "error: {error}
+  help: is the app running, and is the URL right (FastAPI mounts need the trailing slash)?"
+    ));
     report
         .checks
         .push(CheckResult::fail("endpoint.reachable", error.to_string()));
     report.compute_ok();
-    if let Some(path) = &args.report_json {
-        let _ = artifacts::write_atomic(
-            path,
-            serde_json::to_string_pretty(report)
-                .unwrap_or_default()
-                .as_bytes(),
-        );
-    }
-    exit::UNREACHABLE
+    std::mem::take(report)
 }
 
 fn write_artifacts(
@@ -495,6 +537,7 @@ fn write_artifacts(
     args: &ValidateArgs,
     preflight_passed: bool,
     models: usize,
+    progress: &(dyn Fn(&str) + Sync),
 ) -> anyhow::Result<()> {
     let blocking: Vec<String> = report
         .all_checks()
@@ -523,10 +566,10 @@ fn write_artifacts(
             &sentinel,
             artifacts::sentinel_text(&report.scenarios, models).as_bytes(),
         )?;
-        eprintln!(
+        progress(&format!(
             "wrote scenario-recipes.json, .scenario-validation.json and .endpoint-validated in {}",
             args.dir.display()
-        );
+        ));
     } else {
         artifacts::write_atomic(
             &args.dir.join(".scenario-validation.json"),
@@ -534,20 +577,15 @@ fn write_artifacts(
         )?;
         if sentinel.exists() {
             std::fs::remove_file(&sentinel)?;
-            eprintln!("removed the stale .endpoint-validated sentinel");
+            progress(&format!("removed the stale .endpoint-validated sentinel"));
         }
-        eprintln!("wrote .scenario-validation.json (status failed); no sentinel");
+        progress("wrote .scenario-validation.json (status failed); no sentinel");
     }
     Ok(())
 }
 
 /// Prints the summary table and writes the requested reports.
-fn finish(
-    report: &ValidateReport,
-    args: &ValidateArgs,
-    _preflight_passed: bool,
-    _dir: &WorkspaceDir,
-) -> anyhow::Result<()> {
+fn finish(report: &ValidateReport, args: &ValidateArgs) -> anyhow::Result<()> {
     print!("{}", crate::validate_report::summary_table(report));
     if let Some(path) = &args.report_json {
         artifacts::write_atomic(
