@@ -566,3 +566,118 @@ fn upload_refuses_unvalidated_recipes_and_posts_validated_ones() {
         "the recipes file is the body"
     );
 }
+
+/// A plain HTTP/1.1 request over a socket; returns the whole raw response.
+fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream =
+        std::net::TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream
+        .write_all(request.as_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+}
+
+#[test]
+fn the_proxy_streams_a_full_validation_and_keeps_the_secrets() {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "");
+    let workspace = example_workspace("serve");
+    let port = free_port();
+    let mut child = std::process::Command::new(scenario_lab_tests::binary())
+        .args([
+            "serve",
+            "--port",
+            &port.to_string(),
+            "--dir",
+            "autonoma",
+            "--endpoint",
+            &app.url,
+            "--database-url",
+            &pg.url,
+        ])
+        .current_dir(&workspace.0)
+        .env("AUTONOMA_SHARED_SECRET", SHARED_SECRET)
+        .env(
+            "AUTONOMA_SIGNING_SECRET",
+            scenario_lab_tests::SIGNING_SECRET,
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut line = String::new();
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let token = line
+        .trim()
+        .rsplit_once("?token=")
+        .map(|(_, t)| t.to_owned())
+        .unwrap_or_default();
+    assert!(
+        line.starts_with(&format!("editor: http://127.0.0.1:{port}/?token=")) && token.len() == 32,
+        "{line}"
+    );
+    let refused = http(
+        port,
+        "POST",
+        "/api/validate",
+        &[("content-type", "application/json")],
+        "{}",
+    );
+    assert!(refused.starts_with("HTTP/1.1 401"), "{refused}");
+    let foreign = http(
+        port,
+        "POST",
+        "/api/validate",
+        &[
+            ("content-type", "application/json"),
+            ("authorization", &format!("Bearer {token}")),
+            ("origin", "http://evil.example"),
+        ],
+        "{}",
+    );
+    assert!(foreign.starts_with("HTTP/1.1 403"), "{foreign}");
+    let streamed = http(
+        port,
+        "POST",
+        "/api/validate",
+        &[
+            ("content-type", "application/json"),
+            ("authorization", &format!("Bearer {token}")),
+        ],
+        r#"{"scenarios":["standard","empty"]}"#,
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        streamed.starts_with("HTTP/1.1 200") && streamed.contains("text/event-stream"),
+        "{streamed}"
+    );
+    assert!(
+        streamed.contains("event: progress") && streamed.contains("[standard] up"),
+        "{streamed}"
+    );
+    assert!(
+        streamed.contains("event: report")
+            && streamed.contains("\"exitCode\":0")
+            && streamed.contains("\"db.untouched\""),
+        "{streamed}"
+    );
+    assert!(
+        !streamed.contains(SHARED_SECRET) && !streamed.contains(scenario_lab_tests::SIGNING_SECRET),
+        "no secret reaches the page"
+    );
+}

@@ -25,6 +25,8 @@ pub enum Command {
     Conformance(ConformanceArgs),
     /// Upload the validated recipes to the Autonoma platform.
     Upload(UploadArgs),
+    /// Serve the editor and its API on 127.0.0.1 (the secrets stay in this process).
+    Serve(ServeArgs),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -145,4 +147,23 @@ pub struct UploadArgs {
     pub dir: PathBuf,
     #[arg(long, env = "AUTONOMA_API_URL")]
     pub api_url: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 7878)]
+    pub port: u16,
+    #[arg(long, default_value = "autonoma")]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// The built editor (Trunk's output).
+    #[arg(long, default_value = "dist")]
+    pub dist: PathBuf,
+    /// Open the editor in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }

@@ -9,6 +9,7 @@ pub mod lifecycle;
 pub mod live_commands;
 pub mod preflight_command;
 pub mod render;
+pub mod server;
 pub mod settings;
 pub mod validate_command;
 pub mod validate_report;

@@ -294,7 +294,7 @@ pub async fn run_scenario(
     name: &str,
     create: &Value,
     test_run_id: &str,
-    progress: &dyn Fn(&str),
+    progress: &(dyn Fn(&str) + Sync),
 ) -> Result<ScenarioRun, EndpointError> {
     let mut run = ScenarioRun {
         name: name.to_owned(),
@@ -580,7 +580,7 @@ pub async fn run_repeat(
     ctx: &RunContext,
     name: &str,
     creates: Vec<(String, Value)>,
-    progress: &dyn Fn(&str),
+    progress: &(dyn Fn(&str) + Sync),
 ) -> Result<(CheckResult, Vec<PendingTeardown>, Vec<Leak>), EndpointError> {
     let before = match &ctx.db {
         Some(db) => Some(db.snapshot().await.map_err(db_unreachable)?),

@@ -28,6 +28,7 @@ fn main() -> ExitCode {
                     Command::Down(args) => live_commands::down(args).await,
                     Command::Conformance(args) => live_commands::conformance(args).await,
                     Command::Upload(args) => live_commands::upload(args).await,
+                    Command::Serve(args) => scenario_lab::server::serve(args).await,
                     Command::Preflight(_) => unreachable!("handled above"),
                 }
             }),

@@ -577,7 +577,7 @@ fn write_artifacts(
         )?;
         if sentinel.exists() {
             std::fs::remove_file(&sentinel)?;
-            progress(&format!("removed the stale .endpoint-validated sentinel"));
+            progress("removed the stale .endpoint-validated sentinel");
         }
         progress("wrote .scenario-validation.json (status failed); no sentinel");
     }
