@@ -21,13 +21,16 @@ if [ ! -x tests/node/node_modules/.bin/tsc ] || [ ! -x tests/node/node_modules/.
 fi
 export PATH="$ROOT/tests/node/node_modules/.bin:$PATH"   # npm's wasm-opt 132 shadows Debian's broken 108
 
-step "PostgreSQL and the Python SDK endpoint app"
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+step "PostgreSQL, MariaDB and the Python SDK endpoint app"
+db_missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || db_missing+=(postgresql)
+[ -x /usr/sbin/mariadbd ] || command -v mariadbd >/dev/null 2>&1 || db_missing+=(mariadb-server)
+if [ ${#db_missing[@]} -gt 0 ]; then
   apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postgresql
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${db_missing[@]}"
 fi
 [ -x target/venv/bin/python ] || python3 -m venv target/venv
-if ! target/venv/bin/python -c "import autonoma, fastapi, uvicorn, sqlalchemy, psycopg" 2>/dev/null; then
+if ! target/venv/bin/python -c "import autonoma, fastapi, uvicorn, sqlalchemy, psycopg, pymysql" 2>/dev/null; then
   target/venv/bin/pip install -q -r tests/endpoint_app/requirements.txt
 fi
 rm -rf target/e2e; mkdir -p target/e2e

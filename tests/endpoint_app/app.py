@@ -24,15 +24,22 @@ from autonoma import HandlerConfig, define_factory
 from autonoma_fastapi import create_fastapi_handler
 
 DEFECT = os.environ.get("DEFECT", "")
-engine = create_engine(os.environ["APP_DATABASE_URL"], future=True)
+DATABASE_URL = os.environ["APP_DATABASE_URL"]
+# MySQL/MariaDB read double-quoted identifiers as strings unless ANSI_QUOTES is on.
+engine = create_engine(
+    DATABASE_URL,
+    future=True,
+    connect_args={"init_command": "SET sql_mode='ANSI_QUOTES'"} if DATABASE_URL.startswith("mysql") else {},
+)
 
+S = "VARCHAR(255)"
 SCHEMA = [
-    'CREATE TABLE IF NOT EXISTS organization (id TEXT PRIMARY KEY, name TEXT NOT NULL, slug TEXT NOT NULL UNIQUE)',
-    'CREATE TABLE IF NOT EXISTS onboarding_checklist (id TEXT PRIMARY KEY, organization_id TEXT NOT NULL, step TEXT NOT NULL)',
-    'CREATE TABLE IF NOT EXISTS "user" (id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, organization_id TEXT NOT NULL)',
-    'CREATE TABLE IF NOT EXISTS member (id TEXT PRIMARY KEY, role TEXT NOT NULL, organization_id TEXT NOT NULL, user_id TEXT NOT NULL)',
-    'CREATE TABLE IF NOT EXISTS project (id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, organization_id TEXT NOT NULL)',
-    'CREATE TABLE IF NOT EXISTS task (id TEXT PRIMARY KEY, title TEXT NOT NULL, priority TEXT NOT NULL, project_id TEXT NOT NULL, assignee_id TEXT NOT NULL)',
+    f'CREATE TABLE IF NOT EXISTS organization (id {S} PRIMARY KEY, name {S} NOT NULL, slug {S} NOT NULL UNIQUE)',
+    f'CREATE TABLE IF NOT EXISTS onboarding_checklist (id {S} PRIMARY KEY, organization_id {S} NOT NULL, step {S} NOT NULL)',
+    f'CREATE TABLE IF NOT EXISTS "user" (id {S} PRIMARY KEY, name {S} NOT NULL, email {S} NOT NULL UNIQUE, password_hash {S} NOT NULL, organization_id {S} NOT NULL)',
+    f'CREATE TABLE IF NOT EXISTS member (id {S} PRIMARY KEY, role {S} NOT NULL, organization_id {S} NOT NULL, user_id {S} NOT NULL)',
+    f'CREATE TABLE IF NOT EXISTS project (id {S} PRIMARY KEY, name {S} NOT NULL, status {S} NOT NULL, organization_id {S} NOT NULL)',
+    f'CREATE TABLE IF NOT EXISTS task (id {S} PRIMARY KEY, title {S} NOT NULL, priority {S} NOT NULL, project_id {S} NOT NULL, assignee_id {S} NOT NULL)',
 ]
 with engine.begin() as conn:
     for statement in SCHEMA:

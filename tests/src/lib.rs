@@ -151,6 +151,100 @@ impl Drop for Postgres {
     }
 }
 
+/// A MariaDB server from Debian's packages on a free loopback port (grant tables skipped: a
+/// throwaway test server).
+#[derive(Debug)]
+pub struct MariaDb {
+    pub url: String,
+    child: Child,
+    _dir: TempDir,
+}
+
+impl MariaDb {
+    pub fn start() -> MariaDb {
+        let dir = TempDir::new("mariadb");
+        let data = dir.0.join("data");
+        let chown = Command::new("chown")
+            .args(["-R", "mysql:mysql"])
+            .arg(&dir.0)
+            .status();
+        assert!(
+            chown.is_ok_and(|s| s.success()),
+            "chown for mysql (apt-get install mariadb-server)"
+        );
+        let install = Command::new("mariadb-install-db")
+            .args([
+                "--no-defaults",
+                "--user=mysql",
+                "--skip-test-db",
+                "--auth-root-authentication-method=normal",
+            ])
+            .arg(format!("--datadir={}", data.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        assert!(
+            install.is_ok_and(|s| s.success()),
+            "mariadb-install-db failed"
+        );
+        let port = free_port();
+        let server = if Path::new("/usr/sbin/mariadbd").exists() {
+            "/usr/sbin/mariadbd"
+        } else {
+            "mariadbd"
+        };
+        let child = Command::new(server)
+            .args([
+                "--no-defaults",
+                "--user=mysql",
+                "--skip-grant-tables",
+                "--bind-address=127.0.0.1",
+                "--skip-log-bin",
+            ])
+            .arg(format!("--datadir={}", data.display()))
+            .arg(format!("--socket={}", dir.0.join("mysqld.sock").display()))
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mariadbd starts");
+        assert!(
+            wait_for_port(port, Duration::from_secs(60)),
+            "mariadbd did not listen on {port}"
+        );
+        let created = Command::new("mariadb")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-P",
+                &port.to_string(),
+                "-u",
+                "root",
+                "-e",
+                "CREATE DATABASE app",
+            ])
+            .status();
+        assert!(created.is_ok_and(|s| s.success()), "CREATE DATABASE failed");
+        MariaDb {
+            url: format!("mysql://root@127.0.0.1:{port}/app"),
+            child,
+            _dir: dir,
+        }
+    }
+
+    /// SQLAlchemy's URL for the same database.
+    pub fn sqlalchemy_url(&self) -> String {
+        self.url.replacen("mysql://", "mysql+pymysql://", 1)
+    }
+}
+
+impl Drop for MariaDb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 pub const SHARED_SECRET: &str = "e2e-shared-secret";
 pub const SIGNING_SECRET: &str = "e2e-signing-secret";
 

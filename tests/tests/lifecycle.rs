@@ -681,3 +681,39 @@ fn the_proxy_streams_a_full_validation_and_keeps_the_secrets() {
         "no secret reaches the page"
     );
 }
+
+#[test]
+fn mariadb_databases_are_checked_read_only() {
+    let db = scenario_lab_tests::MariaDb::start();
+    let app = EndpointApp::start(&db.sqlalchemy_url(), "extra_rows");
+    let workspace = example_workspace("mariadb");
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        Some(&db.url),
+        &["--scenario", "empty", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let check = failed_check(&report, "db.untouched").unwrap_or_else(|| panic!("{report:#}"));
+    assert!(
+        check["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("onboarding_checklist: 1 row(s) left behind")),
+        "{check}"
+    );
+    let created = report["scenarios"][0]["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["id"] == "db.created")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(created["ok"], true, "{created}");
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    runtime.block_on(async {
+        let checker = scenario_lab::database::ReadOnlyDb::connect(&db.url).await.unwrap_or_else(|e| panic!("{e}"));
+        let refused = checker.try_write("INSERT INTO project (id, name, status, organization_id) VALUES ('x', 'x', 'x', 'x')").await;
+        assert!(refused.is_err_and(|e| e.to_string().to_lowercase().contains("read only")), "MariaDB write must be refused");
+    });
+}

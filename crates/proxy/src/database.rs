@@ -1,9 +1,10 @@
 //! Read-only database checks: the connection itself refuses writes; only generated SELECTs with
 //! quoted identifiers are sent.
 
+use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
-use sqlx::{ConnectOptions, Row};
+use sqlx::{ConnectOptions, Executor, Row};
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -17,13 +18,15 @@ pub enum ReadOnlyDb {
     Postgres(PgPool),
     /// Opened with `mode=ro`.
     Sqlite(SqlitePool),
+    /// MySQL/MariaDB: `SET SESSION TRANSACTION READ ONLY` on every connection.
+    MySql(MySqlPool),
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("database unreachable: {0}")]
     Unreachable(String),
-    #[error("unsupported database URL `{0}` (use postgres://... or sqlite://...)")]
+    #[error("unsupported database URL `{0}` (use postgres://, mysql:// or sqlite:// URLs)")]
     Unsupported(String),
     #[error("query failed: {0}")]
     Query(String),
@@ -36,6 +39,11 @@ fn query_error(error: sqlx::Error) -> DbError {
 /// `"name"` with embedded quotes doubled: identifiers are always quoted.
 pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `` `name` `` for MySQL, whose default SQL mode does not read double quotes as identifiers.
+pub fn quote_ident_mysql(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
 }
 
 impl ReadOnlyDb {
@@ -63,6 +71,25 @@ impl ReadOnlyDb {
                 .await
                 .map_err(|e| DbError::Unreachable(e.to_string()))?;
             Ok(ReadOnlyDb::Sqlite(pool))
+        } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
+            let options = MySqlConnectOptions::from_str(&url.replacen("mariadb://", "mysql://", 1))
+                .map_err(|e| DbError::Unreachable(e.to_string()))?
+                .disable_statement_logging();
+            let pool = MySqlPoolOptions::new()
+                .max_connections(2)
+                .acquire_timeout(std::time::Duration::from_secs(10))
+                .after_connect(|connection, _| {
+                    Box::pin(async move {
+                        connection
+                            .execute("SET SESSION TRANSACTION READ ONLY")
+                            .await?;
+                        Ok(())
+                    })
+                })
+                .connect_with(options)
+                .await
+                .map_err(|e| DbError::Unreachable(e.to_string()))?;
+            Ok(ReadOnlyDb::MySql(pool))
         } else {
             Err(DbError::Unsupported(url.to_owned()))
         }
@@ -88,8 +115,22 @@ impl ReadOnlyDb {
                 .iter()
                 .map(|r| r.get::<String, _>(0))
                 .collect(),
+            ReadOnlyDb::MySql(pool) => sqlx::query("SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY 1")
+                .fetch_all(pool)
+                .await
+                .map_err(query_error)?
+                .iter()
+                .map(|r| r.get::<String, _>(0))
+                .collect(),
         };
         Ok(rows)
+    }
+
+    fn quote(&self, name: &str) -> String {
+        match self {
+            ReadOnlyDb::MySql(_) => quote_ident_mysql(name),
+            _ => quote_ident(name),
+        }
     }
 
     /// Row counts of `tables`, in one query.
@@ -99,7 +140,7 @@ impl ReadOnlyDb {
         }
         let select = tables
             .iter()
-            .map(|t| format!("(SELECT COUNT(*) FROM {})", quote_ident(t)))
+            .map(|t| format!("(SELECT COUNT(*) FROM {})", self.quote(t)))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!("SELECT {select}");
@@ -124,6 +165,13 @@ impl ReadOnlyDb {
                     .map_err(query_error)?;
                 (0..tables.len()).map(|i| row.get::<i64, _>(i)).collect()
             }
+            ReadOnlyDb::MySql(pool) => {
+                let row = sqlx::query(&sql)
+                    .fetch_one(pool)
+                    .await
+                    .map_err(query_error)?;
+                (0..tables.len()).map(|i| row.get::<i64, _>(i)).collect()
+            }
         };
         Ok(tables.iter().cloned().zip(values).collect())
     }
@@ -138,8 +186,8 @@ impl ReadOnlyDb {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let column = quote_ident(id_column);
-        let table = quote_ident(table);
+        let column = self.quote(id_column);
+        let table = self.quote(table);
         match self {
             ReadOnlyDb::Postgres(pool) => {
                 let sql =
@@ -169,6 +217,18 @@ impl ReadOnlyDb {
                 let rows = query.fetch_all(pool).await.map_err(query_error)?;
                 Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
             }
+            ReadOnlyDb::MySql(pool) => {
+                let placeholders = vec!["?"; ids.len()].join(", ");
+                let sql = format!(
+                    "SELECT CAST({column} AS CHAR) FROM {table} WHERE CAST({column} AS CHAR) IN ({placeholders})"
+                );
+                let mut query = sqlx::query(&sql);
+                for id in ids {
+                    query = query.bind(id);
+                }
+                let rows = query.fetch_all(pool).await.map_err(query_error)?;
+                Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+            }
         }
     }
 
@@ -181,6 +241,11 @@ impl ReadOnlyDb {
                 .map(|_| ())
                 .map_err(query_error),
             ReadOnlyDb::Sqlite(pool) => sqlx::query(sql)
+                .execute(pool)
+                .await
+                .map(|_| ())
+                .map_err(query_error),
+            ReadOnlyDb::MySql(pool) => sqlx::query(sql)
                 .execute(pool)
                 .await
                 .map(|_| ())
