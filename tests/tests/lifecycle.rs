@@ -717,3 +717,41 @@ fn mariadb_databases_are_checked_read_only() {
         assert!(refused.is_err_and(|e| e.to_string().to_lowercase().contains("read only")), "MariaDB write must be refused");
     });
 }
+
+#[test]
+fn raw_writes_in_factory_bodies_fail_the_integrity_check() {
+    let app = EndpointApp::start("sqlite:///:memory:", "");
+    let workspace = example_workspace("integrity");
+    // This test app writes rows with raw SQL inside its factories, as a careless handler would.
+    std::fs::create_dir_all(workspace.0.join("server")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(
+        scenario_lab_tests::repo_root().join("tests/endpoint_app/app.py"),
+        workspace.0.join("server/app.py"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        workspace.0.join("autonoma/.endpoint-implemented"),
+        "Endpoint implemented.\n- handler: server/app.py\n- factories registered: 5\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        None,
+        &["--scenario", "empty", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let check = failed_check(&report, "discover.integrity").unwrap_or_else(|| panic!("{report:#}"));
+    let message = check["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("server/app.py:")
+            && message.contains("(Organization)")
+            && message.contains("INSERT INTO organization"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("DELETE FROM"),
+        "teardown bodies are not checked: {message}"
+    );
+}

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod conformance;
 pub mod database;
 pub mod endpoint;
+pub mod integrity;
 pub mod lifecycle;
 pub mod live_commands;
 pub mod preflight_command;

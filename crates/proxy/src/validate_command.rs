@@ -173,16 +173,16 @@ fn coverage_checks(discover: &Discover, audit: Option<&AuditDoc>) -> Vec<CheckRe
     vec![coverage, factories]
 }
 
-/// The factory-body integrity grep (`reference/artifacts.md` §9), on the handler named by
-/// `.endpoint-implemented`: raw ORM or SQL writes in the handler file.
-fn integrity_check(dir: &std::path::Path) -> CheckResult {
+/// The factory-body integrity grep (`reference/artifacts.md` §9) on the handler named by
+/// `.endpoint-implemented`: raw ORM or SQL writes inside the create body of a factory for an
+/// independently created model.
+fn integrity_check(dir: &std::path::Path, audit: Option<&AuditDoc>) -> CheckResult {
     let Ok(sentinel) = std::fs::read_to_string(dir.join(".endpoint-implemented")) else {
         return CheckResult::skip("discover.integrity", ".endpoint-implemented not found");
     };
     let handler = sentinel.lines().find_map(|l| {
-        l.trim()
-            .trim_start_matches("- ")
-            .strip_prefix("handler:")
+        let l = l.trim().trim_start_matches("- ");
+        l.strip_prefix("handler:")
             .map(|p| p.trim().trim_end_matches(['.', ',', ';', ':']).to_owned())
     });
     let Some(handler) = handler else {
@@ -191,42 +191,51 @@ fn integrity_check(dir: &std::path::Path) -> CheckResult {
             ".endpoint-implemented does not name the handler file (a line `handler: <path>`)",
         );
     };
-    let path = dir.parent().unwrap_or(dir).join(&handler);
+    // The handler path is relative to the repository (the folder holding autonoma/).
+    let root = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.parent().map(std::path::Path::to_path_buf))
+        .unwrap_or_default();
+    let path = root.join(&handler);
     let Ok(source) = std::fs::read_to_string(&path) else {
         return CheckResult::fail(
             "discover.integrity",
             format!("handler file {} not found", path.display()),
         );
     };
-    let patterns = [
-        "session.add(",
-        "session.execute(",
-        "bulk_insert_mappings(",
-        ".objects.create(",
-        "INSERT INTO",
-        "insert into",
-        "prisma.",
-        ".createMany(",
-    ];
-    let hits: Vec<String> = source
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| patterns.iter().any(|p| line.contains(p)))
-        .map(|(i, line)| format!("{}:{}: {}", handler, i + 1, line.trim()))
-        .collect();
-    if hits.is_empty() {
-        CheckResult::pass(
+    let Some(audit) = audit else {
+        return CheckResult::skip(
             "discover.integrity",
-            format!("no raw ORM or SQL writes in {handler}"),
-        )
-    } else {
-        CheckResult::fail(
+            "entity-audit.md not found: no independently created models to check",
+        );
+    };
+    let independent: Vec<&str> = audit
+        .models
+        .iter()
+        .filter(|m| m.independently_created == Some(true))
+        .map(|m| m.name.as_str())
+        .collect();
+    match crate::integrity::scan(&handler, &source, &independent) {
+        None => CheckResult::skip(
+            "discover.integrity",
+            format!("{handler}: only Python and TypeScript/JavaScript handlers are scanned"),
+        ),
+        Some(findings) if findings.is_empty() => CheckResult::pass(
+            "discover.integrity",
+            format!("no raw ORM or SQL writes in the create bodies of {handler}"),
+        ),
+        Some(findings) => CheckResult::fail(
             "discover.integrity",
             format!(
-                "raw writes in the handler (factories must call the audited creation functions): {}",
-                hits.join(" | ")
+                "raw writes in factory create bodies (call the audited creation function instead): {}",
+                findings
+                    .iter()
+                    .map(|f| format!("{handler}:{} ({}): {}", f.line, f.model, f.text))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
             ),
-        )
+        ),
     }
 }
 
@@ -310,7 +319,9 @@ pub async fn execute(
             .checks
             .extend(coverage_checks(discover, audit.as_ref()));
     }
-    report.checks.push(integrity_check(&args.dir));
+    report
+        .checks
+        .push(integrity_check(&args.dir, audit.as_ref()));
 
     // 2. offline preflight against the live discover; errors stop here.
     let live_discover_text = discover_body

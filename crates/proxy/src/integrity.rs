@@ -1,0 +1,195 @@
+//! The factory-body integrity grep (`reference/artifacts.md` §9): raw ORM or SQL writes inside the
+//! `create` body of a factory for an independently created model (it must call the audited
+//! creation function instead). Matches elsewhere (teardowns, helpers, dependents) are allowed.
+
+use regex::Regex;
+
+/// One raw write found in a factory's create body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub model: String,
+    /// 1-based line in the handler file.
+    pub line: usize,
+    pub text: String,
+}
+
+const TS_WRITES: &str = r"(prisma|db|tx|trx)\.[a-zA-Z_]+\.(create|createMany|upsert)\(|\b(drizzle|db|tx)\.insert\(|\bknex\([^)]*\)\.insert\(|\.models\.[A-Za-z_]+\.create\(|getRepository\([^)]*\)\.save\(|\bMongoose.*\.create\(";
+const PY_WRITES: &str =
+    r"\bsession\.(add|execute|bulk_insert_mappings)\(|\.objects\.create\(|\.save\(\)";
+const RAW_SQL: &str = r#"(?i)"[^"]*INSERT\s+INTO\b|'[^']*INSERT\s+INTO\b"#;
+
+fn regex(pattern: &str) -> Regex {
+    // The patterns are constants of this module; they always compile.
+    Regex::new(pattern).unwrap_or_else(|e| unreachable!("invalid built-in pattern: {e}"))
+}
+
+fn line_of(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())].matches('\n').count() + 1
+}
+
+/// Findings in `source`, a handler file named `file_name` (the extension picks the stack), for
+/// the factories of `independent` models. `None` when the language is not supported.
+pub fn scan(file_name: &str, source: &str, independent: &[&str]) -> Option<Vec<Finding>> {
+    let extension = file_name.rsplit('.').next().unwrap_or_default();
+    let (bodies, writes) = match extension {
+        "py" => (python_create_bodies(source), regex(PY_WRITES)),
+        "ts" | "tsx" | "js" | "mjs" | "cjs" => (ts_create_bodies(source), regex(TS_WRITES)),
+        _ => return None,
+    };
+    let raw_sql = regex(RAW_SQL);
+    let mut findings = Vec::new();
+    for (model, start, end) in bodies {
+        if !independent.contains(&model.as_str()) {
+            continue;
+        }
+        let body = &source[start..end];
+        for found in writes.find_iter(body).chain(raw_sql.find_iter(body)) {
+            let line = line_of(source, start + found.start());
+            let text = source
+                .lines()
+                .nth(line - 1)
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            if !findings.iter().any(|f: &Finding| f.line == line) {
+                findings.push(Finding {
+                    model: model.clone(),
+                    line,
+                    text,
+                });
+            }
+        }
+    }
+    findings.sort_by_key(|f| f.line);
+    Some(findings)
+}
+
+/// TypeScript: `Model: defineFactory({ ... create(...) { body } ... })`.
+fn ts_create_bodies(source: &str) -> Vec<(String, usize, usize)> {
+    let header = regex(r"([A-Z][A-Za-z0-9_]*)\s*:\s*defineFactory\s*\(\s*\{");
+    let create = regex(r"\bcreate\s*[(:]");
+    let mut bodies = Vec::new();
+    for found in header.captures_iter(source) {
+        let (Some(whole), Some(model)) = (found.get(0), found.get(1)) else {
+            continue;
+        };
+        let Some(locator) = create.find_at(source, whole.end()) else {
+            continue;
+        };
+        let Some(open) = source[locator.end()..].find('{').map(|i| locator.end() + i) else {
+            continue;
+        };
+        let mut depth = 0usize;
+        let mut end = source.len();
+        for (i, c) in source[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        bodies.push((model.as_str().to_owned(), open, end));
+    }
+    bodies
+}
+
+/// Python: `"Model": define_factory(create=fn, ...)`, then the body of `def fn(`.
+fn python_create_bodies(source: &str) -> Vec<(String, usize, usize)> {
+    let registration =
+        regex(r#"["']([A-Za-z_][A-Za-z0-9_]*)["']\s*:\s*define_factory\s*\(([^)]*)\)"#);
+    let create_arg = regex(r"\bcreate\s*=\s*([A-Za-z_][A-Za-z0-9_]*)");
+    let mut bodies = Vec::new();
+    for found in registration.captures_iter(source) {
+        let (Some(model), Some(args)) = (found.get(1), found.get(2)) else {
+            continue;
+        };
+        let Some(function) = create_arg.captures(args.as_str()).and_then(|c| c.get(1)) else {
+            continue;
+        };
+        let def = regex(&format!(
+            r"(?m)^([ \t]*)(async\s+)?def\s+{}\s*\(",
+            regex::escape(function.as_str())
+        ));
+        let Some(definition) = def.captures(source) else {
+            continue;
+        };
+        let indent = definition.get(1).map_or(0, |m| m.as_str().len());
+        let start = definition.get(0).map_or(0, |m| m.end());
+        let mut end = source.len();
+        let mut offset = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i + 1);
+        while offset < source.len() {
+            let line_end = source[offset..]
+                .find('\n')
+                .map_or(source.len(), |i| offset + i + 1);
+            let line = &source[offset..line_end];
+            let content = line.trim_start();
+            if !content.trim().is_empty() && line.len() - content.len() <= indent {
+                end = offset;
+                break;
+            }
+            offset = line_end;
+        }
+        bodies.push((model.as_str().to_owned(), start, end));
+    }
+    bodies
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_raw_writes_in_create_bodies_only() {
+        let source = r#"
+def create_org(data, ctx):
+    return OrganizationService.create(data)
+
+def create_user(data, ctx):
+    session.add(User(**data))
+    return {"id": 1}
+
+def teardown_user(record, ctx):
+    session.execute("DELETE FROM users")
+
+def create_checklist(data, ctx):
+    db.execute("INSERT INTO checklist VALUES (1)")
+
+factories = {
+    "Organization": define_factory(create=create_org, input_model=OrgIn),
+    "User": define_factory(create=create_user, teardown=teardown_user, input_model=UserIn),
+    "Checklist": define_factory(create=create_checklist, input_model=ChecklistIn),
+}
+"#;
+        let findings =
+            scan("handler.py", source, &["Organization", "User"]).expect("python is supported");
+        assert_eq!(
+            findings,
+            vec![Finding {
+                model: "User".into(),
+                line: 6,
+                text: "session.add(User(**data))".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn typescript_factory_bodies() {
+        let source = "export const handler = {\n  Project: defineFactory({\n    create: async (data) => {\n      return prisma.project.create({ data });\n    },\n    teardown: async (r) => { await prisma.project.delete({ where: { id: r.id } }) },\n  }),\n  Task: defineFactory({\n    create(data) { return TaskService.create(data) },\n  }),\n};\n";
+        let findings =
+            scan("autonoma.handler.ts", source, &["Project", "Task"]).expect("ts is supported");
+        assert_eq!(findings.len(), 1);
+        assert_eq!(
+            (findings[0].model.as_str(), findings[0].line),
+            ("Project", 4)
+        );
+        assert!(scan("handler.rb", source, &[]).is_none());
+    }
+}
