@@ -755,3 +755,29 @@ fn raw_writes_in_factory_bodies_fail_the_integrity_check() {
         "teardown bodies are not checked: {message}"
     );
 }
+
+#[test]
+fn scenarios_run_concurrently_with_jobs() {
+    let dir = TempDir::new("jobs");
+    let app = EndpointApp::start(&format!("sqlite:///{}", dir.0.join("app.db").display()), "");
+    let workspace = example_workspace("jobs-ws");
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        None,
+        &["--jobs", "3", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let names: Vec<&str> = report["scenarios"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["standard", "empty", "large"],
+        "reported in file order"
+    );
+}

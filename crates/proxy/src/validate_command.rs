@@ -13,6 +13,7 @@ use crate::lifecycle::{
 use crate::preflight_command::exit;
 use crate::settings::Settings;
 use crate::workspace_dir::WorkspaceDir;
+use futures::StreamExt;
 use scenario_lab_core::audit::AuditDoc;
 use scenario_lab_core::discover::Discover;
 use scenario_lab_core::{FileKind, tokens};
@@ -239,6 +240,71 @@ fn integrity_check(dir: &std::path::Path, audit: Option<&AuditDoc>) -> CheckResu
     }
 }
 
+/// What one recipe's run produced.
+enum ScenarioOutcome {
+    /// Its tokens did not resolve (a `preflight` failure).
+    Unresolved(CheckResult),
+    Ran {
+        create: Value,
+        run: Box<ScenarioRun>,
+        repeat: Option<(CheckResult, Vec<PendingTeardown>, Vec<Leak>)>,
+    },
+    Unreachable(EndpointError),
+}
+
+/// Resolves one recipe, proves it, and with `--repeat` brings up concurrent instances.
+async fn run_one(
+    ctx: &RunContext,
+    recipe: &Value,
+    args: &ValidateArgs,
+    progress: &(dyn Fn(&str) + Sync),
+) -> ScenarioOutcome {
+    let name = recipe
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("recipe");
+    let test_run_id = lifecycle::new_test_run_id(name, args.iteration);
+    let create = match tokens::resolve_recipe(recipe, &test_run_id) {
+        Ok(create) => create,
+        Err(error) => {
+            return ScenarioOutcome::Unresolved(CheckResult::fail(
+                "preflight",
+                format!("{name}: {error}"),
+            ));
+        }
+    };
+    let indented = |line: &str| progress(&format!("  {line}"));
+    let run = match lifecycle::run_scenario(ctx, name, &create, &test_run_id, &indented).await {
+        Ok(run) => run,
+        Err(error) => return ScenarioOutcome::Unreachable(error),
+    };
+    let verdict = if run.ok { "ok" } else { "FAILED" };
+    progress(&format!(
+        "  [{name}] {verdict} (up {} ms, down {} ms)",
+        run.up_ms.unwrap_or(0),
+        run.down_ms.unwrap_or(0)
+    ));
+    let repeat = if args.repeat > 1 {
+        let instances: Vec<(String, Value)> = (1..=args.repeat)
+            .filter_map(|i| {
+                let id = format!("{}-r{i}", lifecycle::new_test_run_id(name, args.iteration));
+                tokens::resolve_recipe(recipe, &id).ok().map(|c| (id, c))
+            })
+            .collect();
+        match lifecycle::run_repeat(ctx, name, instances, &indented).await {
+            Ok(result) => Some(result),
+            Err(error) => return ScenarioOutcome::Unreachable(error),
+        }
+    } else {
+        None
+    };
+    ScenarioOutcome::Ran {
+        create,
+        run: Box::new(run),
+        repeat,
+    }
+}
+
 /// The `validate` command; returns the exit code.
 pub async fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
     let client = match client(&args.endpoint) {
@@ -394,72 +460,44 @@ pub async fn execute(
         .collect();
     let mut pending: Vec<PendingTeardown> = artifacts::read_ledger(&args.dir);
     let mut creates = Vec::new();
-    for recipe in &selected {
-        let name = recipe
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("recipe");
-        let test_run_id = lifecycle::new_test_run_id(name, args.iteration);
-        let create = match tokens::resolve_recipe(recipe, &test_run_id) {
-            Ok(create) => create,
-            Err(error) => {
-                report
-                    .checks
-                    .push(CheckResult::fail("preflight", format!("{name}: {error}")));
-                continue;
-            }
-        };
-        creates.push(create.clone());
-        match lifecycle::run_scenario(&ctx, name, &create, &test_run_id, &|line| {
-            progress(&format!("  {line}"))
-        })
-        .await
-        {
-            Ok(run) => {
-                let verdict = if run.ok { "ok" } else { "FAILED" };
-                progress(&format!(
-                    "  [{name}] {verdict} (up {} ms, down {} ms)",
-                    run.up_ms.unwrap_or(0),
-                    run.down_ms.unwrap_or(0)
-                ));
+    // Table counts are compared per scenario, so database checks need one scenario at a time.
+    let jobs = if ctx.db.is_some() && args.jobs > 1 {
+        progress("  note: --jobs is 1 with --database-url (row counts are compared per scenario)");
+        1
+    } else {
+        args.jobs.max(1)
+    };
+    // Collected first: a closure inside the stream would make the future not `Send`.
+    let runs: Vec<_> = selected
+        .iter()
+        .map(|recipe| run_one(&ctx, recipe, args, progress))
+        .collect();
+    let outcomes: Vec<ScenarioOutcome> = futures::stream::iter(runs).buffered(jobs).collect().await;
+    for outcome in outcomes {
+        match outcome {
+            ScenarioOutcome::Unresolved(check) => report.checks.push(check),
+            ScenarioOutcome::Ran {
+                create,
+                mut run,
+                repeat,
+            } => {
+                creates.push(create);
                 report.leaked.extend(run.leaks.iter().cloned());
                 pending.extend(run.pending.iter().cloned());
-                report.scenarios.push(run);
+                if let Some((check, more_pending, leaks)) = repeat {
+                    run.ok &= check.ok;
+                    run.checks.push(check);
+                    pending.extend(more_pending);
+                    report.leaked.extend(leaks);
+                }
+                report.scenarios.push(*run);
             }
-            Err(error) => {
+            ScenarioOutcome::Unreachable(error) => {
                 artifacts::write_ledger(&args.dir, &pending)?;
                 return Ok((
                     Some(unreachable(&error, &mut report, progress)),
                     exit::UNREACHABLE,
                 ));
-            }
-        }
-        if args.repeat > 1 {
-            let instances: Vec<(String, Value)> = (1..=args.repeat)
-                .filter_map(|i| {
-                    let id = format!("{}-r{i}", lifecycle::new_test_run_id(name, args.iteration));
-                    tokens::resolve_recipe(recipe, &id).ok().map(|c| (id, c))
-                })
-                .collect();
-            match lifecycle::run_repeat(&ctx, name, instances, &|line| {
-                progress(&format!("  {line}"))
-            })
-            .await
-            {
-                Ok((check, more_pending, leaks)) => {
-                    if let Some(run) = report.scenarios.last_mut() {
-                        run.ok &= check.ok;
-                        run.checks.push(check);
-                    }
-                    pending.extend(more_pending);
-                    report.leaked.extend(leaks);
-                }
-                Err(error) => {
-                    return Ok((
-                        Some(unreachable(&error, &mut report, progress)),
-                        exit::UNREACHABLE,
-                    ));
-                }
             }
         }
     }
