@@ -28,6 +28,24 @@ impl AuditDoc {
     pub fn model(&self, name: &str) -> Option<&AuditModel> {
         self.models.iter().find(|m| m.name == name)
     }
+
+    /// Models with their own creation function (each gets a factory).
+    pub fn independent_models(&self) -> Vec<&str> {
+        self.models_where(Some(true))
+    }
+
+    /// Models only ever minted by an owner (no factory).
+    pub fn pure_dependents(&self) -> Vec<&str> {
+        self.models_where(Some(false))
+    }
+
+    fn models_where(&self, independently_created: Option<bool>) -> Vec<&str> {
+        self.models
+            .iter()
+            .filter(|m| m.independently_created == independently_created)
+            .map(|m| m.name.as_str())
+            .collect()
+    }
 }
 
 fn error(span: Span, message: impl Into<String>) -> Diagnostic {
@@ -137,11 +155,7 @@ pub fn parse(text: &str) -> Parsed<AuditDoc> {
             ),
         ));
     }
-    let independent = doc
-        .models
-        .iter()
-        .filter(|m| m.independently_created == Some(true))
-        .count() as i64;
+    let independent = doc.independent_models().len() as i64;
     if let Some((count, span)) = doc.factory_count
         && count != independent
     {

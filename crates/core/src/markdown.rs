@@ -27,8 +27,11 @@ pub struct Heading {
 
 /// Splits a Markdown file into frontmatter and headings.
 pub fn parse(text: &str) -> MarkdownDoc {
-    let mut doc = parse_blocks(text);
-    // Each section runs to the next heading of the same or a higher level.
+    with_sections(parse_blocks(text), text)
+}
+
+/// Sets each heading's section: up to the next heading of the same or a higher level.
+fn with_sections(mut doc: MarkdownDoc, text: &str) -> MarkdownDoc {
     for i in 0..doc.headings.len() {
         let level = doc.headings[i].level;
         let end = doc.headings[i + 1..]
@@ -198,16 +201,7 @@ fn parse_blocks(text: &str) -> MarkdownDoc {
 /// The line scanner's reading, exposed for the differential test.
 #[cfg(feature = "markdown")]
 pub fn parse_with_scanner(text: &str) -> MarkdownDoc {
-    let mut doc = scan_blocks(text);
-    for i in 0..doc.headings.len() {
-        let level = doc.headings[i].level;
-        let end = doc.headings[i + 1..]
-            .iter()
-            .find(|h| h.level <= level)
-            .map_or(text.len(), |h| h.span.start);
-        doc.headings[i].section.end = end;
-    }
-    doc
+    with_sections(scan_blocks(text), text)
 }
 
 #[cfg(test)]

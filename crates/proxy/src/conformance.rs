@@ -122,14 +122,7 @@ pub async fn run(
     ));
 
     let before = match db {
-        Some(db) => Some(
-            db.snapshot()
-                .await
-                .map_err(|e| EndpointError::Unreachable {
-                    url: "database".into(),
-                    detail: e.to_string(),
-                })?,
-        ),
+        Some(db) => Some(snapshot(db).await?),
         None => None,
     };
     let up = client.call(Action::Up, &json!({"action": "up", "create": create, "testRunId": "scenario-lab-conformance-token"})).await?;
@@ -172,14 +165,7 @@ pub async fn run(
         )
         .await?;
     let after_first = match db {
-        Some(db) => Some(
-            db.snapshot()
-                .await
-                .map_err(|e| EndpointError::Unreachable {
-                    url: "database".into(),
-                    detail: e.to_string(),
-                })?,
-        ),
+        Some(db) => Some(snapshot(db).await?),
         None => None,
     };
     let second = client
@@ -190,13 +176,7 @@ pub async fn run(
         .await?;
     match (db, before, after_first) {
         (Some(db), Some(before), Some(after_first)) => {
-            let after_second = db
-                .snapshot()
-                .await
-                .map_err(|e| EndpointError::Unreachable {
-                    url: "database".into(),
-                    detail: e.to_string(),
-                })?;
+            let after_second = snapshot(db).await?;
             let ok = first.status == 200 && after_second == after_first && after_first == before;
             checks.push(CheckResult::of(
                 "conformance.replayed_down",
@@ -218,6 +198,13 @@ pub async fn run(
         )),
     }
     Ok(checks)
+}
+
+async fn snapshot(db: &DbContext) -> Result<crate::database::TableCounts, EndpointError> {
+    db.snapshot().await.map_err(|e| EndpointError::Unreachable {
+        url: "database".into(),
+        detail: e.to_string(),
+    })
 }
 
 fn client_signature(client: &EndpointClient, body: &[u8]) -> String {

@@ -8,6 +8,17 @@ use sqlx::{ConnectOptions, Executor, Row};
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
+/// Runs the same code on SQLite and MySQL pools (their arms differ only in the pool's type).
+macro_rules! on_sqlite_or_mysql {
+    ($db:expr, $pool:ident => $body:expr, postgres $pg:ident => $pg_body:expr) => {
+        match $db {
+            ReadOnlyDb::Postgres($pg) => $pg_body,
+            ReadOnlyDb::Sqlite($pool) => $body,
+            ReadOnlyDb::MySql($pool) => $body,
+        }
+    };
+}
+
 /// Row counts of every table, at one moment.
 pub type TableCounts = BTreeMap<String, i64>;
 
@@ -144,8 +155,10 @@ impl ReadOnlyDb {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!("SELECT {select}");
-        let values: Vec<i64> = match self {
-            ReadOnlyDb::Postgres(pool) => {
+        let values: Vec<i64> = on_sqlite_or_mysql!(self, pool => {
+            let row = sqlx::query(&sql).fetch_one(pool).await.map_err(query_error)?;
+            (0..tables.len()).map(|i| row.get::<i64, _>(i)).collect()
+        }, postgres pool => {
                 let mut tx = pool.begin().await.map_err(query_error)?;
                 sqlx::query("SET TRANSACTION READ ONLY")
                     .execute(&mut *tx)
@@ -157,22 +170,7 @@ impl ReadOnlyDb {
                     .map_err(query_error)?;
                 tx.rollback().await.map_err(query_error)?;
                 (0..tables.len()).map(|i| row.get::<i64, _>(i)).collect()
-            }
-            ReadOnlyDb::Sqlite(pool) => {
-                let row = sqlx::query(&sql)
-                    .fetch_one(pool)
-                    .await
-                    .map_err(query_error)?;
-                (0..tables.len()).map(|i| row.get::<i64, _>(i)).collect()
-            }
-            ReadOnlyDb::MySql(pool) => {
-                let row = sqlx::query(&sql)
-                    .fetch_one(pool)
-                    .await
-                    .map_err(query_error)?;
-                (0..tables.len()).map(|i| row.get::<i64, _>(i)).collect()
-            }
-        };
+        });
         Ok(tables.iter().cloned().zip(values).collect())
     }
 
@@ -188,68 +186,48 @@ impl ReadOnlyDb {
         }
         let column = self.quote(id_column);
         let table = self.quote(table);
-        match self {
-            ReadOnlyDb::Postgres(pool) => {
-                let sql =
-                    format!("SELECT {column}::text FROM {table} WHERE {column}::text = ANY($1)");
-                let mut tx = pool.begin().await.map_err(query_error)?;
-                sqlx::query("SET TRANSACTION READ ONLY")
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(query_error)?;
-                let rows = sqlx::query(&sql)
-                    .bind(ids)
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(query_error)?;
-                tx.rollback().await.map_err(query_error)?;
-                Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+        on_sqlite_or_mysql!(self, pool => {
+            let sql = self.id_query(&column, &table, ids.len());
+            let mut query = sqlx::query(&sql);
+            for id in ids {
+                query = query.bind(id);
             }
-            ReadOnlyDb::Sqlite(pool) => {
-                let placeholders = vec!["?"; ids.len()].join(", ");
-                let sql = format!(
-                    "SELECT CAST({column} AS TEXT) FROM {table} WHERE CAST({column} AS TEXT) IN ({placeholders})"
-                );
-                let mut query = sqlx::query(&sql);
-                for id in ids {
-                    query = query.bind(id);
-                }
-                let rows = query.fetch_all(pool).await.map_err(query_error)?;
-                Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
-            }
-            ReadOnlyDb::MySql(pool) => {
-                let placeholders = vec!["?"; ids.len()].join(", ");
-                let sql = format!(
-                    "SELECT CAST({column} AS CHAR) FROM {table} WHERE CAST({column} AS CHAR) IN ({placeholders})"
-                );
-                let mut query = sqlx::query(&sql);
-                for id in ids {
-                    query = query.bind(id);
-                }
-                let rows = query.fetch_all(pool).await.map_err(query_error)?;
-                Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
-            }
-        }
+            let rows = query.fetch_all(pool).await.map_err(query_error)?;
+            Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+        }, postgres pool => {
+            let sql =
+                format!("SELECT {column}::text FROM {table} WHERE {column}::text = ANY($1)");
+            let mut tx = pool.begin().await.map_err(query_error)?;
+            sqlx::query("SET TRANSACTION READ ONLY")
+                .execute(&mut *tx)
+                .await
+                .map_err(query_error)?;
+            let rows = sqlx::query(&sql)
+                .bind(ids)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(query_error)?;
+            tx.rollback().await.map_err(query_error)?;
+            Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+        })
+    }
+
+    /// `SELECT id ... WHERE id IN (?, ...)` with the dialect's text cast (SQLite and MySQL).
+    fn id_query(&self, column: &str, table: &str, count: usize) -> String {
+        let text = if matches!(self, ReadOnlyDb::MySql(_)) {
+            "CHAR"
+        } else {
+            "TEXT"
+        };
+        let placeholders = vec!["?"; count].join(", ");
+        format!(
+            "SELECT CAST({column} AS {text}) FROM {table} WHERE CAST({column} AS {text}) IN ({placeholders})"
+        )
     }
 
     /// Tries a write through this connection; used by the tests to prove writes are refused.
     pub async fn try_write(&self, sql: &str) -> Result<(), DbError> {
-        match self {
-            ReadOnlyDb::Postgres(pool) => sqlx::query(sql)
-                .execute(pool)
-                .await
-                .map(|_| ())
-                .map_err(query_error),
-            ReadOnlyDb::Sqlite(pool) => sqlx::query(sql)
-                .execute(pool)
-                .await
-                .map(|_| ())
-                .map_err(query_error),
-            ReadOnlyDb::MySql(pool) => sqlx::query(sql)
-                .execute(pool)
-                .await
-                .map(|_| ())
-                .map_err(query_error),
-        }
+        on_sqlite_or_mysql!(self, pool => sqlx::query(sql).execute(pool).await.map(|_| ()).map_err(query_error),
+            postgres pool => sqlx::query(sql).execute(pool).await.map(|_| ()).map_err(query_error))
     }
 }

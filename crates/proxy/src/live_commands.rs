@@ -6,17 +6,14 @@ use crate::conformance;
 use crate::endpoint::Action;
 use crate::lifecycle::{self, DbContext};
 use crate::preflight_command::exit;
-use crate::validate_command::{self, client};
+use crate::validate_command::{self, client_or_usage};
 use serde_json::{Value, json};
 
 /// `scenario-lab discover`: signed discover, shape check, `discover.json` in stable order.
 pub async fn discover(args: &DiscoverArgs) -> anyhow::Result<u8> {
-    let client = match client(&args.endpoint) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Ok(exit::USAGE);
-        }
+    let client = match client_or_usage(&args.endpoint) {
+        Ok(client) => client,
+        Err(code) => return Ok(code),
     };
     match validate_command::discover(&client).await {
         Ok((_, Some(body), check)) if check.ok => {
@@ -48,12 +45,9 @@ pub async fn down(args: &DownArgs) -> anyhow::Result<u8> {
         );
         return Ok(exit::USAGE);
     }
-    let client = match client(&args.endpoint) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Ok(exit::USAGE);
-        }
+    let client = match client_or_usage(&args.endpoint) {
+        Ok(client) => client,
+        Err(code) => return Ok(code),
     };
     let entries = artifacts::read_ledger(&args.dir);
     if entries.is_empty() {
@@ -91,12 +85,9 @@ pub async fn down(args: &DownArgs) -> anyhow::Result<u8> {
 
 /// `scenario-lab conformance`: the protocol probes alone.
 pub async fn conformance(args: &ConformanceArgs) -> anyhow::Result<u8> {
-    let client = match client(&args.endpoint) {
-        Ok(c) => c,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Ok(exit::USAGE);
-        }
+    let client = match client_or_usage(&args.endpoint) {
+        Ok(client) => client,
+        Err(code) => return Ok(code),
     };
     let creates: Vec<Value> = std::fs::read_to_string(args.dir.join("scenario-recipes.json"))
         .ok()

@@ -46,6 +46,14 @@ impl ValidateReport {
     }
 }
 
+/// The endpoint client, or the usage exit code after saying what is missing.
+pub fn client_or_usage(args: &EndpointArgs) -> Result<EndpointClient, u8> {
+    client(args).map_err(|message| {
+        eprintln!("error: {message}");
+        exit::USAGE
+    })
+}
+
 /// The endpoint client from flags and the environment; `Err` is a usage message.
 pub fn client(args: &EndpointArgs) -> Result<EndpointClient, String> {
     let url = args
@@ -117,23 +125,13 @@ fn coverage_checks(discover: &Discover, audit: Option<&AuditDoc>) -> Vec<CheckRe
             CheckResult::skip("discover.factories", "entity-audit.md not found"),
         ];
     };
-    let independent: Vec<&str> = audit
-        .models
-        .iter()
-        .filter(|m| m.independently_created == Some(true))
-        .map(|m| m.name.as_str())
-        .collect();
+    let independent = audit.independent_models();
     let missing: Vec<&str> = independent
         .iter()
         .copied()
         .filter(|m| discover.model(m).is_none())
         .collect();
-    let dependents: Vec<&str> = audit
-        .models
-        .iter()
-        .filter(|m| m.independently_created == Some(false))
-        .map(|m| m.name.as_str())
-        .collect();
+    let dependents = audit.pure_dependents();
     let coverage = if missing.is_empty() {
         CheckResult::pass(
             "discover.coverage",
@@ -211,12 +209,7 @@ fn integrity_check(dir: &std::path::Path, audit: Option<&AuditDoc>) -> CheckResu
             "entity-audit.md not found: no independently created models to check",
         );
     };
-    let independent: Vec<&str> = audit
-        .models
-        .iter()
-        .filter(|m| m.independently_created == Some(true))
-        .map(|m| m.name.as_str())
-        .collect();
+    let independent = audit.independent_models();
     match crate::integrity::scan(&handler, &source, &independent) {
         None => CheckResult::skip(
             "discover.integrity",
@@ -307,12 +300,9 @@ async fn run_one(
 
 /// The `validate` command; returns the exit code.
 pub async fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
-    let client = match client(&args.endpoint) {
+    let client = match client_or_usage(&args.endpoint) {
         Ok(client) => client,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Ok(exit::USAGE);
-        }
+        Err(code) => return Ok(code),
     };
     let signing_secret = std::env::var("AUTONOMA_SIGNING_SECRET")
         .ok()
