@@ -36,6 +36,20 @@ fn validate(
     (output, json)
 }
 
+/// Starts PostgreSQL and the app with `defect`, validates `scenario` of the example workspace.
+fn validate_with_defect(defect: &str, scenario: &str) -> (Output, Value) {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), defect);
+    let workspace = example_workspace(defect);
+    validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &["--scenario", scenario, "--no-conformance"],
+        SHARED_SECRET,
+    )
+}
+
 /// The first scenario check with `id` that failed, anywhere in the report.
 fn failed_check<'a>(report: &'a Value, id: &str) -> Option<&'a Value> {
     let scenarios = report["scenarios"]
@@ -141,16 +155,7 @@ fn example_recipes_pass_and_artifacts_are_written() {
 
 #[test]
 fn a_factory_without_teardown_fails_db_gone() {
-    let pg = Postgres::start();
-    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "no_teardown");
-    let workspace = example_workspace("noteardown");
-    let (output, report) = validate(
-        &workspace,
-        &app.url,
-        Some(&pg.url),
-        &["--scenario", "standard", "--no-conformance"],
-        SHARED_SECRET,
-    );
+    let (output, report) = validate_with_defect("no_teardown", "standard");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let check = failed_check(&report, "db.gone").unwrap_or_else(|| panic!("{report:#}"));
     assert!(
@@ -168,16 +173,7 @@ fn a_factory_without_teardown_fails_db_gone() {
 
 #[test]
 fn rows_left_by_a_side_effect_fail_db_untouched() {
-    let pg = Postgres::start();
-    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "extra_rows");
-    let workspace = example_workspace("extrarows");
-    let (output, report) = validate(
-        &workspace,
-        &app.url,
-        Some(&pg.url),
-        &["--scenario", "empty", "--no-conformance"],
-        SHARED_SECRET,
-    );
+    let (output, report) = validate_with_defect("extra_rows", "empty");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let check = failed_check(&report, "db.untouched").unwrap_or_else(|| panic!("{report:#}"));
     assert!(
@@ -194,16 +190,7 @@ fn rows_left_by_a_side_effect_fail_db_untouched() {
 
 #[test]
 fn a_teardown_deleting_unrelated_rows_fails_db_untouched() {
-    let pg = Postgres::start();
-    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "delete_unrelated");
-    let workspace = example_workspace("collateral");
-    let (output, report) = validate(
-        &workspace,
-        &app.url,
-        Some(&pg.url),
-        &["--scenario", "standard", "--no-conformance"],
-        SHARED_SECRET,
-    );
+    let (output, report) = validate_with_defect("delete_unrelated", "standard");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let check = failed_check(&report, "db.untouched").unwrap_or_else(|| panic!("{report:#}"));
     assert!(
@@ -216,16 +203,7 @@ fn a_teardown_deleting_unrelated_rows_fails_db_untouched() {
 
 #[test]
 fn up_without_refs_token_is_reported_with_its_leak() {
-    let pg = Postgres::start();
-    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "no_refs_token");
-    let workspace = example_workspace("notoken");
-    let (output, report) = validate(
-        &workspace,
-        &app.url,
-        Some(&pg.url),
-        &["--scenario", "empty", "--no-conformance"],
-        SHARED_SECRET,
-    );
+    let (output, report) = validate_with_defect("no_refs_token", "empty");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     assert!(
         failed_check(&report, "up.refs_token").is_some(),

@@ -19,6 +19,19 @@ macro_rules! on_sqlite_or_mysql {
     };
 }
 
+const CATALOG_SQLITE: &str =
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1";
+const CATALOG_MYSQL: &str = "SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY 1";
+
+/// The first column of every row, as text.
+fn strings<R: Row>(rows: Vec<R>) -> Vec<String>
+where
+    usize: sqlx::ColumnIndex<R>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    rows.iter().map(|r| r.get::<String, _>(0)).collect()
+}
+
 /// Row counts of every table, at one moment.
 pub type TableCounts = BTreeMap<String, i64>;
 
@@ -111,7 +124,10 @@ impl ReadOnlyDb {
         let rows: Vec<String> = match self {
             ReadOnlyDb::Postgres(pool) => {
                 let mut tx = pool.begin().await.map_err(query_error)?;
-                sqlx::query("SET TRANSACTION READ ONLY").execute(&mut *tx).await.map_err(query_error)?;
+                sqlx::query("SET TRANSACTION READ ONLY")
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(query_error)?;
                 let rows = sqlx::query("SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1")
                     .fetch_all(&mut *tx)
                     .await
@@ -119,20 +135,18 @@ impl ReadOnlyDb {
                 tx.rollback().await.map_err(query_error)?;
                 rows.iter().map(|r| r.get::<String, _>(0)).collect()
             }
-            ReadOnlyDb::Sqlite(pool) => sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1")
-                .fetch_all(pool)
-                .await
-                .map_err(query_error)?
-                .iter()
-                .map(|r| r.get::<String, _>(0))
-                .collect(),
-            ReadOnlyDb::MySql(pool) => sqlx::query("SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY 1")
-                .fetch_all(pool)
-                .await
-                .map_err(query_error)?
-                .iter()
-                .map(|r| r.get::<String, _>(0))
-                .collect(),
+            ReadOnlyDb::Sqlite(pool) => strings(
+                sqlx::query(CATALOG_SQLITE)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(query_error)?,
+            ),
+            ReadOnlyDb::MySql(pool) => strings(
+                sqlx::query(CATALOG_MYSQL)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(query_error)?,
+            ),
         };
         Ok(rows)
     }
