@@ -560,8 +560,7 @@ fn unreachable(
     progress: &(dyn Fn(&str) + Sync),
 ) -> ValidateReport {
     progress(&format!(
-        "error: {error}
-  help: is the app running, and is the URL right (FastAPI mounts need the trailing slash)?"
+        "error: {error}\n  help: is the app running, and is the URL right (FastAPI mounts need the trailing slash)?"
     ));
     report
         .checks
