@@ -180,6 +180,8 @@ impl MariaDb {
                 "--auth-root-authentication-method=normal",
             ])
             .arg(format!("--datadir={}", data.display()))
+            // Its own temp dir: the test script points TMPDIR at a folder `mysql` cannot write.
+            .env("TMPDIR", &dir.0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
@@ -202,6 +204,8 @@ impl MariaDb {
                 "--skip-log-bin",
             ])
             .arg(format!("--datadir={}", data.display()))
+            // Its own temp dir: the test script points TMPDIR at a folder `mysql` cannot write.
+            .env("TMPDIR", &dir.0)
             .arg(format!("--socket={}", dir.0.join("mysqld.sock").display()))
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())

@@ -163,42 +163,62 @@ pub async fn conformance(args: &ConformanceArgs) -> anyhow::Result<u8> {
 
 /// `scenario-lab upload`: posts the recipes to the platform, only after a passed validation.
 pub async fn upload(args: &UploadArgs) -> anyhow::Result<u8> {
-    let validation: Option<Value> =
-        std::fs::read_to_string(args.dir.join(".scenario-validation.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok());
+    match upload_recipes(&args.dir, args.setup.clone(), args.api_url.clone()).await {
+        Ok(message) => {
+            println!("{message}");
+            Ok(exit::OK)
+        }
+        Err((code, message)) => {
+            eprintln!("error: {message}");
+            Ok(code)
+        }
+    }
+}
+
+/// Uploads `dir/scenario-recipes.json` when `.scenario-validation.json` says ok. `Err` carries
+/// the exit code and the message (shared by the CLI and the proxy's `/api/upload`).
+pub async fn upload_recipes(
+    dir: &std::path::Path,
+    setup: Option<String>,
+    api_url: Option<String>,
+) -> Result<String, (u8, String)> {
+    let validation: Option<Value> = std::fs::read_to_string(dir.join(".scenario-validation.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
     let validated = validation.as_ref().is_some_and(|v| {
         v.get("status").and_then(Value::as_str) == Some("ok")
             && v.get("preflightPassed") == Some(&Value::Bool(true))
     });
     if !validated {
-        eprintln!(
-            "error: .scenario-validation.json does not say ok\n  help: run `scenario-lab validate --write` first; upload refuses unproven recipes"
-        );
-        return Ok(exit::CHECK_FAILED);
+        return Err((
+            exit::CHECK_FAILED,
+            ".scenario-validation.json does not say ok\n  help: run `scenario-lab validate --write` first; upload refuses unproven recipes".into(),
+        ));
     }
-    let Some(api) = args.api_url.clone() else {
-        eprintln!("error: no API URL: pass --api-url or set AUTONOMA_API_URL");
-        return Ok(exit::USAGE);
-    };
-    let Ok(key) =
-        std::env::var("AUTONOMA_API_KEY").or_else(|_| std::env::var("AUTONOMA_API_TOKEN"))
-    else {
-        eprintln!("error: AUTONOMA_API_KEY is not set");
-        return Ok(exit::USAGE);
-    };
-    let setup = match args.setup.clone().or_else(|| {
-        std::fs::read_to_string(args.dir.join(".generation-id"))
-            .ok()
-            .map(|s| s.trim().to_owned())
-    }) {
-        Some(setup) if !setup.is_empty() => setup,
-        _ => {
-            eprintln!("error: no setup id: pass --setup or write autonoma/.generation-id");
-            return Ok(exit::USAGE);
-        }
-    };
-    let body = std::fs::read(args.dir.join("scenario-recipes.json"))?;
+    let api = api_url.ok_or((
+        exit::USAGE,
+        "no API URL: pass --api-url or set AUTONOMA_API_URL".to_owned(),
+    ))?;
+    let key = std::env::var("AUTONOMA_API_KEY")
+        .or_else(|_| std::env::var("AUTONOMA_API_TOKEN"))
+        .map_err(|_| (exit::USAGE, "AUTONOMA_API_KEY is not set".to_owned()))?;
+    let setup = setup
+        .or_else(|| {
+            std::fs::read_to_string(dir.join(".generation-id"))
+                .ok()
+                .map(|s| s.trim().to_owned())
+        })
+        .filter(|s| !s.is_empty())
+        .ok_or((
+            exit::USAGE,
+            "no setup id: pass --setup or write autonoma/.generation-id".to_owned(),
+        ))?;
+    let body = std::fs::read(dir.join("scenario-recipes.json")).map_err(|e| {
+        (
+            exit::USAGE,
+            format!("cannot read scenario-recipes.json: {e}"),
+        )
+    })?;
     let url = format!(
         "{}/v1/setup/setups/{setup}/scenario-recipe-versions",
         api.trim_end_matches('/')
@@ -210,14 +230,13 @@ pub async fn upload(args: &UploadArgs) -> anyhow::Result<u8> {
         .body(body)
         .timeout(std::time::Duration::from_secs(60))
         .send()
-        .await;
-    let response = match response {
-        Ok(r) => r,
-        Err(error) => {
-            eprintln!("error: platform unreachable at {url}: {error}");
-            return Ok(exit::UNREACHABLE);
-        }
-    };
+        .await
+        .map_err(|error| {
+            (
+                exit::UNREACHABLE,
+                format!("platform unreachable at {url}: {error}"),
+            )
+        })?;
     let status = response.status().as_u16();
     let text = response.text().await.unwrap_or_default();
     let json: Option<Value> = serde_json::from_str(&text).ok();
@@ -233,11 +252,12 @@ pub async fn upload(args: &UploadArgs) -> anyhow::Result<u8> {
             .and_then(|b| b.get("scenarioCount"))
             .cloned()
             .unwrap_or(Value::Null);
-        println!("uploaded: {count} scenarios (HTTP {status})");
-        Ok(exit::OK)
+        Ok(format!("uploaded: {count} scenarios (HTTP {status})"))
     } else {
         let detail: String = text.chars().take(4000).collect();
-        eprintln!("error: upload refused: HTTP {status}: {detail}");
-        Ok(exit::CHECK_FAILED)
+        Err((
+            exit::CHECK_FAILED,
+            format!("upload refused: HTTP {status}: {detail}"),
+        ))
     }
 }

@@ -33,6 +33,8 @@ pub struct AppState {
     pub endpoint_args: EndpointArgs,
     pub signing_secret: Option<String>,
     pub database_url: Option<String>,
+    /// The platform API for uploads (`AUTONOMA_API_URL`; the key stays in the environment).
+    pub api_url: Option<String>,
     /// The built editor (Trunk's `dist/`), when present.
     pub dist: Option<PathBuf>,
 }
@@ -96,6 +98,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/preflight", post(preflight))
         .route("/api/discover", post(discover))
         .route("/api/validate", post(validate))
+        .route("/api/upload", post(upload))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_session,
@@ -333,6 +336,29 @@ async fn validate(
     Ok(Sse::new(stream).into_response())
 }
 
+/// The body of `POST /api/upload`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct UploadRequest {
+    pub setup: Option<String>,
+}
+
+/// `POST /api/upload`: the CLI's upload, refused unless the last validation passed.
+async fn upload(
+    State(state): State<Arc<AppState>>,
+    Json(request): Json<UploadRequest>,
+) -> Result<Json<Value>, ApiError> {
+    match crate::live_commands::upload_recipes(&state.dir, request.setup, state.api_url.clone())
+        .await
+    {
+        Ok(message) => Ok(Json(json!({"ok": true, "message": message}))),
+        Err((code, message)) if code == crate::preflight_command::exit::UNREACHABLE => {
+            Err(ApiError::Unavailable(message))
+        }
+        Err((_, message)) => Err(ApiError::BadRequest(message)),
+    }
+}
+
 /// A random session token (32 hex characters).
 pub fn new_session_token() -> String {
     format!(
@@ -384,6 +410,9 @@ pub async fn serve(args: &crate::cli::ServeArgs) -> anyhow::Result<u8> {
             .ok()
             .filter(|s| !s.is_empty()),
         database_url: args.database_url.clone(),
+        api_url: std::env::var("AUTONOMA_API_URL")
+            .ok()
+            .filter(|u| !u.is_empty()),
         dist,
     };
     let url = format!("http://127.0.0.1:{port}/?token={}", state.session_token);

@@ -49,6 +49,7 @@ fn state(dir: PathBuf) -> AppState {
         },
         signing_secret: Some("signing-secret-never-shown".into()),
         database_url: None,
+        api_url: None,
         dist: None,
     }
 }
