@@ -27,6 +27,8 @@ pub enum Command {
     Upload(UploadArgs),
     /// Serve the editor and its API on 127.0.0.1 (the secrets stay in this process).
     Serve(ServeArgs),
+    /// Run the embedded demo endpoint (SQLite) with the editor pointed at it; validate once.
+    Demo(DemoArgs),
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -163,6 +165,28 @@ pub struct ServeArgs {
     /// The built editor (Trunk's output).
     #[arg(long, default_value = "dist")]
     pub dist: PathBuf,
+    /// Open the editor in the default browser.
+    #[arg(long)]
+    pub open: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Port of the demo endpoint on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Port of the editor and its API on 127.0.0.1.
+    #[arg(long, default_value_t = 7878)]
+    pub editor_port: u16,
+    /// The workspace; the reference example is written there when it has no recipes.
+    #[arg(long, default_value = "autonoma")]
+    pub dir: PathBuf,
+    /// The built editor (Trunk's output).
+    #[arg(long, default_value = "dist")]
+    pub dist: PathBuf,
+    /// Skip the validation run at start.
+    #[arg(long)]
+    pub no_validate: bool,
     /// Open the editor in the default browser.
     #[arg(long)]
     pub open: bool,

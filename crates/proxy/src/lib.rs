@@ -4,6 +4,8 @@ pub mod artifacts;
 pub mod cli;
 pub mod conformance;
 pub mod database;
+pub mod demo_command;
+pub mod demo_endpoint;
 pub mod endpoint;
 pub mod integrity;
 pub mod lifecycle;

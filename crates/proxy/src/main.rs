@@ -29,6 +29,7 @@ fn main() -> ExitCode {
                     Command::Conformance(args) => live_commands::conformance(args).await,
                     Command::Upload(args) => live_commands::upload(args).await,
                     Command::Serve(args) => scenario_lab::server::serve(args).await,
+                    Command::Demo(args) => scenario_lab::demo_command::run(args).await,
                     Command::Preflight(_) => unreachable!("handled above"),
                 }
             }),

@@ -1,0 +1,250 @@
+//! The embedded demo endpoint: conformance and a full `validate --write` on SQLite, and the same
+//! answers as the real Python SDK for the same requests.
+
+use scenario_lab::endpoint::{Action, EndpointClient};
+use scenario_lab_tests::{
+    EndpointApp, SHARED_SECRET, SIGNING_SECRET, TempDir, example_workspace, scenario_lab, text,
+};
+use serde_json::{Value, json};
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
+
+/// A running `scenario-lab demo`: its endpoint and database URLs.
+struct Demo {
+    endpoint: String,
+    database: String,
+    child: Child,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_demo(workspace: &TempDir) -> Demo {
+    let mut child = Command::new(scenario_lab_tests::binary())
+        .args([
+            "demo",
+            "--no-validate",
+            "--editor-port",
+            "0",
+            "--dir",
+            "autonoma",
+        ])
+        .current_dir(&workspace.0)
+        .env("AUTONOMA_SHARED_SECRET", SHARED_SECRET)
+        .env("AUTONOMA_SIGNING_SECRET", SIGNING_SECRET)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut lines =
+        std::io::BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("stdout"))).lines();
+    let mut value = |prefix: &str| {
+        lines
+            .next()
+            .and_then(Result::ok)
+            .and_then(|l| l.strip_prefix(prefix).map(str::to_owned))
+            .unwrap_or_else(|| panic!("no `{prefix}` line"))
+    };
+    let endpoint = value("endpoint: ");
+    let database = value("database: ");
+    let editor = value("editor: ");
+    assert!(
+        editor.starts_with("http://127.0.0.1:") && editor.contains("/?token="),
+        "{editor}"
+    );
+    Demo {
+        endpoint,
+        database,
+        child,
+    }
+}
+
+#[test]
+fn the_demo_passes_conformance_and_a_written_validation_on_sqlite() {
+    let workspace = example_workspace("demo");
+    std::fs::remove_dir_all(workspace.0.join("autonoma")).unwrap_or_else(|e| panic!("{e}"));
+    let demo = start_demo(&workspace);
+    assert!(
+        workspace.0.join("autonoma/scenario-recipes.json").exists(),
+        "the demo writes the example workspace into an empty folder"
+    );
+    let conformance = scenario_lab(
+        &workspace.0,
+        &[
+            "conformance",
+            "--endpoint",
+            &demo.endpoint,
+            "--database-url",
+            &demo.database,
+        ],
+        SHARED_SECRET,
+    );
+    assert_eq!(conformance.status.code(), Some(0), "{}", text(&conformance));
+    let validate = scenario_lab(
+        &workspace.0,
+        &[
+            "validate",
+            "--endpoint",
+            &demo.endpoint,
+            "--database-url",
+            &demo.database,
+            "--repeat",
+            "2",
+            "--write",
+        ],
+        SHARED_SECRET,
+    );
+    assert_eq!(validate.status.code(), Some(0), "{}", text(&validate));
+    assert!(workspace.0.join("autonoma/.endpoint-validated").exists());
+}
+
+fn call(
+    client: &EndpointClient,
+    runtime: &tokio::runtime::Runtime,
+    action: Action,
+    body: &Value,
+) -> (u16, Value) {
+    let response = runtime
+        .block_on(client.call(action, body))
+        .unwrap_or_else(|e| panic!("{e}"));
+    (response.status, response.json.unwrap_or(Value::Null))
+}
+
+/// What must be equal between two endpoints: status, error code, and the response's shape.
+fn shape(status: u16, body: &Value) -> Value {
+    let refs: Value = body["refs"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), json!(v.as_array().map_or(0, Vec::len))))
+                .collect()
+        })
+        .unwrap_or(Value::Null);
+    let mut keys: Vec<&String> = body
+        .as_object()
+        .map(|m| m.keys().collect())
+        .unwrap_or_default();
+    keys.sort();
+    json!({"status": status, "code": body["code"], "refs": refs, "keys": keys, "ok": body["ok"]})
+}
+
+#[test]
+fn the_demo_answers_like_the_python_sdk() {
+    let python = EndpointApp::start("sqlite:///:memory:", "");
+    let workspace = example_workspace("differential");
+    let demo = start_demo(&workspace);
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let recipes: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace.0.join("autonoma/scenario-recipes.json"))
+            .unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    let mut transcripts = Vec::new();
+    for url in [&python.url, &demo.endpoint] {
+        let client = EndpointClient::new(url, SHARED_SECRET);
+        let mut transcript = Vec::new();
+        let (status, discover) = call(
+            &client,
+            &runtime,
+            Action::Discover,
+            &json!({"action": "discover"}),
+        );
+        let models: Vec<&str> = discover["schema"]["models"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|m| m["name"].as_str())
+            .collect();
+        transcript.push(
+            json!({"discover": status, "models": models, "keys": shape(status, &discover)["keys"]}),
+        );
+        for recipe in recipes["recipes"].as_array().into_iter().flatten() {
+            let create = scenario_lab_core::tokens::resolve_recipe(
+                recipe,
+                &format!("diff-{:06x}", rand_id()),
+            )
+            .unwrap_or_default();
+            let (status, up) = call(
+                &client,
+                &runtime,
+                Action::Up,
+                &json!({"action": "up", "create": create, "testRunId": "t"}),
+            );
+            transcript.push(shape(status, &up));
+            let token = up["refsToken"].as_str().unwrap_or_default().to_owned();
+            let mut tampered = token.clone();
+            tampered.pop();
+            tampered.push('x');
+            let (status, body) = call(
+                &client,
+                &runtime,
+                Action::Down,
+                &json!({"action": "down", "refsToken": tampered}),
+            );
+            transcript.push(shape(status, &body));
+            let (status, body) = call(
+                &client,
+                &runtime,
+                Action::Down,
+                &json!({"action": "down", "refs": up["refs"], "refsToken": token}),
+            );
+            transcript.push(shape(status, &body));
+        }
+        let bad = EndpointClient::new(url, "wrong-secret");
+        let (status, body) = call(
+            &bad,
+            &runtime,
+            Action::Discover,
+            &json!({"action": "discover"}),
+        );
+        transcript.push(shape(status, &body));
+        for create in [
+            json!({"User": [{"name": "u", "organizationId": {"_ref": "nope"}}]}),
+            json!({"Project": [{"_alias": "a", "name": "x", "status": "A", "organizationId": {"_ref": "b"}}], "Organization": [{"_alias": "b", "name": "o", "slug": {"_ref": "a"}}]}),
+            json!({"Organization": [{"name": "{{nope}}", "slug": "s"}]}),
+        ] {
+            let (status, body) = call(
+                &client,
+                &runtime,
+                Action::Up,
+                &json!({"action": "up", "create": create, "testRunId": "t"}),
+            );
+            transcript.push(shape(status, &body));
+        }
+        let (status, body) = call(
+            &client,
+            &runtime,
+            Action::Discover,
+            &json!({"action": "explode"}),
+        );
+        transcript.push(shape(status, &body));
+        transcripts.push(transcript);
+    }
+    for (python, demo) in transcripts[0].iter().zip(&transcripts[1]) {
+        assert_eq!(
+            python["keys"], demo["keys"],
+            "response keys differ: python {python} / demo {demo}"
+        );
+        assert_eq!(
+            python["status"], demo["status"],
+            "python {python} / demo {demo}"
+        );
+        assert_eq!(
+            python["code"], demo["code"],
+            "python {python} / demo {demo}"
+        );
+        assert_eq!(
+            python["refs"], demo["refs"],
+            "python {python} / demo {demo}"
+        );
+    }
+    assert_eq!(transcripts[0].len(), transcripts[1].len());
+}
+
+fn rand_id() -> u32 {
+    std::process::id() ^ 0x5a5a
+}
