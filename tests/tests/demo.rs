@@ -13,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 struct Demo {
     endpoint: String,
     database: String,
+    editor: String,
     child: Child,
 }
 
@@ -59,6 +60,7 @@ fn start_demo(workspace: &TempDir) -> Demo {
     Demo {
         endpoint,
         database,
+        editor,
         child,
     }
 }
@@ -247,4 +249,56 @@ fn the_demo_answers_like_the_python_sdk() {
 
 fn rand_id() -> u32 {
     std::process::id() ^ 0x5a5a
+}
+
+#[test]
+fn the_editor_api_brings_a_scenario_up_and_down() {
+    let workspace = example_workspace("editor-api");
+    let demo = start_demo(&workspace);
+    let (address, token) = demo
+        .editor
+        .trim_start_matches("http://")
+        .split_once("/?token=")
+        .unwrap_or_default();
+    let port: u16 = address
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_default();
+    let auth = format!("Bearer {token}");
+    let headers = [
+        ("content-type", "application/json"),
+        ("authorization", auth.as_str()),
+    ];
+    let up = scenario_lab_tests::http(port, "POST", "/api/up", &headers, r#"{"scenario":"empty"}"#);
+    assert!(up.starts_with("HTTP/1.1 200"), "{up}");
+    let body: Value =
+        serde_json::from_str(up.split("\r\n\r\n").nth(1).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(body["status"], 200, "{body}");
+    assert_eq!(body["refsCounts"]["User"], 1);
+    assert!(
+        body["auth"]["credentials"]["password"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("****")),
+        "auth values are masked: {body}"
+    );
+    assert!(
+        !up.contains("\"refsToken\":\"ey"),
+        "the token stays in the proxy"
+    );
+    let ledger = workspace.0.join("autonoma/.scenario-lab/pending.json");
+    assert!(
+        ledger.exists(),
+        "the run is in the pending ledger until it is torn down"
+    );
+    let down_body = format!(
+        r#"{{"testRunId":"{}"}}"#,
+        body["testRunId"].as_str().unwrap_or_default()
+    );
+    let down = scenario_lab_tests::http(port, "POST", "/api/down", &headers, &down_body);
+    assert!(
+        down.starts_with("HTTP/1.1 200") && down.contains("\"ok\":true"),
+        "{down}"
+    );
+    assert!(!ledger.exists(), "the ledger is emptied by the teardown");
 }

@@ -2,8 +2,8 @@
 //! PostgreSQL or SQLite, each defect caught by the right check and exit code.
 
 use scenario_lab_tests::{
-    EndpointApp, Postgres, SHARED_SECRET, TempDir, example_workspace, free_port, scenario_lab,
-    sqlalchemy_url, text,
+    EndpointApp, Postgres, SHARED_SECRET, TempDir, example_workspace, free_port, http,
+    scenario_lab, sqlalchemy_url, text,
 };
 use serde_json::Value;
 use std::process::Output;
@@ -543,28 +543,6 @@ fn upload_refuses_unvalidated_recipes_and_posts_validated_ones() {
         request.contains("\"recipes\""),
         "the recipes file is the body"
     );
-}
-
-/// A plain HTTP/1.1 request over a socket; returns the whole raw response.
-fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> String {
-    use std::io::{Read, Write};
-    let mut stream =
-        std::net::TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\nconnection: close\r\ncontent-length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream
-        .write_all(request.as_bytes())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response
 }
 
 #[test]

@@ -99,6 +99,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/discover", post(discover))
         .route("/api/validate", post(validate))
         .route("/api/upload", post(upload))
+        .route("/api/up", post(up))
+        .route("/api/down", post(down))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_session,
@@ -334,6 +336,111 @@ async fn validate(
             .map(|event| (Ok::<_, Infallible>(event), receiver))
     });
     Ok(Sse::new(stream).into_response())
+}
+
+/// The body of `POST /api/up`.
+#[derive(Debug, Deserialize)]
+pub struct UpRequest {
+    pub scenario: String,
+}
+
+/// `POST /api/up`: one signed `up` of a recipe from disk. The refs token stays in the proxy's
+/// pending ledger until `POST /api/down` (or `scenario-lab down --pending`) tears it down.
+async fn up(
+    State(state): State<Arc<AppState>>,
+    Json(request): Json<UpRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let client = endpoint(&state)?;
+    let text = std::fs::read_to_string(state.dir.join("scenario-recipes.json"))?;
+    let recipes: Value = serde_json::from_str(&text)
+        .map_err(|e| ApiError::BadRequest(format!("scenario-recipes.json: {e}")))?;
+    let recipe = recipes["recipes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["name"] == request.scenario.as_str())
+        .ok_or_else(|| ApiError::NotFound(format!("no recipe named `{}`", request.scenario)))?;
+    let test_run_id = crate::lifecycle::new_test_run_id(&request.scenario, 1);
+    let create = scenario_lab_core::tokens::resolve_recipe(recipe, &test_run_id)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let response = client
+        .call(
+            crate::endpoint::Action::Up,
+            &json!({"action": "up", "create": create, "testRunId": test_run_id}),
+        )
+        .await
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let body = response.json.clone().unwrap_or(Value::Null);
+    let refs = body.get("refs").cloned().unwrap_or(Value::Null);
+    if let Some(token) = body.get("refsToken").and_then(Value::as_str) {
+        let mut ledger = crate::artifacts::read_ledger(&state.dir);
+        ledger.push(crate::lifecycle::PendingTeardown {
+            scenario: request.scenario.clone(),
+            test_run_id: test_run_id.clone(),
+            refs_token: token.to_owned(),
+            refs: refs.clone(),
+            endpoint: client.url().to_owned(),
+            reason: "brought up from the editor".into(),
+        });
+        crate::artifacts::write_ledger(&state.dir, &ledger)?;
+    }
+    let counts: BTreeMap<String, usize> = refs
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_array().map_or(0, Vec::len)))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Json(json!({
+        "status": response.status,
+        "message": crate::lifecycle::explain(&response),
+        "testRunId": test_run_id,
+        "upMs": response.elapsed_ms,
+        "auth": body.get("auth").map(crate::lifecycle::mask_auth),
+        "refsCounts": counts,
+        "refs": refs,
+        "refsToken": body.get("refsToken").is_some(),
+    })))
+}
+
+/// The body of `POST /api/down`.
+#[derive(Debug, Deserialize)]
+pub struct DownRequest {
+    #[serde(rename = "testRunId")]
+    pub test_run_id: String,
+}
+
+/// `POST /api/down`: tears down a run brought up with `POST /api/up` (its token is in the ledger).
+async fn down(
+    State(state): State<Arc<AppState>>,
+    Json(request): Json<DownRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let client = endpoint(&state)?;
+    let mut ledger = crate::artifacts::read_ledger(&state.dir);
+    let index = ledger
+        .iter()
+        .position(|p| p.test_run_id == request.test_run_id)
+        .ok_or_else(|| ApiError::NotFound(format!("no pending run `{}`", request.test_run_id)))?;
+    let entry = ledger[index].clone();
+    let response = client
+        .call(crate::endpoint::Action::Down, &json!({"action": "down", "refs": entry.refs, "refsToken": entry.refs_token, "testRunId": entry.test_run_id}))
+        .await
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let ok = response.status == 200
+        && response
+            .json
+            .as_ref()
+            .and_then(|b| b.get("ok"))
+            .and_then(Value::as_bool)
+            == Some(true);
+    if ok {
+        ledger.remove(index);
+        crate::artifacts::write_ledger(&state.dir, &ledger)?;
+    }
+    Ok(Json(
+        json!({"ok": ok, "status": response.status, "message": crate::lifecycle::explain(&response), "downMs": response.elapsed_ms}),
+    ))
 }
 
 /// The body of `POST /api/upload`.
