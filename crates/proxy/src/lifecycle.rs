@@ -421,7 +421,7 @@ pub async fn run_scenario(
     if let Some(token) = &token {
         progress(&format!("[{name}] down"));
         let down_body = json!({"action": "down", "refs": refs.clone().unwrap_or(Value::Null), "refsToken": token, "testRunId": test_run_id});
-        match ctx.client.call(Action::Down, &down_body).await {
+        let failure = match ctx.client.call(Action::Down, &down_body).await {
             Ok(down) => {
                 run.down_ms = Some(down.elapsed_ms);
                 let ok_flag = down
@@ -430,42 +430,25 @@ pub async fn run_scenario(
                     .and_then(|b| b.get("ok"))
                     .and_then(Value::as_bool)
                     == Some(true);
-                if down.status == 200 && ok_flag {
-                    run.checks.push(CheckResult::pass(
-                        "down.status",
-                        format!("HTTP 200, ok: true in {} ms", down.elapsed_ms),
-                    ));
-                } else {
-                    run.checks.push(CheckResult::fail(
-                        "down.status",
-                        if down.status == 200 {
-                            "HTTP 200 without `ok: true`".to_owned()
-                        } else {
-                            explain(&down)
-                        },
-                    ));
-                    run.pending = Some(pending(
-                        name,
-                        test_run_id,
-                        token,
-                        &refs,
-                        ctx,
-                        &explain(&down),
-                    ));
+                match (down.status, ok_flag) {
+                    (200, true) => {
+                        run.checks.push(CheckResult::pass(
+                            "down.status",
+                            format!("HTTP 200, ok: true in {} ms", down.elapsed_ms),
+                        ));
+                        None
+                    }
+                    (200, false) => Some("HTTP 200 without `ok: true`".to_owned()),
+                    _ => Some(explain(&down)),
                 }
             }
-            Err(error) => {
-                run.checks
-                    .push(CheckResult::fail("down.status", error.to_string()));
-                run.pending = Some(pending(
-                    name,
-                    test_run_id,
-                    token,
-                    &refs,
-                    ctx,
-                    &error.to_string(),
-                ));
-            }
+            Err(error) => Some(error.to_string()),
+        };
+        // A teardown that did not succeed is kept for `down --pending`.
+        if let Some(reason) = failure {
+            run.checks
+                .push(CheckResult::fail("down.status", reason.clone()));
+            run.pending = Some(pending(name, test_run_id, token, &refs, ctx, &reason));
         }
     } else {
         run.checks.push(CheckResult::skip(
