@@ -31,39 +31,57 @@ fn reindent(fragment: &str, indent: &str) -> String {
     fragment.replace('\n', &format!("\n{indent}"))
 }
 
-/// Inserts `"key": value_json` as the last member of `object`.
-pub fn insert_member(source: &str, object: &Node, key: &str, value_json: &str) -> TextEdit {
-    let key_json = serde_json::to_string(key).unwrap_or_else(|_| format!("\"{key}\""));
-    let members = object.as_object().unwrap_or_default();
-    match members.last() {
-        Some(last) => {
-            let indent = indent_at(source, last.key_span.start);
-            let multiline = source[object.span.start..last.key_span.start].contains('\n');
+/// Inserts `entry` (an object member or an array item) after the last element of `container`,
+/// whose last element starts at `last` (start, end); inside the brackets when it is empty.
+/// Matches the container's layout: one element per line when it is multi-line.
+fn append_entry(
+    source: &str,
+    container: &Node,
+    last: Option<(usize, usize)>,
+    entry: impl Fn(&str) -> String,
+) -> TextEdit {
+    match last {
+        Some((last_start, last_end)) => {
+            let indent = indent_at(source, last_start);
+            let multiline = source[container.span.start..last_start].contains('\n');
             let separator = if multiline {
                 format!(",\n{indent}")
             } else {
                 ", ".to_owned()
             };
             TextEdit {
-                span: Span::at(last.value.span.end),
-                new_text: format!("{separator}{key_json}: {}", reindent(value_json, indent)),
+                span: Span::at(last_end),
+                new_text: format!("{separator}{}", entry(indent)),
             }
         }
         None => {
-            let outer = indent_at(source, object.span.start);
+            let outer = indent_at(source, container.span.start);
             let inner = format!("{outer}{}", indent_unit(source));
             TextEdit {
                 span: Span::new(
-                    object.span.start + 1,
-                    object.span.end.saturating_sub(1).max(object.span.start + 1),
+                    container.span.start + 1,
+                    container
+                        .span
+                        .end
+                        .saturating_sub(1)
+                        .max(container.span.start + 1),
                 ),
-                new_text: format!(
-                    "\n{inner}{key_json}: {}\n{outer}",
-                    reindent(value_json, &inner)
-                ),
+                new_text: format!("\n{inner}{}\n{outer}", entry(&inner)),
             }
         }
     }
+}
+
+/// Inserts `"key": value_json` as the last member of `object`.
+pub fn insert_member(source: &str, object: &Node, key: &str, value_json: &str) -> TextEdit {
+    let key_json = serde_json::to_string(key).unwrap_or_else(|_| format!("\"{key}\""));
+    let last = object
+        .as_object()
+        .and_then(|m| m.last())
+        .map(|m| (m.key_span.start, m.value.span.end));
+    append_entry(source, object, last, |indent| {
+        format!("{key_json}: {}", reindent(value_json, indent))
+    })
 }
 
 /// Inserts `"key": value_json` as the first member of `object` (used for `_alias`).
@@ -103,33 +121,11 @@ pub fn remove_member(source: &str, object: &Node, index: usize) -> Option<TextEd
 
 /// Appends `item_json` to `array`.
 pub fn append_item(source: &str, array: &Node, item_json: &str) -> TextEdit {
-    let items = array.as_array().unwrap_or_default();
-    match items.last() {
-        Some(last) => {
-            let indent = indent_at(source, last.span.start);
-            let multiline = source[array.span.start..last.span.start].contains('\n');
-            let separator = if multiline {
-                format!(",\n{indent}")
-            } else {
-                ", ".to_owned()
-            };
-            TextEdit {
-                span: Span::at(last.span.end),
-                new_text: format!("{separator}{}", reindent(item_json, indent)),
-            }
-        }
-        None => {
-            let outer = indent_at(source, array.span.start);
-            let inner = format!("{outer}{}", indent_unit(source));
-            TextEdit {
-                span: Span::new(
-                    array.span.start + 1,
-                    array.span.end.saturating_sub(1).max(array.span.start + 1),
-                ),
-                new_text: format!("\n{inner}{}\n{outer}", reindent(item_json, &inner)),
-            }
-        }
-    }
+    let last = array
+        .as_array()
+        .and_then(|items| items.last())
+        .map(|n| (n.span.start, n.span.end));
+    append_entry(source, array, last, |indent| reindent(item_json, indent))
 }
 
 #[cfg(test)]

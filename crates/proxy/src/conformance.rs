@@ -91,7 +91,7 @@ pub async fn run(
         .send_raw(
             Action::Discover,
             invalid.clone(),
-            Some(client_signature(client, &invalid)),
+            Some(client.sign(&invalid)),
         )
         .await?;
     checks.push(expect(
@@ -205,10 +205,6 @@ async fn snapshot(db: &DbContext) -> Result<crate::database::TableCounts, Endpoi
         url: "database".into(),
         detail: e.to_string(),
     })
-}
-
-fn client_signature(client: &EndpointClient, body: &[u8]) -> String {
-    client.sign(body)
 }
 
 /// The token with its payload segment altered (the signature no longer matches).

@@ -144,10 +144,6 @@ impl<'a> Positions<'a> {
     }
 }
 
-fn severity(severity: Severity) -> &'static str {
-    severity.as_str()
-}
-
 impl ReportDto {
     pub fn from_report(report: &Report, workspace: &Workspace<'_>) -> ReportDto {
         let positions = Positions::new(workspace);
@@ -179,7 +175,7 @@ impl DiagnosticDto {
     fn new(d: &Diagnostic, positions: &Positions<'_>) -> DiagnosticDto {
         DiagnosticDto {
             code: d.code.as_str(),
-            severity: severity(d.severity),
+            severity: d.severity.as_str(),
             message: d.message.clone(),
             file: d.file.file_name(),
             range: positions.range(d.file, d.span),
