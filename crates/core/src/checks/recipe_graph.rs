@@ -1,8 +1,8 @@
 //! Alias and reference checks: `_alias` shape and uniqueness, dangling `_ref`s, cycles, rooting at the scope entity.
 
-use super::nearest::did_you_mean;
+use super::nearest::{did_you_mean, nearest};
 use super::{Context, RecipeUnderCheck};
-use crate::diagnostic::{Code, Diagnostic, FileKind};
+use crate::diagnostic::{Code, Diagnostic, FileKind, Fix, TextEdit};
 use crate::json::Node;
 use crate::recipes::collect_refs;
 
@@ -61,25 +61,34 @@ pub fn check(
             if graph.aliases.contains_key(alias) {
                 continue;
             }
-            let help = if nested
+            let in_nested_data = nested
                 .get_or_insert_with(|| nested_aliases(create))
-                .contains(alias)
-            {
+                .contains(alias);
+            let help = if in_nested_data {
                 format!(
                     "`{alias}` is declared inside nested data, which the endpoint does not register; declare it on a top-level record"
                 )
             } else {
                 did_you_mean(alias, known.iter().copied(), "alias")
             };
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::RECIPE_UNKNOWN_ALIAS,
-                    FileKind::Recipes,
-                    *span,
-                    format!("`_ref` to unknown alias \"{alias}\""),
-                )
-                .with_help(help),
-            );
+            let mut diagnostic = Diagnostic::error(
+                Code::RECIPE_UNKNOWN_ALIAS,
+                FileKind::Recipes,
+                *span,
+                format!("`_ref` to unknown alias \"{alias}\""),
+            )
+            .with_help(help);
+            if !in_nested_data && let Some(best) = nearest(alias, known.iter().copied()) {
+                diagnostic = diagnostic.with_fix(Fix {
+                    message: format!("replace with `{best}`"),
+                    file: FileKind::Recipes,
+                    edits: vec![TextEdit {
+                        span: *span,
+                        new_text: serde_json::Value::from(best).to_string(),
+                    }],
+                });
+            }
+            diagnostics.push(diagnostic);
         }
     }
     // A cycle makes the endpoint refuse the whole payload.
