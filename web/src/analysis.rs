@@ -1,0 +1,299 @@
+//! What the editor shows about the files, computed by the core: diagnostics with lines, the scenarios table, recipe trees and graphs.
+
+use scenario_lab_core::line_index::LineIndex;
+use scenario_lab_core::recipes::{self, CreateGraph};
+use scenario_lab_core::{Diagnostic, FileKind, Fix, Severity, Workspace, discover, json, scenarios};
+use std::collections::BTreeMap;
+
+/// The text of every workspace file the editor holds (absent files are missing keys).
+pub type Texts = BTreeMap<FileKind, String>;
+
+/// The core's workspace view of the editor's texts.
+pub fn workspace(texts: &Texts) -> Workspace<'_> {
+    let text = |kind| texts.get(&kind).map(String::as_str);
+    Workspace {
+        scenarios: text(FileKind::Scenarios),
+        entity_audit: text(FileKind::EntityAudit),
+        discover: text(FileKind::Discover),
+        recipes: text(FileKind::Recipes),
+        validation: text(FileKind::Validation),
+    }
+}
+
+/// One diagnostic as the editor lists it: the core's data plus 1-based line and column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DiagnosticRow {
+    pub diagnostic: Diagnostic,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl DiagnosticRow {
+    pub fn code(&self) -> &'static str {
+        self.diagnostic.code.as_str()
+    }
+    pub fn severity(&self) -> Severity {
+        self.diagnostic.severity
+    }
+    pub fn fix(&self) -> Option<&Fix> {
+        self.diagnostic.fix.as_ref()
+    }
+}
+
+/// The result of one preflight run in the browser.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Analysis {
+    pub rows: Vec<DiagnosticRow>,
+    pub skipped: Vec<String>,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+/// Runs the core's preflight on the texts and places every diagnostic on its line.
+pub fn analyze(texts: &Texts) -> Analysis {
+    let report = scenario_lab_core::preflight(&workspace(texts));
+    let mut indexes: BTreeMap<FileKind, LineIndex> = BTreeMap::new();
+    let rows = report
+        .diagnostics
+        .into_iter()
+        .map(|diagnostic| {
+            let text = texts.get(&diagnostic.file).map_or("", String::as_str);
+            let index = indexes
+                .entry(diagnostic.file)
+                .or_insert_with(|| LineIndex::new(text));
+            let position = index.line_col_chars(text, diagnostic.span.start.min(text.len()));
+            DiagnosticRow {
+                line: position.line,
+                column: position.column,
+                diagnostic,
+            }
+        })
+        .collect::<Vec<_>>();
+    let count = |severity| rows.iter().filter(|r| r.severity() == severity).count();
+    Analysis {
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+        skipped: report
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.checks, s.reason))
+            .collect(),
+        rows,
+    }
+}
+
+/// The number of lines of a text as an editor counts them (an empty text has one line).
+pub fn line_count(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+/// The UTF-16 offset of a byte offset, for the textarea's selection API.
+pub fn utf16_offset(text: &str, byte_offset: usize) -> u32 {
+    let end = scenario_lab_core::line_index::floor_char_boundary(text, byte_offset.min(text.len()));
+    text[..end].encode_utf16().count() as u32
+}
+
+/// The byte offset of the first byte of a 1-based line.
+pub fn line_start(text: &str, line: usize) -> usize {
+    if line <= 1 {
+        return 0;
+    }
+    text.match_indices('\n')
+        .nth(line - 2)
+        .map_or(text.len(), |(i, _)| i + 1)
+}
+
+/// One scenario of the frontmatter, as a row of the overview table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScenarioRow {
+    pub name: String,
+    pub description: String,
+    pub entity_types: Option<i64>,
+    pub total_entities: Option<i64>,
+    pub variables: Vec<String>,
+    pub has_recipe: bool,
+}
+
+/// The scenarios table: frontmatter entries, their variable fields and whether a recipe exists.
+pub fn scenario_rows(texts: &Texts) -> (Vec<ScenarioRow>, Vec<String>) {
+    let Some(text) = texts.get(&FileKind::Scenarios) else {
+        return (Vec::new(), Vec::new());
+    };
+    let doc = scenarios::parse(text).value;
+    let recipe_names = recipe_names(texts);
+    let rows = doc
+        .scenarios
+        .iter()
+        .map(|entry| ScenarioRow {
+            name: entry.name.clone(),
+            description: entry.description.clone().unwrap_or_default(),
+            entity_types: entry.entity_types.map(|(n, _)| n),
+            total_entities: entry.total_entities.map(|(n, _)| n),
+            variables: doc
+                .variable_fields
+                .iter()
+                .filter(|v| v.scenarios.iter().any(|(s, _)| *s == entry.name))
+                .map(|v| v.token.clone())
+                .collect(),
+            has_recipe: recipe_names.contains(&entry.name),
+        })
+        .collect();
+    let entity_types = doc.entity_types.into_iter().map(|(e, _)| e).collect();
+    (rows, entity_types)
+}
+
+/// The recipe names in the recipes file, in order.
+pub fn recipe_names(texts: &Texts) -> Vec<String> {
+    let Some(text) = texts.get(&FileKind::Recipes) else {
+        return Vec::new();
+    };
+    let parsed = json::parse(FileKind::Recipes, text);
+    let Some(root) = parsed.value.as_ref() else {
+        return Vec::new();
+    };
+    recipes::recipes(root)
+        .iter()
+        .filter_map(|r| r.name.map(str::to_owned))
+        .collect()
+}
+
+/// The byte offset of a recipe's name in the recipes file.
+pub fn recipe_offset(texts: &Texts, name: &str) -> Option<usize> {
+    let text = texts.get(&FileKind::Recipes)?;
+    let parsed = json::parse(FileKind::Recipes, text);
+    let root = parsed.value.as_ref()?;
+    recipes::recipes(root)
+        .iter()
+        .find(|r| r.name == Some(name))
+        .map(|r| r.name_span.start)
+}
+
+/// One record of a recipe's `create` map, for the tree and the graph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordNode {
+    pub model: String,
+    pub alias: Option<String>,
+    pub refs: Vec<String>,
+    /// The nesting parent for legacy nested children.
+    pub parent: Option<usize>,
+    pub depth: usize,
+    /// Position in the endpoint's creation order (1-based), `None` when in a cycle.
+    pub order: Option<usize>,
+    /// Indices of the records this one waits for.
+    pub deps: Vec<usize>,
+    pub offset: usize,
+    pub fields: usize,
+}
+
+/// One recipe as a tree of records with its dependency graph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecipeTree {
+    pub name: String,
+    pub description: String,
+    pub records: Vec<RecordNode>,
+    pub has_cycle: bool,
+}
+
+/// The records of every recipe, with creation order and dependencies, as the endpoint sees them.
+pub fn recipe_trees(texts: &Texts) -> Vec<RecipeTree> {
+    let Some(text) = texts.get(&FileKind::Recipes) else {
+        return Vec::new();
+    };
+    let parsed = json::parse(FileKind::Recipes, text);
+    let Some(root) = parsed.value.as_ref() else {
+        return Vec::new();
+    };
+    let discover = texts
+        .get(&FileKind::Discover)
+        .and_then(|t| discover::parse(t).value);
+    recipes::recipes(root)
+        .iter()
+        .map(|recipe| {
+            let mut records = Vec::new();
+            let mut has_cycle = false;
+            if let Some(create) = recipe.create {
+                let graph = CreateGraph::build(&create.value, discover.as_ref());
+                let mut order = vec![None; graph.records.len()];
+                for (position, &i) in graph.graph.order.iter().enumerate() {
+                    order[i] = Some(position + 1);
+                }
+                has_cycle = graph.graph.has_cycle();
+                let mut depth = vec![0; graph.records.len()];
+                for (i, record) in graph.records.iter().enumerate() {
+                    depth[i] = record.parent.map_or(0, |p| depth[p] + 1);
+                    records.push(RecordNode {
+                        model: record.model.to_owned(),
+                        alias: record.alias.map(|(a, _)| a.to_owned()),
+                        refs: record.refs.iter().map(|(a, _)| (*a).to_owned()).collect(),
+                        parent: record.parent,
+                        depth: depth[i],
+                        order: order[i],
+                        deps: graph.graph.deps[i].clone(),
+                        offset: record.node.span.start,
+                        fields: record
+                            .node
+                            .as_object()
+                            .map_or(0, |m| m.iter().filter(|m| !m.key.starts_with('_')).count()),
+                    });
+                }
+            }
+            RecipeTree {
+                name: recipe.name.unwrap_or_default().to_owned(),
+                description: recipe
+                    .node
+                    .get("description")
+                    .and_then(|d| d.as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                records,
+                has_cycle,
+            }
+        })
+        .collect()
+}
+
+/// Where each record sits in the graph picture: column = longest dependency chain, row = order in the column.
+pub fn graph_layout(tree: &RecipeTree) -> Vec<(usize, usize)> {
+    let n = tree.records.len();
+    let mut layer = vec![0usize; n];
+    // Relax along dependencies; a cycle stops after n rounds.
+    for _ in 0..n {
+        let mut changed = false;
+        for i in 0..n {
+            for &d in &tree.records[i].deps {
+                if d < n && layer[i] < layer[d] + 1 && layer[d] < n {
+                    layer[i] = layer[d] + 1;
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut rows_used: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut by_order: Vec<usize> = (0..n).collect();
+    by_order.sort_by_key(|&i| (tree.records[i].order.unwrap_or(usize::MAX), i));
+    let mut position = vec![(0, 0); n];
+    for i in by_order {
+        let row = rows_used.entry(layer[i]).or_default();
+        position[i] = (layer[i], *row);
+        *row += 1;
+    }
+    position
+}
+
+/// A line diff between the file on disk and the editor's text.
+pub fn line_diff(disk: &str, current: &str) -> Vec<(char, String)> {
+    similar::TextDiff::from_lines(disk, current)
+        .iter_all_changes()
+        .map(|change| {
+            let sign = match change.tag() {
+                similar::ChangeTag::Delete => '-',
+                similar::ChangeTag::Insert => '+',
+                similar::ChangeTag::Equal => ' ',
+            };
+            (sign, change.value().trim_end_matches('\n').to_owned())
+        })
+        .collect()
+}

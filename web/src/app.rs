@@ -1,0 +1,212 @@
+//! The editor's page: header with the proxy status, local files (picker and drag and drop), conflicts, tabs and the file list.
+
+use crate::analysis::Texts;
+use crate::diagnostics_panel::DiagnosticsPanel;
+use crate::lifecycle_panel::LifecyclePanel;
+use crate::overview::Overview;
+use crate::proxy_client::Proxy;
+use crate::recipe_graph_view::RecipeGraphs;
+use crate::review::Review;
+use crate::state::{EditorState, ProxyStatus, Tab};
+use crate::text_editor::TextEditor;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use scenario_lab_core::FileKind;
+use wasm_bindgen_futures::JsFuture;
+
+/// The whole editor, talking to the proxy named by the page URL's token (if any).
+#[component]
+pub fn App() -> impl IntoView {
+    let state = EditorState::new(Proxy::from_location());
+    view! { <Editor state=state /> }
+}
+
+/// The editor on a given state (tests build their own).
+#[component]
+pub fn Editor(state: EditorState) -> impl IntoView {
+    provide_context(state);
+    spawn_local(state.load_from_proxy());
+    // Ctrl+S / Cmd+S saves through the proxy instead of the browser's "save page".
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if (ev.ctrl_key() || ev.meta_key()) && ev.key() == "s" {
+            ev.prevent_default();
+            if state.proxy_status.with_untracked(ProxyStatus::is_connected) {
+                spawn_local(async move {
+                    if let Err(error) = state.save_all().await {
+                        state.notice.set(Some(error.to_string()));
+                    }
+                });
+            }
+        }
+    });
+    on_cleanup(move || keys.remove());
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
+            open_local_files(state, files);
+        }
+    };
+    view! {
+        <div class="app" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
+            <Header />
+            <Conflicts />
+            {move || state.notice.get().map(|n| view! {
+                <div class="notice" role="status">{n}<button class="link" on:click=move |_| state.notice.set(None)>"dismiss"</button></div>
+            })}
+            <nav class="tabs">
+                <TabButton tab=Tab::Overview label="Overview" />
+                <TabButton tab=Tab::Editor label="Editor" />
+                <TabButton tab=Tab::Graph label="Graph" />
+                <TabButton tab=Tab::Lifecycle label="Lifecycle" />
+                <TabButton tab=Tab::Review label="Review" />
+            </nav>
+            <main>
+                <div class="panel" class:hidden=move || state.tab.get() != Tab::Overview><Overview /></div>
+                <div class="panel editor-panel" class:hidden=move || state.tab.get() != Tab::Editor>
+                    <FileList />
+                    <div class="editor-column">
+                        <TextEditor />
+                        <DiagnosticsPanel />
+                    </div>
+                </div>
+                <div class="panel" class:hidden=move || state.tab.get() != Tab::Graph><RecipeGraphs /></div>
+                <div class="panel" class:hidden=move || state.tab.get() != Tab::Lifecycle><LifecyclePanel /></div>
+                <div class="panel" class:hidden=move || state.tab.get() != Tab::Review><Review /></div>
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn TabButton(tab: Tab, label: &'static str) -> impl IntoView {
+    let state = expect_context::<EditorState>();
+    view! {
+        <button class="tab" class:active=move || state.tab.get() == tab data-tab=label
+            on:click=move |_| state.tab.set(tab)>{label}</button>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let state = expect_context::<EditorState>();
+    let status = move || match state.proxy_status.get() {
+        ProxyStatus::Offline(message) => ("offline", "offline: preflight only".to_owned(), message),
+        ProxyStatus::Connecting => ("connecting", "connecting to the proxy…".to_owned(), String::new()),
+        ProxyStatus::Failed(message) => ("failed", "proxy unavailable".to_owned(), message),
+        ProxyStatus::Connected { dir, endpoint, database, signing_secret } => (
+            "connected",
+            format!("proxy: {dir}"),
+            format!(
+                "endpoint: {} · database checks: {} · signing secret: {}",
+                endpoint.unwrap_or_else(|| "none".into()),
+                if database { "on" } else { "off" },
+                if signing_secret { "set" } else { "not set" }
+            ),
+        ),
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(files) = input.files() {
+            open_local_files(state, files);
+        }
+    };
+    let save = move |_| {
+        spawn_local(async move {
+            match state.save_all().await {
+                Ok(0) => state.notice.set(Some("nothing to save".into())),
+                Ok(n) => state.notice.set(Some(format!("saved {n} file(s)"))),
+                Err(error) => state.notice.set(Some(error.to_string())),
+            }
+        });
+    };
+    view! {
+        <header class="top">
+            <h1>"Scenario Lab"</h1>
+            <div class=move || format!("proxy-status {}", status().0) data-testid="proxy-status">
+                <strong>{move || status().1}</strong>
+                <span class="detail">{move || status().2}</span>
+            </div>
+            <label class="button">
+                "Open files…"
+                <input type="file" multiple=true accept=".md,.json" data-testid="file-picker" on:change=on_pick />
+            </label>
+            <button data-action="save" disabled=move || !state.proxy_status.with(|s| s.is_connected()) on:click=save>"Save"</button>
+            <button data-action="reload" disabled=move || !state.proxy_status.with(|s| s.is_connected())
+                on:click=move |_| spawn_local(state.load_from_proxy())>"Reload from disk"</button>
+            <span class="busy">{move || state.busy.get().map(|b| format!("running: {b}…"))}</span>
+        </header>
+    }
+}
+
+#[component]
+fn Conflicts() -> impl IntoView {
+    let state = expect_context::<EditorState>();
+    view! {
+        {move || state.conflicts.get().into_iter().map(|c| {
+            let file = c.file;
+            view! {
+                <div class="conflict" role="alert" data-file=file.file_name()>
+                    {format!("{} changed on disk since you edited it here. Your edit is kept in this browser.", file.file_name())}
+                    <button on:click=move |_| state.resolve_conflict(file, true)>"Keep my edits"</button>
+                    <button on:click=move |_| state.resolve_conflict(file, false)>"Use the disk version"</button>
+                </div>
+            }
+        }).collect_view()}
+    }
+}
+
+#[component]
+fn FileList() -> impl IntoView {
+    let state = expect_context::<EditorState>();
+    view! {
+        <aside class="files">
+            <h2>"Files"</h2>
+            <ul>
+                {FileKind::ALL.into_iter().map(|kind| {
+                    let present = move || state.texts.with(|t| t.contains_key(&kind));
+                    let errors = move || state.analysis.with(|a| a.rows.iter().filter(|r| r.diagnostic.file == kind).count());
+                    view! {
+                        <li>
+                            <button class="file" class:active=move || state.current.get() == kind class:absent=move || !present()
+                                data-file=kind.file_name() on:click=move |_| state.current.set(kind)>
+                                {kind.file_name()}
+                                {move || state.is_dirty(kind).then_some(" •")}
+                                {move || (errors() > 0).then(|| view! { <span class="count">{errors()}</span> })}
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <p class="hint">"Drop files anywhere to open them; Ctrl+S saves through the proxy."</p>
+        </aside>
+    }
+}
+
+/// Reads picked or dropped files by name into the editor (offline preflight needs nothing else).
+pub fn open_local_files(state: EditorState, files: web_sys::FileList) {
+    let list: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+    spawn_local(async move {
+        let mut texts: Texts = state.texts.get_untracked();
+        let mut unknown = Vec::new();
+        for file in list {
+            let name = file.name();
+            let Some(kind) = FileKind::ALL.into_iter().find(|k| k.file_name() == name) else {
+                unknown.push(name);
+                continue;
+            };
+            match JsFuture::from(file.text()).await {
+                Ok(text) => {
+                    texts.insert(kind, text.as_string().unwrap_or_default());
+                }
+                Err(_) => unknown.push(format!("{name} (unreadable)")),
+            }
+        }
+        if !unknown.is_empty() {
+            state.notice.set(Some(format!(
+                "not a workspace file: {} (expected scenarios.md, entity-audit.md, discover.json, scenario-recipes.json, .scenario-validation.json)",
+                unknown.join(", ")
+            )));
+        }
+        state.set_texts(texts);
+    });
+}

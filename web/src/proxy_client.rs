@@ -1,0 +1,191 @@
+//! The editor's only way out: `/api` calls to the local proxy with the session token, and the validation's event stream.
+
+use gloo_net::http::{Request, Response};
+use serde_json::Value;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// Why a proxy call did not give an answer the editor can use.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProxyError {
+    /// No token in the page's URL: the editor runs offline.
+    NoToken,
+    /// Nothing answered (the proxy is not running, or the page is not served by it).
+    Unreachable(String),
+    /// The proxy refused the session token.
+    Unauthorized(String),
+    /// The proxy answered with an error (its message).
+    Failed(u16, String),
+}
+
+impl std::fmt::Display for ProxyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProxyError::NoToken => f.write_str(
+                "no proxy session: open the editor: URL that `scenario-lab serve` (or `scenario-lab demo`) printed; offline preflight works without it",
+            ),
+            ProxyError::Unreachable(e) => write!(
+                f,
+                "the proxy is not reachable ({e}): start `scenario-lab serve --dir autonoma` and open the URL it prints"
+            ),
+            ProxyError::Unauthorized(e) => write!(
+                f,
+                "the proxy refused the session token ({e}): open the exact editor: URL printed by the running proxy"
+            ),
+            ProxyError::Failed(status, e) => write!(f, "the proxy answered {status}: {e}"),
+        }
+    }
+}
+
+/// A connection to the proxy that served the page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proxy {
+    pub token: Option<String>,
+}
+
+impl Proxy {
+    /// The token from the page URL's `?token=`.
+    pub fn from_location() -> Self {
+        let token = web_sys::window()
+            .and_then(|w| w.location().search().ok())
+            .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
+            .and_then(|params| params.get("token"))
+            .filter(|t| !t.is_empty());
+        Proxy { token }
+    }
+
+    fn token(&self) -> Result<&str, ProxyError> {
+        self.token.as_deref().ok_or(ProxyError::NoToken)
+    }
+
+    async fn answer(response: Response) -> Result<Value, ProxyError> {
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let message = body
+            .get("error")
+            .and_then(Value::as_str)
+            .unwrap_or("no message")
+            .to_owned();
+        match status {
+            200..=299 => Ok(body),
+            401 | 403 => Err(ProxyError::Unauthorized(message)),
+            _ => Err(ProxyError::Failed(status, message)),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Result<Value, ProxyError> {
+        let response = Request::get(path)
+            .header("authorization", &format!("Bearer {}", self.token()?))
+            .send()
+            .await
+            .map_err(|e| ProxyError::Unreachable(e.to_string()))?;
+        Self::answer(response).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Result<Value, ProxyError> {
+        let response = Request::post(path)
+            .header("authorization", &format!("Bearer {}", self.token()?))
+            .json(body)
+            .map_err(|e| ProxyError::Failed(0, e.to_string()))?
+            .send()
+            .await
+            .map_err(|e| ProxyError::Unreachable(e.to_string()))?;
+        Self::answer(response).await
+    }
+
+    /// Writes one workspace file through the proxy.
+    pub async fn put_file(&self, name: &str, contents: &str) -> Result<Value, ProxyError> {
+        let response = Request::put(&format!("/api/files/{name}"))
+            .header("authorization", &format!("Bearer {}", self.token()?))
+            .header("content-type", "text/plain; charset=utf-8")
+            .body(contents.to_owned())
+            .map_err(|e| ProxyError::Failed(0, e.to_string()))?
+            .send()
+            .await
+            .map_err(|e| ProxyError::Unreachable(e.to_string()))?;
+        Self::answer(response).await
+    }
+
+    /// `POST /api/validate`: calls `on_progress` for every progress line, returns the final
+    /// `report` event's data.
+    pub async fn validate(
+        &self,
+        body: &Value,
+        on_progress: impl Fn(String),
+    ) -> Result<Value, ProxyError> {
+        let response = Request::post("/api/validate")
+            .header("authorization", &format!("Bearer {}", self.token()?))
+            .json(body)
+            .map_err(|e| ProxyError::Failed(0, e.to_string()))?
+            .send()
+            .await
+            .map_err(|e| ProxyError::Unreachable(e.to_string()))?;
+        if !response.ok() {
+            return Self::answer(response).await;
+        }
+        let stream = response
+            .body()
+            .ok_or_else(|| ProxyError::Failed(response.status(), "empty answer".into()))?;
+        let reader: web_sys::ReadableStreamDefaultReader = stream
+            .get_reader()
+            .dyn_into()
+            .map_err(|_| ProxyError::Failed(0, "the answer is not a stream".into()))?;
+        let mut events = EventStream::default();
+        let mut report = None;
+        loop {
+            let chunk = JsFuture::from(reader.read())
+                .await
+                .map_err(|e| ProxyError::Unreachable(format!("{e:?}")))?;
+            let done = js_sys::Reflect::get(&chunk, &"done".into())
+                .ok()
+                .and_then(|d| d.as_bool())
+                .unwrap_or(true);
+            if done {
+                break;
+            }
+            let bytes = js_sys::Reflect::get(&chunk, &"value".into())
+                .map(|v| js_sys::Uint8Array::new(&v).to_vec())
+                .unwrap_or_default();
+            for (event, data) in events.push(&bytes) {
+                match event.as_str() {
+                    "progress" => on_progress(data),
+                    "report" => report = serde_json::from_str(&data).ok(),
+                    _ => {}
+                }
+            }
+        }
+        report.ok_or_else(|| {
+            ProxyError::Failed(200, "the validation stream ended without a report".into())
+        })
+    }
+}
+
+/// Splits a server-sent event stream into `(event, data)` pairs as bytes arrive.
+#[derive(Debug, Default)]
+pub struct EventStream {
+    buffer: Vec<u8>,
+}
+
+impl EventStream {
+    pub fn push(&mut self, bytes: &[u8]) -> Vec<(String, String)> {
+        self.buffer.extend_from_slice(bytes);
+        let mut out = Vec::new();
+        while let Some(end) = self.buffer.windows(2).position(|w| w == b"\n\n") {
+            let block: Vec<u8> = self.buffer.drain(..end + 2).collect();
+            let text = String::from_utf8_lossy(&block);
+            let mut event = String::from("message");
+            let mut data: Vec<&str> = Vec::new();
+            for line in text.lines() {
+                if let Some(name) = line.strip_prefix("event:") {
+                    event = name.trim().to_owned();
+                } else if let Some(value) = line.strip_prefix("data:") {
+                    data.push(value.strip_prefix(' ').unwrap_or(value));
+                }
+            }
+            if !data.is_empty() {
+                out.push((event, data.join("\n")));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,119 @@
+//! The review checkpoint: scenarios.md edits as a diff against disk, auth per role, clean teardown, upload, and writing the validated recipes.
+
+use crate::analysis::line_diff;
+use crate::lifecycle_panel::{AuthBlock, LeakList, start_validation};
+use crate::state::EditorState;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use scenario_lab_core::FileKind;
+use serde_json::{Value, json};
+
+#[component]
+pub fn Review() -> impl IntoView {
+    let state = expect_context::<EditorState>();
+    let upload = RwSignal::new(None::<(bool, String)>);
+    let diff = Memo::new(move |_| {
+        let current = state.texts.with(|t| t.get(&FileKind::Scenarios).cloned());
+        let disk = state.disk.with(|d| d.get(&FileKind::Scenarios).cloned());
+        match (disk, current) {
+            (Some(disk), Some(current)) if disk != current => Some(line_diff(&disk, &current)),
+            _ => None,
+        }
+    });
+    // "Write validated recipes" needs a passing validation of exactly the current recipes.
+    let can_write = Memo::new(move |_| {
+        let current = state.texts.with(|t| t.get(&FileKind::Recipes).cloned());
+        state.busy.get().is_none()
+            && state.validation.with(|v| {
+                v.as_ref()
+                    .is_some_and(|run| run.passed() && run.recipes == current)
+            })
+    });
+    let write_hint = move || {
+        let current = state.texts.with(|t| t.get(&FileKind::Recipes).cloned());
+        match state.validation.get() {
+            None => "run a full validation first".to_owned(),
+            Some(run) if !run.passed() => "the last validation failed".to_owned(),
+            Some(run) if run.recipes != current => {
+                "the recipes changed since the last validation: validate again".to_owned()
+            }
+            Some(_) => "the last validation of this content passed".to_owned(),
+        }
+    };
+    let run_upload = move |_| {
+        state.busy.set(Some("upload".into()));
+        spawn_local(async move {
+            match state.proxy.get_value().post("/api/upload", &json!({})).await {
+                Ok(body) => upload.set(Some((
+                    true,
+                    body["message"].as_str().unwrap_or("uploaded").to_owned(),
+                ))),
+                Err(error) => upload.set(Some((false, error.to_string()))),
+            }
+            state.busy.set(None);
+        });
+    };
+    let scenarios = move || {
+        state
+            .validation
+            .with(|v| v.as_ref().map(|r| r.report["scenarios"].clone()))
+            .and_then(|s| s.as_array().cloned())
+            .unwrap_or_default()
+    };
+
+    view! {
+        <section class="review">
+            <h2>"Review checkpoint"</h2>
+            <h3>"scenarios.md changes"</h3>
+            {move || match diff.get() {
+                None => view! { <p data-testid="scenarios-diff">"scenarios.md is unchanged from the file on disk."</p> }.into_any(),
+                Some(lines) => view! {
+                    <pre class="diff" data-testid="scenarios-diff">{lines.into_iter().filter(|(s, _)| *s != ' ').map(|(sign, line)| {
+                        let class = if sign == '+' { "added" } else { "removed" };
+                        view! { <span class=class>{format!("{sign} {line}\n")}</span> }
+                    }).collect_view()}</pre>
+                }.into_any(),
+            }}
+            <h3>"Auth per role"</h3>
+            {move || {
+                let runs = scenarios();
+                if runs.is_empty() {
+                    return view! { <p>"No validation yet: run one from the Lifecycle tab."</p> }.into_any();
+                }
+                runs.into_iter().map(|s| view! {
+                    <div class="auth-role">
+                        <h4>{s["name"].as_str().unwrap_or_default().to_owned()}</h4>
+                        <AuthBlock auth=s["auth"].clone() />
+                    </div>
+                }).collect_view().into_any()
+            }}
+            <h3>"Teardown"</h3>
+            {move || state.validation.get().map(|run| {
+                let report = run.report.clone();
+                let downs: Vec<Value> = report["scenarios"].as_array().cloned().unwrap_or_default();
+                view! {
+                    <ul class="checks">
+                        {downs.into_iter().map(|s| {
+                            let clean = s["checks"].as_array().is_some_and(|c| c.iter()
+                                .filter(|c| c["id"].as_str().is_some_and(|id| id.starts_with("down.") || id == "db.gone" || id == "db.untouched"))
+                                .all(|c| c["ok"].as_bool() == Some(true)));
+                            view! { <li class=if clean { "pass" } else { "fail" }>{format!("{}: {}", s["name"].as_str().unwrap_or_default(), if clean { "torn down cleanly" } else { "teardown problems (see Lifecycle)" })}</li> }
+                        }).collect_view()}
+                    </ul>
+                    <LeakList leaked=report["leaked"].clone() pending=report["pending"].as_u64().unwrap_or(0) />
+                }
+            })}
+            <h3>"Write and upload"</h3>
+            <div class="actions">
+                <button class="primary" data-action="write" disabled=move || !can_write.get()
+                    title=write_hint on:click=move |_| start_validation(state, true)>"Write validated recipes"</button>
+                <span class="hint" data-testid="write-hint">{write_hint}</span>
+            </div>
+            <div class="actions">
+                <button data-action="upload" disabled=move || state.busy.get().is_some() || !state.proxy_status.with(|s| s.is_connected())
+                    on:click=run_upload>"Upload recipes"</button>
+                {move || upload.get().map(|(ok, message)| view! { <span class=if ok { "pass" } else { "fail" } data-testid="upload-status">{message}</span> })}
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,354 @@
+//! The editor's shared state (signals provided as context) and the actions that change it: loading, editing, preflight, saving.
+
+use crate::analysis::{self, Analysis, Texts};
+use crate::persistence::{self, Restore, StoredEdit};
+use crate::proxy_client::{Proxy, ProxyError};
+use leptos::prelude::*;
+use scenario_lab_core::FileKind;
+use serde_json::Value;
+use std::time::Duration;
+
+/// The views the editor offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Overview,
+    Editor,
+    Graph,
+    Lifecycle,
+    Review,
+}
+
+/// What the editor knows about the proxy.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProxyStatus {
+    /// No session token: offline preflight only.
+    Offline(String),
+    Connecting,
+    Connected {
+        dir: String,
+        endpoint: Option<String>,
+        database: bool,
+        signing_secret: bool,
+    },
+    /// A token was given but the proxy is missing or refused it.
+    Failed(String),
+}
+
+impl ProxyStatus {
+    pub fn is_connected(&self) -> bool {
+        matches!(self, ProxyStatus::Connected { .. })
+    }
+}
+
+/// A file whose disk version changed under an unsaved edit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conflict {
+    pub file: FileKind,
+    pub edit: String,
+    pub disk: String,
+}
+
+/// The last full validation: its report and the recipes text it proved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidationRun {
+    pub exit_code: i64,
+    pub report: Value,
+    pub error: Option<String>,
+    pub recipes: Option<String>,
+}
+
+impl ValidationRun {
+    pub fn passed(&self) -> bool {
+        self.exit_code == 0 && self.report.get("ok").and_then(Value::as_bool) == Some(true)
+    }
+}
+
+/// Where the text editor should put the cursor next.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Jump {
+    pub file: FileKind,
+    pub start: usize,
+    pub end: usize,
+    pub serial: u64,
+}
+
+/// Every signal the views share.
+#[derive(Clone, Copy, Debug)]
+pub struct EditorState {
+    pub texts: RwSignal<Texts>,
+    /// The files as the proxy last read them from disk.
+    pub disk: RwSignal<Texts>,
+    pub current: RwSignal<FileKind>,
+    /// Bumped whenever a text changes from outside the textarea (load, fix, conflict choice).
+    pub external_revision: RwSignal<u64>,
+    pub analysis: RwSignal<Analysis>,
+    pub preflight_ms: RwSignal<f64>,
+    pub jump: RwSignal<Option<Jump>>,
+    pub proxy: StoredValue<Proxy>,
+    pub proxy_status: RwSignal<ProxyStatus>,
+    pub conflicts: RwSignal<Vec<Conflict>>,
+    pub tab: RwSignal<Tab>,
+    pub validation: RwSignal<Option<ValidationRun>>,
+    pub progress: RwSignal<Vec<String>>,
+    pub busy: RwSignal<Option<String>>,
+    pub notice: RwSignal<Option<String>>,
+    pub storage_key: RwSignal<String>,
+    pending_preflight: StoredValue<Option<TimeoutHandle>>,
+    input_started: StoredValue<Option<f64>>,
+}
+
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+impl EditorState {
+    pub fn new(proxy: Proxy) -> Self {
+        let status = if proxy.token.is_some() {
+            ProxyStatus::Connecting
+        } else {
+            ProxyStatus::Offline(ProxyError::NoToken.to_string())
+        };
+        EditorState {
+            texts: RwSignal::new(Texts::new()),
+            disk: RwSignal::new(Texts::new()),
+            current: RwSignal::new(FileKind::Recipes),
+            external_revision: RwSignal::new(0),
+            analysis: RwSignal::new(Analysis::default()),
+            preflight_ms: RwSignal::new(0.0),
+            jump: RwSignal::new(None),
+            proxy: StoredValue::new(proxy),
+            proxy_status: RwSignal::new(status),
+            conflicts: RwSignal::new(Vec::new()),
+            tab: RwSignal::new(Tab::Editor),
+            validation: RwSignal::new(None),
+            progress: RwSignal::new(Vec::new()),
+            busy: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            storage_key: RwSignal::new("local".to_owned()),
+            pending_preflight: StoredValue::new(None),
+            input_started: StoredValue::new(None),
+        }
+    }
+
+    /// Replaces every text at once (a workspace load), then runs the preflight.
+    pub fn set_texts(&self, texts: Texts) {
+        self.texts.set(texts);
+        self.external_revision.update(|r| *r += 1);
+        self.run_preflight();
+    }
+
+    /// One edit from outside the textarea (a fix, a conflict choice).
+    pub fn replace_text(&self, file: FileKind, text: String) {
+        self.texts.update(|t| {
+            t.insert(file, text.clone());
+        });
+        self.remember(file, text);
+        self.external_revision.update(|r| *r += 1);
+        self.run_preflight();
+    }
+
+    /// A keystroke in the textarea: store the text, schedule the preflight (debounced by the
+    /// cost of the last run, so small files answer at once and large ones do not queue up).
+    pub fn edit(&self, file: FileKind, text: String) {
+        let started = now_ms();
+        self.input_started.update_value(|s| {
+            s.get_or_insert(started);
+        });
+        self.texts.update(|t| {
+            t.insert(file, text.clone());
+        });
+        self.remember(file, text);
+        let delay = self.preflight_ms.get_untracked().clamp(0.0, 80.0) as u64;
+        let state = *self;
+        if let Some(handle) = self.pending_preflight.get_value() {
+            handle.clear();
+        }
+        let handle =
+            set_timeout_with_handle(move || state.run_preflight(), Duration::from_millis(delay))
+                .ok();
+        self.pending_preflight.set_value(handle);
+    }
+
+    /// Runs the core's preflight now and records how long the keystroke took to reach the
+    /// diagnostics (published on `window.__scenarioLab.timings` for the tests and the status bar).
+    pub fn run_preflight(&self) {
+        self.pending_preflight.set_value(None);
+        let start = now_ms();
+        let bytes = self.texts.with_untracked(|t| t.values().map(String::len).sum::<usize>());
+        let analysis = self.texts.with_untracked(analysis::analyze);
+        let preflight_ms = now_ms() - start;
+        self.preflight_ms.set(preflight_ms);
+        self.analysis.set(analysis);
+        let input_started = self.input_started.get_value();
+        self.input_started.set_value(None);
+        request_animation_frame(move || {
+            let total = input_started.map(|s| now_ms() - s);
+            record_timing(bytes, preflight_ms, total);
+        });
+    }
+
+    /// Keeps an unsaved edit in localStorage (or forgets it when it equals the disk).
+    fn remember(&self, file: FileKind, text: String) {
+        let base = self.disk.with_untracked(|d| d.get(&file).cloned());
+        let key = self.storage_key.get_untracked();
+        if !persistence::save(&key, file, Some(StoredEdit { text, base })) {
+            self.notice
+                .set(Some("the browser refused to store unsaved edits (storage full or disabled)".into()));
+        }
+    }
+
+    /// True when the editor's text differs from the disk version.
+    pub fn is_dirty(&self, file: FileKind) -> bool {
+        let text = self.texts.with(|t| t.get(&file).cloned());
+        let disk = self.disk.with(|d| d.get(&file).cloned());
+        text.is_some() && text != disk
+    }
+
+    pub fn go_to(&self, file: FileKind, start: usize, end: usize) {
+        self.current.set(file);
+        self.tab.set(Tab::Editor);
+        let serial = self.jump.get_untracked().map_or(1, |j| j.serial + 1);
+        self.jump.set(Some(Jump {
+            file,
+            start,
+            end,
+            serial,
+        }));
+    }
+
+    /// Loads the workspace from the proxy, restoring unsaved edits and raising conflicts.
+    pub async fn load_from_proxy(self) {
+        let proxy = self.proxy.get_value();
+        if proxy.token.is_none() {
+            return;
+        }
+        self.proxy_status.set(ProxyStatus::Connecting);
+        match proxy.get("/api/workspace").await {
+            Ok(body) => self.apply_workspace(&body),
+            Err(error) => self.proxy_status.set(ProxyStatus::Failed(error.to_string())),
+        }
+    }
+
+    /// Takes a `GET /api/workspace` answer.
+    pub fn apply_workspace(&self, body: &Value) {
+        let dir = body["dir"].as_str().unwrap_or_default().to_owned();
+        let mut disk = Texts::new();
+        for kind in FileKind::ALL {
+            if let Some(text) = body["files"][kind.file_name()]["contents"].as_str() {
+                disk.insert(kind, text.to_owned());
+            }
+        }
+        self.proxy_status.set(ProxyStatus::Connected {
+            dir: dir.clone(),
+            endpoint: body["endpoint"].as_str().map(str::to_owned),
+            database: body["database"].as_bool().unwrap_or(false),
+            signing_secret: body["signingSecret"].as_bool().unwrap_or(false),
+        });
+        self.storage_key.set(dir);
+        self.load_texts(disk, true);
+    }
+
+    /// Loads texts (from disk through the proxy, or from local files), restoring stored edits.
+    pub fn load_texts(&self, disk: Texts, from_disk: bool) {
+        let stored = persistence::load(&self.storage_key.get_untracked());
+        let mut texts = disk.clone();
+        let mut conflicts = Vec::new();
+        let mut restored = 0;
+        for kind in FileKind::ALL {
+            let stored_edit = stored.get(kind.file_name());
+            match persistence::restore(stored_edit, disk.get(&kind).map(String::as_str)) {
+                Restore::Disk => {}
+                Restore::Edit(text) => {
+                    restored += 1;
+                    texts.insert(kind, text);
+                }
+                Restore::Conflict { edit, disk } => conflicts.push(Conflict {
+                    file: kind,
+                    edit,
+                    disk,
+                }),
+            }
+        }
+        if from_disk {
+            self.disk.set(disk);
+        }
+        self.conflicts.set(conflicts);
+        if restored > 0 {
+            self.notice.set(Some(format!(
+                "restored unsaved edits to {restored} file(s) from this browser"
+            )));
+        }
+        self.set_texts(texts);
+    }
+
+    /// Resolves a conflict: keep the edit, or take the disk version.
+    pub fn resolve_conflict(&self, file: FileKind, keep_edit: bool) {
+        let Some(conflict) = self
+            .conflicts
+            .with_untracked(|c| c.iter().find(|c| c.file == file).cloned())
+        else {
+            return;
+        };
+        self.conflicts.update(|c| c.retain(|c| c.file != file));
+        if keep_edit {
+            self.replace_text(file, conflict.edit);
+        } else {
+            self.replace_text(file, conflict.disk);
+        }
+    }
+
+    /// Writes one file through the proxy; the disk version follows.
+    pub async fn save(self, file: FileKind) -> Result<(), ProxyError> {
+        let Some(text) = self.texts.with_untracked(|t| t.get(&file).cloned()) else {
+            return Ok(());
+        };
+        let proxy = self.proxy.get_value();
+        proxy.put_file(file.file_name(), &text).await?;
+        self.disk.update(|d| {
+            d.insert(file, text.clone());
+        });
+        let key = self.storage_key.get_untracked();
+        persistence::save(&key, file, None);
+        Ok(())
+    }
+
+    /// Saves every file that differs from disk (before a live action reads them).
+    pub async fn save_all(self) -> Result<usize, ProxyError> {
+        let dirty: Vec<FileKind> = FileKind::ALL
+            .into_iter()
+            .filter(|&k| self.is_dirty(k))
+            .collect();
+        for &file in &dirty {
+            self.save(file).await?;
+        }
+        Ok(dirty.len())
+    }
+}
+
+/// Appends one keystroke timing to `window.__scenarioLab.timings`.
+fn record_timing(bytes: usize, preflight_ms: f64, total_ms: Option<f64>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let root = js_sys::Reflect::get(&window, &"__scenarioLab".into())
+        .ok()
+        .filter(|v| v.is_object())
+        .unwrap_or_else(|| {
+            let object = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&object, &"timings".into(), &js_sys::Array::new());
+            let _ = js_sys::Reflect::set(&window, &"__scenarioLab".into(), &object);
+            object.into()
+        });
+    let Ok(timings) = js_sys::Reflect::get(&root, &"timings".into()) else {
+        return;
+    };
+    let entry = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&entry, &"bytes".into(), &(bytes as f64).into());
+    let _ = js_sys::Reflect::set(&entry, &"preflightMs".into(), &preflight_ms.into());
+    if let Some(total) = total_ms {
+        let _ = js_sys::Reflect::set(&entry, &"keystrokeMs".into(), &total.into());
+    }
+    js_sys::Array::from(&timings).push(&entry);
+}
