@@ -2,7 +2,9 @@
 
 use scenario_lab_core::line_index::LineIndex;
 use scenario_lab_core::recipes::{self, CreateGraph};
-use scenario_lab_core::{Diagnostic, FileKind, Fix, Severity, Workspace, discover, json, scenarios};
+use scenario_lab_core::{
+    Diagnostic, FileKind, Fix, Severity, Workspace, discover, json, scenarios,
+};
 use std::collections::BTreeMap;
 
 /// The text of every workspace file the editor holds (absent files are missing keys).

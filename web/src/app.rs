@@ -91,9 +91,18 @@ fn Header() -> impl IntoView {
     let state = expect_context::<EditorState>();
     let status = move || match state.proxy_status.get() {
         ProxyStatus::Offline(message) => ("offline", "offline: preflight only".to_owned(), message),
-        ProxyStatus::Connecting => ("connecting", "connecting to the proxy…".to_owned(), String::new()),
+        ProxyStatus::Connecting => (
+            "connecting",
+            "connecting to the proxy…".to_owned(),
+            String::new(),
+        ),
         ProxyStatus::Failed(message) => ("failed", "proxy unavailable".to_owned(), message),
-        ProxyStatus::Connected { dir, endpoint, database, signing_secret } => (
+        ProxyStatus::Connected {
+            dir,
+            endpoint,
+            database,
+            signing_secret,
+        } => (
             "connected",
             format!("proxy: {dir}"),
             format!(

@@ -33,7 +33,11 @@ pub fn DiagnosticsPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let hidden = move || state.analysis.with(|a| a.rows.len().saturating_sub(MAX_ROWS));
+    let hidden = move || {
+        state
+            .analysis
+            .with(|a| a.rows.len().saturating_sub(MAX_ROWS))
+    };
     view! {
         <section class="diagnostics" aria-label="diagnostics">
             <header>

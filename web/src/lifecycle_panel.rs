@@ -69,7 +69,12 @@ pub fn LifecyclePanel() -> impl IntoView {
     let run_discover = move |_| {
         state.busy.set(Some("discover".into()));
         spawn_local(async move {
-            match state.proxy.get_value().post("/api/discover", &json!({})).await {
+            match state
+                .proxy
+                .get_value()
+                .post("/api/discover", &json!({}))
+                .await
+            {
                 Ok(body) => discover.set(Some(body)),
                 Err(error) => state.notice.set(Some(error.to_string())),
             }
@@ -108,7 +113,10 @@ pub fn LifecyclePanel() -> impl IntoView {
                 .await
             {
                 Ok(body) => ups.update(|u| {
-                    for up in u.iter_mut().filter(|u| u["testRunId"] == test_run_id.as_str()) {
+                    for up in u
+                        .iter_mut()
+                        .filter(|u| u["testRunId"] == test_run_id.as_str())
+                    {
                         up["down"] = body.clone();
                     }
                 }),

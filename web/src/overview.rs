@@ -13,9 +13,9 @@ pub fn Overview() -> impl IntoView {
         let offset = state.texts.with_untracked(|t| recipe_offset(t, &name));
         match offset {
             Some(offset) => state.go_to(FileKind::Recipes, offset, offset),
-            None => state
-                .notice
-                .set(Some(format!("scenario-recipes.json has no recipe named `{name}`"))),
+            None => state.notice.set(Some(format!(
+                "scenario-recipes.json has no recipe named `{name}`"
+            ))),
         }
     };
     view! {

@@ -116,7 +116,11 @@ fn graph_svg(tree: &RecipeTree) -> AnyView {
                 None => record.model.clone(),
             };
             let order = record.order.map_or("∞".to_owned(), |o| o.to_string());
-            let class = if record.order.is_none() { "node cycle" } else { "node" };
+            let class = if record.order.is_none() {
+                "node cycle"
+            } else {
+                "node"
+            };
             view! {
                 <g class=class>
                     <rect x=x y=y width=NODE_W height=NODE_H rx="5"></rect>

@@ -43,7 +43,12 @@ pub fn Review() -> impl IntoView {
     let run_upload = move |_| {
         state.busy.set(Some("upload".into()));
         spawn_local(async move {
-            match state.proxy.get_value().post("/api/upload", &json!({})).await {
+            match state
+                .proxy
+                .get_value()
+                .post("/api/upload", &json!({}))
+                .await
+            {
                 Ok(body) => upload.set(Some((
                     true,
                     body["message"].as_str().unwrap_or("uploaded").to_owned(),

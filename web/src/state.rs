@@ -176,7 +176,9 @@ impl EditorState {
     pub fn run_preflight(&self) {
         self.pending_preflight.set_value(None);
         let start = now_ms();
-        let bytes = self.texts.with_untracked(|t| t.values().map(String::len).sum::<usize>());
+        let bytes = self
+            .texts
+            .with_untracked(|t| t.values().map(String::len).sum::<usize>());
         let analysis = self.texts.with_untracked(analysis::analyze);
         let preflight_ms = now_ms() - start;
         self.preflight_ms.set(preflight_ms);
@@ -194,8 +196,9 @@ impl EditorState {
         let base = self.disk.with_untracked(|d| d.get(&file).cloned());
         let key = self.storage_key.get_untracked();
         if !persistence::save(&key, file, Some(StoredEdit { text, base })) {
-            self.notice
-                .set(Some("the browser refused to store unsaved edits (storage full or disabled)".into()));
+            self.notice.set(Some(
+                "the browser refused to store unsaved edits (storage full or disabled)".into(),
+            ));
         }
     }
 
@@ -227,7 +230,9 @@ impl EditorState {
         self.proxy_status.set(ProxyStatus::Connecting);
         match proxy.get("/api/workspace").await {
             Ok(body) => self.apply_workspace(&body),
-            Err(error) => self.proxy_status.set(ProxyStatus::Failed(error.to_string())),
+            Err(error) => self
+                .proxy_status
+                .set(ProxyStatus::Failed(error.to_string())),
         }
     }
 

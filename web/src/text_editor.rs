@@ -80,7 +80,9 @@ pub fn TextEditor() -> impl IntoView {
                 if !entry.1.is_empty() {
                     entry.1.push('\n');
                 }
-                entry.1.push_str(&format!("{}: {}", row.code(), row.diagnostic.message));
+                entry
+                    .1
+                    .push_str(&format!("{}: {}", row.code(), row.diagnostic.message));
             }
         });
         by_line.into_iter().collect::<Vec<_>>()
