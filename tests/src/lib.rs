@@ -2,6 +2,7 @@
 //! ports, the example workspace in a temp folder and the `scenario-lab` binary. Everything a test
 //! starts is stopped when its guard is dropped.
 
+use std::io::BufRead;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -392,4 +393,67 @@ pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body:
     let mut response = String::new();
     let _ = stream.read_to_string(&mut response);
     response
+}
+
+/// A running `scenario-lab demo`: its endpoint and database URLs.
+#[derive(Debug)]
+pub struct Demo {
+    pub endpoint: String,
+    pub database: String,
+    pub editor: String,
+    child: Child,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `scenario-lab demo --no-validate` in `workspace` (its `autonoma/` folder), serving the
+/// editor from `dist` when given.
+pub fn start_demo(workspace: &TempDir, dist: Option<&Path>) -> Demo {
+    let mut command = Command::new(binary());
+    command.args([
+        "demo",
+        "--no-validate",
+        "--editor-port",
+        "0",
+        "--dir",
+        "autonoma",
+    ]);
+    if let Some(dist) = dist {
+        command.arg("--dist").arg(dist);
+    }
+    let mut child = command
+        .current_dir(&workspace.0)
+        .env("AUTONOMA_SHARED_SECRET", SHARED_SECRET)
+        .env("AUTONOMA_SIGNING_SECRET", SIGNING_SECRET)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut lines =
+        std::io::BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("stdout"))).lines();
+    let mut value = |prefix: &str| {
+        lines
+            .next()
+            .and_then(Result::ok)
+            .and_then(|l| l.strip_prefix(prefix).map(str::to_owned))
+            .unwrap_or_else(|| panic!("no `{prefix}` line"))
+    };
+    let endpoint = value("endpoint: ");
+    let database = value("database: ");
+    let editor = value("editor: ");
+    assert!(
+        editor.starts_with("http://127.0.0.1:") && editor.contains("/?token="),
+        "{editor}"
+    );
+    Demo {
+        endpoint,
+        database,
+        editor,
+        child,
+    }
 }

@@ -3,73 +3,15 @@
 
 use scenario_lab::endpoint::{Action, EndpointClient};
 use scenario_lab_tests::{
-    EndpointApp, SHARED_SECRET, SIGNING_SECRET, TempDir, example_workspace, scenario_lab, text,
+    EndpointApp, SHARED_SECRET, example_workspace, scenario_lab, start_demo, text,
 };
 use serde_json::{Value, json};
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
-
-/// A running `scenario-lab demo`: its endpoint and database URLs.
-struct Demo {
-    endpoint: String,
-    database: String,
-    editor: String,
-    child: Child,
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_demo(workspace: &TempDir) -> Demo {
-    let mut child = Command::new(scenario_lab_tests::binary())
-        .args([
-            "demo",
-            "--no-validate",
-            "--editor-port",
-            "0",
-            "--dir",
-            "autonoma",
-        ])
-        .current_dir(&workspace.0)
-        .env("AUTONOMA_SHARED_SECRET", SHARED_SECRET)
-        .env("AUTONOMA_SIGNING_SECRET", SIGNING_SECRET)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut lines =
-        std::io::BufReader::new(child.stdout.take().unwrap_or_else(|| panic!("stdout"))).lines();
-    let mut value = |prefix: &str| {
-        lines
-            .next()
-            .and_then(Result::ok)
-            .and_then(|l| l.strip_prefix(prefix).map(str::to_owned))
-            .unwrap_or_else(|| panic!("no `{prefix}` line"))
-    };
-    let endpoint = value("endpoint: ");
-    let database = value("database: ");
-    let editor = value("editor: ");
-    assert!(
-        editor.starts_with("http://127.0.0.1:") && editor.contains("/?token="),
-        "{editor}"
-    );
-    Demo {
-        endpoint,
-        database,
-        editor,
-        child,
-    }
-}
 
 #[test]
 fn the_demo_passes_conformance_and_a_written_validation_on_sqlite() {
     let workspace = example_workspace("demo");
     std::fs::remove_dir_all(workspace.0.join("autonoma")).unwrap_or_else(|e| panic!("{e}"));
-    let demo = start_demo(&workspace);
+    let demo = start_demo(&workspace, None);
     assert!(
         workspace.0.join("autonoma/scenario-recipes.json").exists(),
         "the demo writes the example workspace into an empty folder"
@@ -138,7 +80,7 @@ fn shape(status: u16, body: &Value) -> Value {
 fn the_demo_answers_like_the_python_sdk() {
     let python = EndpointApp::start("sqlite:///:memory:", "");
     let workspace = example_workspace("differential");
-    let demo = start_demo(&workspace);
+    let demo = start_demo(&workspace, None);
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     let recipes: Value = serde_json::from_str(
         &std::fs::read_to_string(workspace.0.join("autonoma/scenario-recipes.json"))
@@ -254,7 +196,7 @@ fn rand_id() -> u32 {
 #[test]
 fn the_editor_api_brings_a_scenario_up_and_down() {
     let workspace = example_workspace("editor-api");
-    let demo = start_demo(&workspace);
+    let demo = start_demo(&workspace, None);
     let (address, token) = demo
         .editor
         .trim_start_matches("http://")

@@ -62,7 +62,10 @@ pub fn LifecyclePanel() -> impl IntoView {
     let state = expect_context::<EditorState>();
     let discover = RwSignal::new(None::<Value>);
     let ups = RwSignal::new(Vec::<Value>::new());
-    let names = Memo::new(move |_| state.texts.with(analysis::recipe_names));
+    let names = Memo::new(move |_| {
+        state.analysis.track();
+        state.texts.with_untracked(analysis::recipe_names)
+    });
     let connected = move || state.proxy_status.with(|s| s.is_connected());
     let idle = move || state.busy.get().is_none();
 

@@ -8,7 +8,10 @@ use scenario_lab_core::FileKind;
 #[component]
 pub fn Overview() -> impl IntoView {
     let state = expect_context::<EditorState>();
-    let table = Memo::new(move |_| state.texts.with(analysis::scenario_rows));
+    let table = Memo::new(move |_| {
+        state.analysis.track();
+        state.texts.with_untracked(analysis::scenario_rows)
+    });
     let open_recipe = move |name: String| {
         let offset = state.texts.with_untracked(|t| recipe_offset(t, &name));
         match offset {

@@ -1,7 +1,7 @@
 //! Each recipe as a tree of records and as an SVG picture of its `_alias`/`_ref` dependencies, numbered in creation order.
 
 use crate::analysis::{self, RecipeTree};
-use crate::state::EditorState;
+use crate::state::{EditorState, Tab};
 use leptos::prelude::*;
 use scenario_lab_core::FileKind;
 
@@ -15,7 +15,14 @@ const GAP_Y: f64 = 14.0;
 #[component]
 pub fn RecipeGraphs() -> impl IntoView {
     let state = expect_context::<EditorState>();
-    let trees = Memo::new(move |_| state.texts.with(analysis::recipe_trees));
+    // Drawn when the Graph tab is open, after the debounced preflight (not on every keystroke).
+    let trees = Memo::new(move |_| {
+        state.analysis.track();
+        if state.tab.get() != Tab::Graph {
+            return Vec::new();
+        }
+        state.texts.with_untracked(analysis::recipe_trees)
+    });
     view! {
         <section class="graphs">
             {move || {

@@ -21,24 +21,28 @@ pub fn Review() -> impl IntoView {
         }
     });
     // "Write validated recipes" needs a passing validation of exactly the current recipes.
-    let can_write = Memo::new(move |_| {
-        let current = state.texts.with(|t| t.get(&FileKind::Recipes).cloned());
-        state.busy.get().is_none()
-            && state.validation.with(|v| {
+    let validated_current = Memo::new(move |_| {
+        state.texts.with(|t| {
+            state.validation.with(|v| {
                 v.as_ref()
-                    .is_some_and(|run| run.passed() && run.recipes == current)
+                    .is_some_and(|run| run.recipes.as_ref() == t.get(&FileKind::Recipes))
             })
+        })
     });
-    let write_hint = move || {
-        let current = state.texts.with(|t| t.get(&FileKind::Recipes).cloned());
-        match state.validation.get() {
-            None => "run a full validation first".to_owned(),
-            Some(run) if !run.passed() => "the last validation failed".to_owned(),
-            Some(run) if run.recipes != current => {
-                "the recipes changed since the last validation: validate again".to_owned()
-            }
-            Some(_) => "the last validation of this content passed".to_owned(),
+    let passed = move || {
+        state
+            .validation
+            .with(|v| v.as_ref().is_some_and(|r| r.passed()))
+    };
+    let can_write =
+        Memo::new(move |_| state.busy.get().is_none() && passed() && validated_current.get());
+    let write_hint = move || match state.validation.with(|v| v.is_some()) {
+        false => "run a full validation first",
+        true if !passed() => "the last validation failed",
+        true if !validated_current.get() => {
+            "the recipes changed since the last validation: validate again"
         }
+        true => "the last validation of this content passed",
     };
     let run_upload = move |_| {
         state.busy.set(Some("upload".into()));

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use scenario_lab_core::FileKind;
 use serde_json::Value;
 use std::time::Duration;
+use wasm_bindgen::JsCast;
 
 /// The views the editor offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +96,8 @@ pub struct EditorState {
     pub storage_key: RwSignal<String>,
     pending_preflight: StoredValue<Option<TimeoutHandle>>,
     input_started: StoredValue<Option<f64>>,
+    /// The file typed into since the last preflight (stored in localStorage with it).
+    unsaved: StoredValue<Option<FileKind>>,
 }
 
 pub fn now_ms() -> f64 {
@@ -129,6 +132,7 @@ impl EditorState {
             storage_key: RwSignal::new("local".to_owned()),
             pending_preflight: StoredValue::new(None),
             input_started: StoredValue::new(None),
+            unsaved: StoredValue::new(None),
         }
     }
 
@@ -157,9 +161,9 @@ impl EditorState {
             s.get_or_insert(started);
         });
         self.texts.update(|t| {
-            t.insert(file, text.clone());
+            t.insert(file, text);
         });
-        self.remember(file, text);
+        self.unsaved.set_value(Some(file));
         let delay = self.preflight_ms.get_untracked().clamp(0.0, 80.0) as u64;
         let state = *self;
         if let Some(handle) = self.pending_preflight.get_value() {
@@ -175,6 +179,13 @@ impl EditorState {
     /// diagnostics (published on `window.__scenarioLab.timings` for the tests and the status bar).
     pub fn run_preflight(&self) {
         self.pending_preflight.set_value(None);
+        if let Some(file) = self.unsaved.get_value() {
+            self.unsaved.set_value(None);
+            let text = self.texts.with_untracked(|t| t.get(&file).cloned());
+            if let Some(text) = text {
+                self.remember(file, text);
+            }
+        }
         let start = now_ms();
         let bytes = self
             .texts
@@ -204,9 +215,10 @@ impl EditorState {
 
     /// True when the editor's text differs from the disk version.
     pub fn is_dirty(&self, file: FileKind) -> bool {
-        let text = self.texts.with(|t| t.get(&file).cloned());
-        let disk = self.disk.with(|d| d.get(&file).cloned());
-        text.is_some() && text != disk
+        self.texts.with(|t| {
+            self.disk
+                .with(|d| t.get(&file).is_some_and(|text| d.get(&file) != Some(text)))
+        })
     }
 
     pub fn go_to(&self, file: FileKind, start: usize, end: usize) {
@@ -355,5 +367,7 @@ fn record_timing(bytes: usize, preflight_ms: f64, total_ms: Option<f64>) {
     if let Some(total) = total_ms {
         let _ = js_sys::Reflect::set(&entry, &"keystrokeMs".into(), &total.into());
     }
-    js_sys::Array::from(&timings).push(&entry);
+    if let Ok(timings) = timings.dyn_into::<js_sys::Array>() {
+        timings.push(&entry);
+    }
 }

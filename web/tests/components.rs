@@ -200,7 +200,9 @@ async fn the_overview_lists_the_frontmatter_scenarios_with_their_recipes() {
 
 #[wasm_bindgen_test]
 async fn each_recipe_gets_a_tree_and_a_graph_in_creation_order() {
-    let (_, root) = check("test-graph", example()).await;
+    let (state, root) = check("test-graph", example()).await;
+    state.tab.set(scenario_lab_web::state::Tab::Graph);
+    settle(20).await;
     let trees = analysis::recipe_trees(&example());
     assert_eq!(count(&root, "article.recipe-card"), trees.len() as u32);
     let first = &trees[0];

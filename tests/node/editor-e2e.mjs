@@ -1,0 +1,139 @@
+// End-to-end test of the editor in Debian's Chromium, driven by playwright-core. Started by
+// tests/tests/editor.rs, which runs `scenario-lab demo` (the proxy in front of the embedded
+// endpoint) and passes: EDITOR_URL, WORKSPACE (the autonoma/ folder), SHOTS (screenshot folder),
+// LARGE_100K and LARGE_1M (folders holding a large scenario-recipes.json), TIMINGS_OUT.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const editorUrl = env('EDITOR_URL');
+const workspace = env('WORKSPACE');
+const shots = env('SHOTS');
+fs.mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+const step = (name) => console.log(`# ${name}`);
+const failures = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  page.on('pageerror', (e) => failures.push(`page error: ${e}`));
+  page.on('console', (m) => { if (m.type() === 'error') failures.push(`console error: ${m.text()}`); });
+  const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+
+  step('open the example workspace through the proxy');
+  await page.goto(editorUrl);
+  await page.waitForSelector('[data-testid=proxy-status].connected', { timeout: 30000 });
+  await page.waitForFunction(() => document.querySelector('textarea.source')?.value.includes('"recipes"'));
+  await page.waitForSelector('[data-testid=diagnostics-summary]');
+  const timeToInteractive = await page.evaluate(() => performance.now());
+  assert.match(await page.textContent('[data-testid=diagnostics-summary]'), /0 error\(s\)|no problems/);
+  await page.click('[data-tab=Overview]');
+  assert.ok(await page.locator('table.scenarios tbody tr').count() >= 3, 'the overview lists the scenarios');
+  await shot('01-overview');
+  await page.click('[data-tab=Graph]');
+  await page.waitForSelector('svg.graph g.node');
+  await shot('02-graph');
+
+  step('an unknown _ref is flagged at its line and fixed in place');
+  await page.click('[data-tab=Editor]');
+  const original = await page.$eval('textarea.source', (t) => t.value);
+  const at = original.indexOf('"_ref": "olivia"') + '"_ref": "'.length;
+  assert.ok(at > 20, 'the example has a _ref to olivia');
+  const line = original.slice(0, at).split('\n').length;
+  await page.$eval('textarea.source', (t, [a, b]) => { t.focus(); t.setSelectionRange(a, b); }, [at, at + 'olivia'.length]);
+  await page.keyboard.type('olivai');
+  const diagnostic = 'li.diagnostic[data-code="recipe/unknown-alias"]';
+  await page.waitForSelector(diagnostic);
+  assert.equal(await page.getAttribute(diagnostic, 'data-line'), String(line));
+  assert.match(await page.textContent(diagnostic), new RegExp(`scenario-recipes\\.json:${line}:`));
+  assert.equal(await page.locator(`.marker.error[data-line="${line}"]`).count(), 1, 'a marker on the line');
+  await shot('03-unknown-ref');
+  await page.click(`${diagnostic} button.fix`);
+  await page.waitForSelector(diagnostic, { state: 'detached' });
+  assert.equal(await page.$eval('textarea.source', (t) => t.value), original, 'the fix restores the alias');
+  await shot('04-fixed');
+
+  step('validate every scenario through the proxy');
+  await page.click('[data-tab=Lifecycle]');
+  await page.click('button[data-action=validate]');
+  await page.waitForSelector('[data-testid=verdict]', { timeout: 180000 });
+  const verdict = await page.textContent('[data-testid=verdict]');
+  assert.match(verdict, /validation passed/, verdict);
+  assert.equal(await page.locator('.validation ul.checks li.fail').count(), 0, 'no failed check');
+  assert.ok(await page.locator('.validation ul.checks li.pass').count() >= 10, 'the checks are listed');
+  assert.ok(await page.locator('.validation .scenario-run').count() >= 3);
+  await shot('05-validated');
+
+  step('write validated recipes only for the validated content');
+  await page.click('[data-tab=Review]');
+  const write = 'button[data-action=write]';
+  await page.waitForSelector(`${write}:not([disabled])`);
+  await page.click('[data-tab=Editor]');
+  await page.$eval('textarea.source', (t) => { t.focus(); t.setSelectionRange(t.value.length, t.value.length); });
+  await page.keyboard.type(' ');
+  await page.click('[data-tab=Review]');
+  await page.waitForSelector(`${write}[disabled]`);
+  assert.match(await page.textContent('[data-testid=write-hint]'), /changed since the last validation/);
+  await page.click('[data-tab=Editor]');
+  await page.$eval('textarea.source', (t) => { t.focus(); t.setSelectionRange(t.value.length, t.value.length); });
+  await page.keyboard.press('Backspace');
+  await page.click('[data-tab=Review]');
+  await page.waitForSelector(`${write}:not([disabled])`);
+  for (const name of ['.endpoint-validated']) {
+    if (fs.existsSync(path.join(workspace, name))) fs.rmSync(path.join(workspace, name));
+  }
+  await page.click(write);
+  await page.waitForSelector('.notice:has-text("wrote scenario-recipes.json")', { timeout: 180000 });
+  assert.ok(fs.existsSync(path.join(workspace, '.endpoint-validated')), 'the sentinel is on disk');
+  const validation = JSON.parse(fs.readFileSync(path.join(workspace, '.scenario-validation.json'), 'utf8'));
+  assert.equal(validation.status, 'ok');
+  assert.ok(validation.validatedScenarios.length >= 3);
+  const written = JSON.parse(fs.readFileSync(path.join(workspace, 'scenario-recipes.json'), 'utf8'));
+  assert.ok(written.recipes.length >= 3);
+  await shot('06-review-written');
+
+  step('keystroke-to-diagnostics timings at 100 KB and 1 MB');
+  const timings = { timeToInteractiveMs: Math.round(timeToInteractive) };
+  for (const [label, folder] of [['100KB', env('LARGE_100K')], ['1MB', env('LARGE_1M')]]) {
+    const file = path.join(folder, 'scenario-recipes.json');
+    const size = fs.statSync(file).size;
+    await page.click('[data-tab=Editor]');
+    await page.setInputFiles('[data-testid=file-picker]', file);
+    await page.waitForFunction((n) => document.querySelector('textarea.source').value.length >= n, size);
+    await page.waitForTimeout(300);
+    const caret = (await page.$eval('textarea.source', (t) => t.value.indexOf('Project 0001'))) + 'Project'.length;
+    await page.$eval('textarea.source', (t, c) => { t.focus(); t.setSelectionRange(c, c); }, caret);
+    await page.evaluate(() => { window.__scenarioLab.timings = []; });
+    const keys = 20;
+    for (let i = 1; i <= keys; i++) {
+      await page.keyboard.type('x');
+      await page.waitForFunction((n) => window.__scenarioLab.timings.filter((t) => t.keystrokeMs !== undefined).length >= n, i);
+    }
+    const runs = await page.evaluate(() => window.__scenarioLab.timings.filter((t) => t.keystrokeMs !== undefined));
+    const sorted = (k) => runs.map((r) => r[k]).sort((a, b) => a - b);
+    const stats = (k) => {
+      const s = sorted(k);
+      return { median: +s[Math.floor(s.length / 2)].toFixed(2), p95: +s[Math.floor(s.length * 0.95) - 1].toFixed(2), max: +s[s.length - 1].toFixed(2) };
+    };
+    timings[label] = { bytes: size, keystrokes: runs.length, keystrokeMs: stats('keystrokeMs'), preflightMs: stats('preflightMs') };
+    console.log(`${label}: ${JSON.stringify(timings[label])}`);
+    await shot(`07-large-${label}`);
+  }
+  console.log(`time to interactive: ${timings.timeToInteractiveMs} ms`);
+  if (process.env.TIMINGS_OUT) fs.writeFileSync(process.env.TIMINGS_OUT, JSON.stringify(timings, null, 2) + '\n');
+  assert.deepEqual(failures, [], 'no page or console errors');
+  console.log('editor e2e: ok');
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,106 @@
+//! The editor end to end: `scenario-lab demo` serves the Trunk-built editor (dist/) in front of the
+//! embedded endpoint; Debian's Chromium, driven by playwright-core (tests/node/editor-e2e.mjs),
+//! fixes a dangling `_ref`, validates, writes the recipes and records keystroke timings.
+
+use scenario_lab_tests::{TempDir, example_workspace, http, repo_root, start_demo};
+use std::path::Path;
+use std::process::Command;
+
+fn editor_port(editor_url: &str) -> u16 {
+    editor_url
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {editor_url}"))
+}
+
+/// A `scenario-recipes.json` of at least `bytes` bytes, in its own folder (the editor's file picker
+/// maps files by name).
+fn large_recipes(label: &str, bytes: usize) -> TempDir {
+    let dir = TempDir::new(label);
+    let mut projects = 16;
+    let mut text = scenario_lab_core::sample::large_recipes(projects);
+    while text.len() < bytes {
+        projects = projects * 3 / 2;
+        text = scenario_lab_core::sample::large_recipes(projects);
+    }
+    std::fs::write(dir.0.join("scenario-recipes.json"), text).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}
+
+#[test]
+fn the_editor_fixes_validates_and_writes_through_the_proxy() {
+    let root = repo_root();
+    let dist = root.join("dist");
+    assert!(
+        dist.join("index.html").exists(),
+        "the editor is not built: run `trunk build --release` (scripts/test.sh and scripts/start.sh do)"
+    );
+    let node_modules = root.join("tests/node/node_modules/playwright-core");
+    assert!(
+        node_modules.exists(),
+        "playwright-core is missing: run `npm ci` in tests/node (scripts/test.sh does)"
+    );
+    let workspace = example_workspace("editor");
+    let demo = start_demo(&workspace, Some(&dist));
+    let port = editor_port(&demo.editor);
+
+    // The page itself is served without the token; the API is not.
+    let page = http(port, "GET", "/", &[], "");
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(
+        page.contains("scenario-lab-web"),
+        "dist/index.html is served"
+    );
+    let no_token = http(port, "GET", "/api/workspace", &[], "");
+    assert!(no_token.starts_with("HTTP/1.1 401"), "{no_token}");
+    let token = demo.editor.split("token=").nth(1).unwrap_or_default();
+    let bearer = format!("Bearer {token}");
+    let foreign = http(
+        port,
+        "POST",
+        "/api/validate",
+        &[
+            ("authorization", &bearer),
+            ("origin", "http://evil.example"),
+            ("content-type", "application/json"),
+        ],
+        "{}",
+    );
+    assert!(foreign.starts_with("HTTP/1.1 403"), "{foreign}");
+
+    let small = large_recipes("editor-100k", 100 * 1024);
+    let big = large_recipes("editor-1m", 1024 * 1024);
+    let shots = root.join("target/e2e-artifacts/editor");
+    let timings = root.join("target/e2e-artifacts/editor-timings.json");
+    let output = Command::new("node")
+        .arg("editor-e2e.mjs")
+        .current_dir(root.join("tests/node"))
+        .env("EDITOR_URL", &demo.editor)
+        .env("WORKSPACE", workspace.0.join("autonoma"))
+        .env("SHOTS", &shots)
+        .env("LARGE_100K", &small.0)
+        .env("LARGE_1M", &big.0)
+        .env("TIMINGS_OUT", &timings)
+        .output()
+        .unwrap_or_else(|e| panic!("node: {e}"));
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    println!("{log}");
+    assert!(output.status.success(), "the browser test failed:\n{log}");
+    for shot in [
+        "03-unknown-ref.png",
+        "05-validated.png",
+        "06-review-written.png",
+    ] {
+        assert!(
+            Path::new(&shots).join(shot).exists(),
+            "screenshot {shot} saved"
+        );
+    }
+    assert!(timings.exists(), "keystroke timings recorded");
+}
