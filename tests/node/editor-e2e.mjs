@@ -126,11 +126,19 @@ try {
       const s = sorted(k);
       return { median: +s[Math.floor(s.length / 2)].toFixed(2), p95: +s[Math.floor(s.length * 0.95) - 1].toFixed(2), max: +s[s.length - 1].toFixed(2) };
     };
-    timings[label] = { bytes: size, keystrokes: runs.length, keystrokeMs: stats('keystrokeMs'), preflightMs: stats('preflightMs') };
+    timings[label] = { bytes: size, keystrokes: runs.length, keystrokeMs: stats('keystrokeMs'), preflightMs: stats('preflightMs'), handlerMs: stats('handlerMs'), queuedMs: stats('queuedMs'), renderMs: stats('renderMs'), workMs: stats('workMs') };
     console.log(`${label}: ${JSON.stringify(timings[label])}`);
     await shot(`07-large-${label}`);
   }
   console.log(`time to interactive: ${timings.timeToInteractiveMs} ms`);
+
+  step('unsaved edits survive a reload');
+  await page.reload();
+  await page.waitForSelector('[data-testid=proxy-status].connected');
+  await page.waitForSelector('.notice:has-text("restored unsaved edits")');
+  const restored = await page.$eval('textarea.source', (t) => t.value);
+  assert.ok(restored.includes(`Project${'x'.repeat(20)} 0001`), 'the typed characters are back');
+  await shot('08-restored');
   if (process.env.TIMINGS_OUT) fs.writeFileSync(process.env.TIMINGS_OUT, JSON.stringify(timings, null, 2) + '\n');
   assert.deepEqual(failures, [], 'no page or console errors');
   console.log('editor e2e: ok');

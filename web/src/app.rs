@@ -39,7 +39,15 @@ pub fn Editor(state: EditorState) -> impl IntoView {
             }
         }
     });
-    on_cleanup(move || keys.remove());
+    // Edits waiting for a pause in typing are stored before the page goes away.
+    let leaving = window_event_listener(leptos::ev::pagehide, move |_| state.flush_unsaved());
+    let hidden =
+        window_event_listener(leptos::ev::visibilitychange, move |_| state.flush_unsaved());
+    on_cleanup(move || {
+        keys.remove();
+        leaving.remove();
+        hidden.remove();
+    });
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {

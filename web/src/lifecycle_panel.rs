@@ -1,7 +1,7 @@
 //! The lifecycle panel: discover, up, down and full validation through the proxy, with progress, masked auth, refs counts, database checks and leaks.
 
 use crate::analysis;
-use crate::state::{EditorState, ValidationRun};
+use crate::state::{EditorState, Tab, ValidationRun};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use scenario_lab_core::FileKind;
@@ -64,6 +64,9 @@ pub fn LifecyclePanel() -> impl IntoView {
     let ups = RwSignal::new(Vec::<Value>::new());
     let names = Memo::new(move |_| {
         state.analysis.track();
+        if state.tab.get() != Tab::Lifecycle {
+            return Vec::new();
+        }
         state.texts.with_untracked(analysis::recipe_names)
     });
     let connected = move || state.proxy_status.with(|s| s.is_connected());

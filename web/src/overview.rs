@@ -1,15 +1,19 @@
 //! The scenarios overview: `scenarios.md`'s frontmatter as a table, each row linked to its recipe.
 
 use crate::analysis::{self, recipe_offset};
-use crate::state::EditorState;
+use crate::state::{EditorState, Tab};
 use leptos::prelude::*;
 use scenario_lab_core::FileKind;
 
 #[component]
 pub fn Overview() -> impl IntoView {
     let state = expect_context::<EditorState>();
+    // Built when the tab is open, after the debounced preflight (not on every keystroke).
     let table = Memo::new(move |_| {
         state.analysis.track();
+        if state.tab.get() != Tab::Overview {
+            return Default::default();
+        }
         state.texts.with_untracked(analysis::scenario_rows)
     });
     let open_recipe = move |name: String| {

@@ -1,15 +1,19 @@
-//! Unsaved edits kept in localStorage, with the disk version they started from, so a reload loses nothing and a changed file is never overwritten silently.
+//! Unsaved edits kept in localStorage, with a fingerprint of the disk version they started from, so a reload loses nothing and a changed file is never overwritten silently.
 
 use scenario_lab_core::FileKind;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use sha2::{Digest, Sha256};
 
-/// One file's unsaved text and the disk text it was edited from.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// One file's unsaved text and the fingerprint of the disk text it was edited from.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct StoredEdit {
     pub text: String,
-    /// The file on disk when editing started; `None` for local or new files.
+    /// `fingerprint` of the file on disk when editing started; `None` for local or new files.
     pub base: Option<String>,
+}
+
+/// A short fingerprint of a text (stored instead of a second copy of the file).
+pub fn fingerprint(text: &str) -> String {
+    hex::encode(&Sha256::digest(text.as_bytes())[..12])
 }
 
 /// What to do with a stored edit when the workspace is (re)loaded.
@@ -31,7 +35,7 @@ pub fn restore(stored: Option<&StoredEdit>, disk: Option<&str>) -> Restore {
     if Some(stored.text.as_str()) == disk {
         return Restore::Disk;
     }
-    if stored.base.as_deref() == disk {
+    if stored.base == disk.map(fingerprint) {
         Restore::Edit(stored.text.clone())
     } else {
         Restore::Conflict {
@@ -41,37 +45,40 @@ pub fn restore(stored: Option<&StoredEdit>, disk: Option<&str>) -> Restore {
     }
 }
 
-fn key(workspace: &str) -> String {
-    format!("scenario-lab:edits:{workspace}")
+/// The localStorage keys of one file's edit: its text and its base fingerprint.
+fn keys(workspace: &str, file: FileKind) -> (String, String) {
+    let prefix = format!("scenario-lab:{workspace}:{}", file.file_name());
+    (format!("{prefix}:text"), format!("{prefix}:base"))
 }
 
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// The stored edits of a workspace (keyed by its folder, or `local`).
-pub fn load(workspace: &str) -> BTreeMap<String, StoredEdit> {
-    storage()
-        .and_then(|s| s.get_item(&key(workspace)).ok().flatten())
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default()
+/// The stored edit of one file of a workspace (keyed by its folder, or `local`).
+pub fn load(workspace: &str, file: FileKind) -> Option<StoredEdit> {
+    let storage = storage()?;
+    let (text_key, base_key) = keys(workspace, file);
+    let text = storage.get_item(&text_key).ok()??;
+    let base = storage.get_item(&base_key).ok().flatten();
+    Some(StoredEdit { text, base })
 }
 
-/// Stores (or, when the text equals its base, forgets) one file's edit.
+/// Stores one file's edit, or forgets it (`None`).
 /// Returns false when the browser refused (storage full or disabled).
-pub fn save(workspace: &str, file: FileKind, edit: Option<StoredEdit>) -> bool {
+pub fn save(workspace: &str, file: FileKind, edit: Option<&StoredEdit>) -> bool {
     let Some(storage) = storage() else {
         return false;
     };
-    let mut all = load(workspace);
+    let (text_key, base_key) = keys(workspace, file);
     match edit {
-        Some(edit) if Some(&edit.text) != edit.base.as_ref() => {
-            all.insert(file.file_name().to_owned(), edit);
+        Some(edit) => {
+            let base_ok = match &edit.base {
+                Some(base) => storage.set_item(&base_key, base).is_ok(),
+                None => storage.remove_item(&base_key).is_ok(),
+            };
+            base_ok && storage.set_item(&text_key, &edit.text).is_ok()
         }
-        _ => {
-            all.remove(file.file_name());
-        }
+        None => storage.remove_item(&text_key).is_ok() && storage.remove_item(&base_key).is_ok(),
     }
-    let text = serde_json::to_string(&all).unwrap_or_default();
-    storage.set_item(&key(workspace), &text).is_ok()
 }

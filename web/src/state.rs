@@ -98,7 +98,17 @@ pub struct EditorState {
     input_started: StoredValue<Option<f64>>,
     /// The file typed into since the last preflight (stored in localStorage with it).
     unsaved: StoredValue<Option<FileKind>>,
+    /// How long the last keystroke's handler ran, and when it returned.
+    handler_done: StoredValue<Option<(f64, f64)>>,
+    pending_remember: StoredValue<Option<(TimeoutHandle, FileKind)>>,
+    microtask_pending: StoredValue<bool>,
 }
+
+/// A preflight that took less than this runs right after the keystroke, without a timer.
+const IMMEDIATE_BELOW_MS: f64 = 12.0;
+
+/// Pause in typing after which an edit is written to localStorage.
+const REMEMBER_AFTER_MS: u64 = 400;
 
 pub fn now_ms() -> f64 {
     web_sys::window()
@@ -133,6 +143,9 @@ impl EditorState {
             pending_preflight: StoredValue::new(None),
             input_started: StoredValue::new(None),
             unsaved: StoredValue::new(None),
+            handler_done: StoredValue::new(None),
+            pending_remember: StoredValue::new(None),
+            microtask_pending: StoredValue::new(false),
         }
     }
 
@@ -146,9 +159,9 @@ impl EditorState {
     /// One edit from outside the textarea (a fix, a conflict choice).
     pub fn replace_text(&self, file: FileKind, text: String) {
         self.texts.update(|t| {
-            t.insert(file, text.clone());
+            t.insert(file, text);
         });
-        self.remember(file, text);
+        self.remember(file);
         self.external_revision.update(|r| *r += 1);
         self.run_preflight();
     }
@@ -164,28 +177,40 @@ impl EditorState {
             t.insert(file, text);
         });
         self.unsaved.set_value(Some(file));
-        let delay = self.preflight_ms.get_untracked().clamp(0.0, 80.0) as u64;
+        let last = self.preflight_ms.get_untracked();
         let state = *self;
-        if let Some(handle) = self.pending_preflight.get_value() {
-            handle.clear();
+        if last < IMMEDIATE_BELOW_MS {
+            // Cheap enough to finish before the next frame: run once the current burst of
+            // events is handled (a microtask), so the diagnostics paint with the keystroke.
+            if !self.microtask_pending.get_value() {
+                self.microtask_pending.set_value(true);
+                wasm_bindgen_futures::spawn_local(async move {
+                    state.microtask_pending.set_value(false);
+                    if state.unsaved.get_value().is_some() {
+                        state.run_preflight();
+                    }
+                });
+            }
+        } else {
+            // Expensive: wait as long as the last run took, so keystrokes do not queue up.
+            if let Some(handle) = self.pending_preflight.get_value() {
+                handle.clear();
+            }
+            let delay = Duration::from_millis(last.min(80.0) as u64);
+            let handle = set_timeout_with_handle(move || state.run_preflight(), delay).ok();
+            self.pending_preflight.set_value(handle);
         }
-        let handle =
-            set_timeout_with_handle(move || state.run_preflight(), Duration::from_millis(delay))
-                .ok();
-        self.pending_preflight.set_value(handle);
+        self.handler_done
+            .set_value(Some((now_ms() - started, now_ms())));
     }
 
     /// Runs the core's preflight now and records how long the keystroke took to reach the
     /// diagnostics (published on `window.__scenarioLab.timings` for the tests and the status bar).
     pub fn run_preflight(&self) {
-        self.pending_preflight.set_value(None);
-        if let Some(file) = self.unsaved.get_value() {
-            self.unsaved.set_value(None);
-            let text = self.texts.with_untracked(|t| t.get(&file).cloned());
-            if let Some(text) = text {
-                self.remember(file, text);
-            }
+        if let Some(handle) = self.pending_preflight.get_value() {
+            handle.clear();
         }
+        self.pending_preflight.set_value(None);
         let start = now_ms();
         let bytes = self
             .texts
@@ -196,17 +221,81 @@ impl EditorState {
         self.analysis.set(analysis);
         let input_started = self.input_started.get_value();
         self.input_started.set_value(None);
+        let unsaved = self.unsaved.get_value();
+        self.unsaved.set_value(None);
+        let state = *self;
+        let handler = self.handler_done.get_value();
+        self.handler_done.set_value(None);
+        let rendered = now_ms();
+        let phases = [
+            ("preflightMs", Some(preflight_ms)),
+            ("keystrokeMs", None),
+            ("handlerMs", handler.map(|h| h.0)),
+            ("queuedMs", handler.map(|h| start - h.1)),
+            ("renderMs", Some(rendered - start - preflight_ms)),
+            // Main-thread time the editor spent on the keystroke.
+            ("workMs", handler.map(|h| h.0 + rendered - start)),
+        ];
         request_animation_frame(move || {
-            let total = input_started.map(|s| now_ms() - s);
-            record_timing(bytes, preflight_ms, total);
+            let mut phases = phases;
+            phases[1].1 = input_started.map(|s| now_ms() - s);
+            record_timing(bytes, &phases);
+            if let Some(file) = unsaved {
+                state.schedule_remember(file);
+            }
         });
     }
 
-    /// Keeps an unsaved edit in localStorage (or forgets it when it equals the disk).
-    fn remember(&self, file: FileKind, text: String) {
-        let base = self.disk.with_untracked(|d| d.get(&file).cloned());
+    /// Stores the edit once typing pauses (writing a large file to localStorage on every
+    /// keystroke would slow typing down); `flush_unsaved` stores it at once when the page goes.
+    fn schedule_remember(&self, file: FileKind) {
+        if let Some((handle, _)) = self.pending_remember.get_value() {
+            handle.clear();
+        }
+        let state = *self;
+        let handle = set_timeout_with_handle(
+            move || {
+                state.pending_remember.set_value(None);
+                state.remember(file);
+            },
+            Duration::from_millis(REMEMBER_AFTER_MS),
+        )
+        .ok();
+        self.pending_remember
+            .set_value(handle.map(|handle| (handle, file)));
+    }
+
+    /// Stores a pending edit now (the page is being hidden or reloaded).
+    pub fn flush_unsaved(&self) {
+        if let Some((handle, file)) = self.pending_remember.get_value() {
+            handle.clear();
+            self.pending_remember.set_value(None);
+            self.remember(file);
+        }
+        if let Some(file) = self.unsaved.get_value() {
+            self.remember(file);
+        }
+    }
+
+    /// Keeps an unsaved edit in localStorage (or forgets it when it equals the disk). A file in
+    /// conflict keeps its stored edit until the user chooses.
+    fn remember(&self, file: FileKind) {
+        if self
+            .conflicts
+            .with_untracked(|c| c.iter().any(|c| c.file == file))
+        {
+            return;
+        }
+        let Some(text) = self.texts.with_untracked(|t| t.get(&file).cloned()) else {
+            return;
+        };
         let key = self.storage_key.get_untracked();
-        if !persistence::save(&key, file, Some(StoredEdit { text, base })) {
+        let disk = self.disk.with_untracked(|d| d.get(&file).cloned());
+        let edit = (disk.as_ref() != Some(&text)).then(|| StoredEdit {
+            text,
+            base: disk.as_deref().map(persistence::fingerprint),
+        });
+        if !persistence::save(&key, file, edit.as_ref()) {
             self.notice.set(Some(
                 "the browser refused to store unsaved edits (storage full or disabled)".into(),
             ));
@@ -269,13 +358,13 @@ impl EditorState {
 
     /// Loads texts (from disk through the proxy, or from local files), restoring stored edits.
     pub fn load_texts(&self, disk: Texts, from_disk: bool) {
-        let stored = persistence::load(&self.storage_key.get_untracked());
+        let key = self.storage_key.get_untracked();
         let mut texts = disk.clone();
         let mut conflicts = Vec::new();
         let mut restored = 0;
         for kind in FileKind::ALL {
-            let stored_edit = stored.get(kind.file_name());
-            match persistence::restore(stored_edit, disk.get(&kind).map(String::as_str)) {
+            let stored_edit = persistence::load(&key, kind);
+            match persistence::restore(stored_edit.as_ref(), disk.get(&kind).map(String::as_str)) {
                 Restore::Disk => {}
                 Restore::Edit(text) => {
                     restored += 1;
@@ -345,7 +434,7 @@ impl EditorState {
 }
 
 /// Appends one keystroke timing to `window.__scenarioLab.timings`.
-fn record_timing(bytes: usize, preflight_ms: f64, total_ms: Option<f64>) {
+fn record_timing(bytes: usize, phases: &[(&str, Option<f64>)]) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -363,9 +452,10 @@ fn record_timing(bytes: usize, preflight_ms: f64, total_ms: Option<f64>) {
     };
     let entry = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&entry, &"bytes".into(), &(bytes as f64).into());
-    let _ = js_sys::Reflect::set(&entry, &"preflightMs".into(), &preflight_ms.into());
-    if let Some(total) = total_ms {
-        let _ = js_sys::Reflect::set(&entry, &"keystrokeMs".into(), &total.into());
+    for (name, value) in phases {
+        if let Some(value) = value {
+            let _ = js_sys::Reflect::set(&entry, &(*name).into(), &(*value).into());
+        }
     }
     if let Ok(timings) = timings.dyn_into::<js_sys::Array>() {
         timings.push(&entry);

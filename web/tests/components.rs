@@ -184,7 +184,9 @@ async fn a_dangling_ref_is_marked_at_its_line_and_the_quick_fix_repairs_it() {
 
 #[wasm_bindgen_test]
 async fn the_overview_lists_the_frontmatter_scenarios_with_their_recipes() {
-    let (_, root) = check("test-overview", example()).await;
+    let (state, root) = check("test-overview", example()).await;
+    state.tab.set(scenario_lab_web::state::Tab::Overview);
+    settle(20).await;
     let (rows, _) = analysis::scenario_rows(&example());
     assert!(rows.len() >= 3);
     assert_eq!(count(&root, "table.scenarios tbody tr"), rows.len() as u32);
@@ -246,10 +248,10 @@ async fn unsaved_edits_come_back_and_a_changed_disk_asks_first() {
     assert!(persistence::save(
         "test-restore",
         FileKind::Recipes,
-        Some(StoredEdit {
+        Some(&StoredEdit {
             text: edited.clone(),
-            base: Some(recipes.clone())
-        })
+            base: Some(persistence::fingerprint(&recipes)),
+        }),
     ));
     let (state, _) = check("test-restore", disk.clone()).await;
     assert_eq!(
@@ -290,7 +292,7 @@ async fn unsaved_edits_come_back_and_a_changed_disk_asks_first() {
 fn restore_decides_between_disk_edit_and_conflict() {
     let edit = StoredEdit {
         text: "b".into(),
-        base: Some("a".into()),
+        base: Some(persistence::fingerprint("a")),
     };
     assert_eq!(persistence::restore(None, Some("a")), Restore::Disk);
     assert_eq!(
