@@ -16,10 +16,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-if [ ! -x tests/node/node_modules/.bin/tsc ] || [ ! -x tests/node/node_modules/.bin/wasm-opt ]; then
-  (cd tests/node && npm ci --no-audit --no-fund)
-fi
-export PATH="$ROOT/tests/node/node_modules/.bin:$PATH"   # npm's wasm-opt 132 shadows Debian's broken 108
 
 step "PostgreSQL, MariaDB and the Python SDK endpoint app"
 db_missing=()
@@ -39,18 +35,20 @@ step "format"
 cargo fmt --all -- --check
 
 step "clippy (native, all targets)"
-cargo clippy --locked --workspace --all-targets -- -D warnings
+cargo clippy --locked --workspace --exclude scenario-lab-web --all-targets -- -D warnings   # web is wasm32-only: linted below
 
 step "clippy (wasm32)"
-cargo clippy --locked -p scenario-lab-core -p scenario-lab-wasm --target wasm32-unknown-unknown --lib --tests -- -D warnings
+cargo clippy --locked -p scenario-lab-core -p scenario-lab-wasm -p scenario-lab-web --target wasm32-unknown-unknown --lib --bins --tests -- -D warnings
 cargo clippy --locked -p scenario-lab-wasm --target wasm32-unknown-unknown --lib -- -D warnings   # core without `markdown`, as packaged
+
+build_editor   # dist/, served by the proxy in the editor's end-to-end test
 
 step "tests (native)"
 cargo test --locked 2>&1 | tee -a "$LOG"
 
-step "wasm32 tests: core and the wasm package in Node, the package in headless Chromium"
+step "wasm32 tests: core and the wasm package in Node, the package and the editor's components in headless Chromium"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$(command -v chromedriver)
-cargo test --locked -p scenario-lab-core -p scenario-lab-wasm --target wasm32-unknown-unknown --test wasm --test node --test browser 2>&1 | tee -a "$LOG"
+cargo test --locked -p scenario-lab-core -p scenario-lab-wasm -p scenario-lab-web --target wasm32-unknown-unknown --test wasm --test node --test browser --test components 2>&1 | tee -a "$LOG"
 
 step "npm package: build, node:test, TypeScript declarations"
 bash crates/wasm/build-package.sh target/npm

@@ -31,6 +31,11 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') failures.push(`console error: ${m.text()}`); });
   const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 
+  step('a wrong session token is named as such, and the editor stays usable offline');
+  await page.goto(editorUrl.replace(/token=[^&]+/, 'token=wrong'));
+  await page.waitForSelector('[data-testid=proxy-status].failed');
+  assert.match(await page.textContent('[data-testid=proxy-status]'), /refused the session token/);
+
   step('open the example workspace through the proxy');
   await page.goto(editorUrl);
   await page.waitForSelector('[data-testid=proxy-status].connected', { timeout: 30000 });
