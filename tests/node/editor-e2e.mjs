@@ -31,10 +31,13 @@ try {
   page.on('console', (m) => { if (m.type() === 'error') failures.push(`console error: ${m.text()}`); });
   const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 
-  step('a wrong session token is named as such, and the editor stays usable offline');
-  await page.goto(editorUrl.replace(/token=[^&]+/, 'token=wrong'));
-  await page.waitForSelector('[data-testid=proxy-status].failed');
-  assert.match(await page.textContent('[data-testid=proxy-status]'), /refused the session token/);
+  step('a wrong session token is named as such');
+  const stranger = await browser.newPage(); // its 401 is expected: not watched for console errors
+  await stranger.goto(editorUrl.replace(/token=[^&]+/, 'token=wrong'));
+  await stranger.waitForSelector('[data-testid=proxy-status].failed');
+  assert.match(await stranger.textContent('[data-testid=proxy-status]'), /refused the session token/);
+  await stranger.screenshot({ path: path.join(shots, '00-wrong-token.png') });
+  await stranger.close();
 
   step('open the example workspace through the proxy');
   await page.goto(editorUrl);
@@ -106,6 +109,7 @@ try {
   assert.ok(validation.validatedScenarios.length >= 3);
   const written = JSON.parse(fs.readFileSync(path.join(workspace, 'scenario-recipes.json'), 'utf8'));
   assert.ok(written.recipes.length >= 3);
+  assert.match(await page.textContent('[data-testid=write-hint]'), /passed/, 'the written recipes are the validated ones');
   await shot('06-review-written');
 
   step('keystroke-to-diagnostics timings at 100 KB and 1 MB');

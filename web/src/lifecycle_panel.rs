@@ -44,8 +44,17 @@ pub fn start_validation(state: EditorState, write: bool) {
                 let passed = run.passed();
                 state.validation.set(Some(run));
                 if write && passed {
-                    // The proxy rewrote the artifacts: take the disk versions.
+                    // The proxy rewrote the artifacts: take the disk versions, which are what
+                    // the validation just proved.
                     state.load_from_proxy().await;
+                    let written = state
+                        .texts
+                        .with_untracked(|t| t.get(&FileKind::Recipes).cloned());
+                    state.validation.update(|v| {
+                        if let Some(run) = v {
+                            run.recipes = written;
+                        }
+                    });
                     state
                         .notice
                         .set(Some("wrote scenario-recipes.json, .scenario-validation.json and .endpoint-validated".into()));

@@ -7,6 +7,8 @@ use scenario_lab_core::FileKind;
 
 /// Recipes with more records than this get the tree only (a picture would be unreadable).
 const MAX_DRAWN: usize = 150;
+/// Longer trees start folded.
+const OPEN_TREE_UP_TO: usize = 60;
 const NODE_W: f64 = 170.0;
 const NODE_H: f64 = 34.0;
 const GAP_X: f64 = 60.0;
@@ -69,7 +71,10 @@ fn RecipeCard(tree: RecipeTree) -> impl IntoView {
             <h3>{tree.name.clone()}{tree.has_cycle.then_some(" (cycle: the endpoint refuses it)")}</h3>
             <p>{tree.description.clone()}</p>
             <div class="recipe-views">
-                <ol class="tree">{tree_rows}</ol>
+                <details class="tree" open=records.len() <= OPEN_TREE_UP_TO>
+                    <summary>{format!("{} records in creation order", records.len())}</summary>
+                    <ol class="tree">{tree_rows}</ol>
+                </details>
                 {picture.unwrap_or_else(|| view! { <p>"Too many records to draw; the tree lists them all."</p> }.into_any())}
             </div>
         </article>
