@@ -72,9 +72,19 @@ try {
   assert.equal(await page.$eval('textarea.source', (t) => t.value), original, 'the fix restores the alias');
   await shot('04-fixed');
 
-  step('validate every scenario through the proxy');
+  step('validate one scenario, then every scenario, through the proxy');
+  await page.click('[data-tab=Lifecycle]');
+  const one = (await page.getAttribute('button[data-validate]', 'data-validate'));
+  await page.click(`button[data-validate="${one}"]`);
+  await page.waitForSelector('[data-testid=verdict]', { timeout: 180000 });
+  assert.match(await page.textContent('[data-testid=verdict]'), /validation passed/);
+  assert.equal(await page.locator('.validation .scenario-run').count(), 1, `only ${one} ran`);
+  await page.click('[data-tab=Review]');
+  await page.waitForSelector('button[data-action=write][disabled]');
+  assert.match(await page.textContent('[data-testid=write-hint]'), /only some scenarios/);
   await page.click('[data-tab=Lifecycle]');
   await page.click('button[data-action=validate]');
+  await page.waitForSelector('.validation .scenario-run >> nth=1', { timeout: 180000 });
   await page.waitForSelector('[data-testid=verdict]', { timeout: 180000 });
   const verdict = await page.textContent('[data-testid=verdict]');
   assert.match(verdict, /validation passed/, verdict);

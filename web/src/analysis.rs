@@ -1,7 +1,7 @@
 //! What the editor shows about the files, computed by the core: diagnostics with lines, the scenarios table, recipe trees and graphs.
 
 use scenario_lab_core::line_index::LineIndex;
-use scenario_lab_core::recipes::{self, CreateGraph};
+use scenario_lab_core::recipes::{self, CreateGraph, Recipe};
 use scenario_lab_core::{
     Diagnostic, FileKind, Fix, Severity, Workspace, discover, json, scenarios,
 };
@@ -144,30 +144,34 @@ pub fn scenario_rows(texts: &Texts) -> (Vec<ScenarioRow>, Vec<String>) {
     (rows, entity_types)
 }
 
-/// The recipe names in the recipes file, in order.
-pub fn recipe_names(texts: &Texts) -> Vec<String> {
+/// Calls `read` with the recipes of the recipes file, when it is there and parses.
+fn with_recipes<T: Default>(texts: &Texts, read: impl FnOnce(&[Recipe<'_>]) -> T) -> T {
     let Some(text) = texts.get(&FileKind::Recipes) else {
-        return Vec::new();
+        return T::default();
     };
     let parsed = json::parse(FileKind::Recipes, text);
-    let Some(root) = parsed.value.as_ref() else {
-        return Vec::new();
-    };
-    recipes::recipes(root)
-        .iter()
-        .filter_map(|r| r.name.map(str::to_owned))
-        .collect()
+    match parsed.value.as_ref() {
+        Some(root) => read(&recipes::recipes(root)),
+        None => T::default(),
+    }
+}
+
+/// The recipe names in the recipes file, in order.
+pub fn recipe_names(texts: &Texts) -> Vec<String> {
+    with_recipes(texts, |all| {
+        all.iter()
+            .filter_map(|r| r.name.map(str::to_owned))
+            .collect()
+    })
 }
 
 /// The byte offset of a recipe's name in the recipes file.
 pub fn recipe_offset(texts: &Texts, name: &str) -> Option<usize> {
-    let text = texts.get(&FileKind::Recipes)?;
-    let parsed = json::parse(FileKind::Recipes, text);
-    let root = parsed.value.as_ref()?;
-    recipes::recipes(root)
-        .iter()
-        .find(|r| r.name == Some(name))
-        .map(|r| r.name_span.start)
+    with_recipes(texts, |all| {
+        all.iter()
+            .find(|r| r.name == Some(name))
+            .map(|r| r.name_span.start)
+    })
 }
 
 /// One record of a recipe's `create` map, for the tree and the graph.
@@ -198,60 +202,53 @@ pub struct RecipeTree {
 
 /// The records of every recipe, with creation order and dependencies, as the endpoint sees them.
 pub fn recipe_trees(texts: &Texts) -> Vec<RecipeTree> {
-    let Some(text) = texts.get(&FileKind::Recipes) else {
-        return Vec::new();
-    };
-    let parsed = json::parse(FileKind::Recipes, text);
-    let Some(root) = parsed.value.as_ref() else {
-        return Vec::new();
-    };
     let discover = texts
         .get(&FileKind::Discover)
         .and_then(|t| discover::parse(t).value);
-    recipes::recipes(root)
-        .iter()
-        .map(|recipe| {
-            let mut records = Vec::new();
-            let mut has_cycle = false;
-            if let Some(create) = recipe.create {
-                let graph = CreateGraph::build(&create.value, discover.as_ref());
-                let mut order = vec![None; graph.records.len()];
-                for (position, &i) in graph.graph.order.iter().enumerate() {
-                    order[i] = Some(position + 1);
+    with_recipes(texts, |all| {
+        all.iter()
+            .map(|recipe| {
+                let mut records = Vec::new();
+                let mut has_cycle = false;
+                if let Some(create) = recipe.create {
+                    let graph = CreateGraph::build(&create.value, discover.as_ref());
+                    let mut order = vec![None; graph.records.len()];
+                    for (position, &i) in graph.graph.order.iter().enumerate() {
+                        order[i] = Some(position + 1);
+                    }
+                    has_cycle = graph.graph.has_cycle();
+                    let mut depth = vec![0; graph.records.len()];
+                    for (i, record) in graph.records.iter().enumerate() {
+                        depth[i] = record.parent.map_or(0, |p| depth[p] + 1);
+                        records.push(RecordNode {
+                            model: record.model.to_owned(),
+                            alias: record.alias.map(|(a, _)| a.to_owned()),
+                            refs: record.refs.iter().map(|(a, _)| (*a).to_owned()).collect(),
+                            parent: record.parent,
+                            depth: depth[i],
+                            order: order[i],
+                            deps: graph.graph.deps[i].clone(),
+                            offset: record.node.span.start,
+                            fields: record.node.as_object().map_or(0, |m| {
+                                m.iter().filter(|m| !m.key.starts_with('_')).count()
+                            }),
+                        });
+                    }
                 }
-                has_cycle = graph.graph.has_cycle();
-                let mut depth = vec![0; graph.records.len()];
-                for (i, record) in graph.records.iter().enumerate() {
-                    depth[i] = record.parent.map_or(0, |p| depth[p] + 1);
-                    records.push(RecordNode {
-                        model: record.model.to_owned(),
-                        alias: record.alias.map(|(a, _)| a.to_owned()),
-                        refs: record.refs.iter().map(|(a, _)| (*a).to_owned()).collect(),
-                        parent: record.parent,
-                        depth: depth[i],
-                        order: order[i],
-                        deps: graph.graph.deps[i].clone(),
-                        offset: record.node.span.start,
-                        fields: record
-                            .node
-                            .as_object()
-                            .map_or(0, |m| m.iter().filter(|m| !m.key.starts_with('_')).count()),
-                    });
+                RecipeTree {
+                    name: recipe.name.unwrap_or_default().to_owned(),
+                    description: recipe
+                        .node
+                        .get("description")
+                        .and_then(|d| d.as_str())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    records,
+                    has_cycle,
                 }
-            }
-            RecipeTree {
-                name: recipe.name.unwrap_or_default().to_owned(),
-                description: recipe
-                    .node
-                    .get("description")
-                    .and_then(|d| d.as_str())
-                    .unwrap_or_default()
-                    .to_owned(),
-                records,
-                has_cycle,
-            }
-        })
-        .collect()
+            })
+            .collect()
+    })
 }
 
 /// Where each record sits in the graph picture: column = longest dependency chain, row = order in the column.

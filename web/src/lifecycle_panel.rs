@@ -7,8 +7,9 @@ use leptos::task::spawn_local;
 use scenario_lab_core::FileKind;
 use serde_json::{Value, json};
 
-/// Saves dirty files, then runs the full validation, streaming progress into the state.
-pub fn start_validation(state: EditorState, write: bool) {
+/// Saves dirty files, then runs the validation (of `scenarios`, or all when empty), streaming
+/// progress into the state.
+pub fn start_validation(state: EditorState, write: bool, scenarios: Vec<String>) {
     if state.busy.get_untracked().is_some() {
         return;
     }
@@ -18,6 +19,7 @@ pub fn start_validation(state: EditorState, write: bool) {
         "validating".into()
     }));
     state.progress.set(Vec::new());
+    state.validation.set(None);
     spawn_local(async move {
         if let Err(error) = state.save_all().await {
             state.notice.set(Some(error.to_string()));
@@ -29,9 +31,12 @@ pub fn start_validation(state: EditorState, write: bool) {
             .with_untracked(|t| t.get(&FileKind::Recipes).cloned());
         let proxy = state.proxy.get_value();
         let result = proxy
-            .validate(&json!({"write": write}), move |line| {
-                state.progress.update(|p| p.push(line));
-            })
+            .validate(
+                &json!({"write": write, "scenarios": scenarios.clone()}),
+                move |line| {
+                    state.progress.update(|p| p.push(line));
+                },
+            )
             .await;
         match result {
             Ok(answer) => {
@@ -40,6 +45,7 @@ pub fn start_validation(state: EditorState, write: bool) {
                     report: answer["report"].clone(),
                     error: answer["error"].as_str().map(str::to_owned),
                     recipes,
+                    scenarios,
                 };
                 let passed = run.passed();
                 state.validation.set(Some(run));
@@ -71,30 +77,20 @@ pub fn LifecyclePanel() -> impl IntoView {
     let state = expect_context::<EditorState>();
     let discover = RwSignal::new(None::<Value>);
     let ups = RwSignal::new(Vec::<Value>::new());
-    let names = Memo::new(move |_| {
-        state.analysis.track();
-        if state.tab.get() != Tab::Lifecycle {
-            return Vec::new();
-        }
-        state.texts.with_untracked(analysis::recipe_names)
-    });
+    let names = state.tab_view(Tab::Lifecycle, analysis::recipe_names);
     let connected = move || state.proxy_status.with(|s| s.is_connected());
     let idle = move || state.busy.get().is_none();
 
     let run_discover = move |_| {
-        state.busy.set(Some("discover".into()));
-        spawn_local(async move {
-            match state
-                .proxy
-                .get_value()
-                .post("/api/discover", &json!({}))
-                .await
-            {
+        state.call(
+            "discover".into(),
+            "/api/discover",
+            json!({}),
+            move |answer| match answer {
                 Ok(body) => discover.set(Some(body)),
                 Err(error) => state.notice.set(Some(error.to_string())),
-            }
-            state.busy.set(None);
-        });
+            },
+        );
     };
     let run_up = move |scenario: String| {
         state.busy.set(Some(format!("up {scenario}")));
@@ -119,14 +115,12 @@ pub fn LifecyclePanel() -> impl IntoView {
         });
     };
     let run_down = move |test_run_id: String| {
-        state.busy.set(Some(format!("down {test_run_id}")));
-        spawn_local(async move {
-            match state
-                .proxy
-                .get_value()
-                .post("/api/down", &json!({"testRunId": test_run_id}))
-                .await
-            {
+        let body = json!({"testRunId": test_run_id});
+        state.call(
+            format!("down {test_run_id}"),
+            "/api/down",
+            body,
+            move |answer| match answer {
                 Ok(body) => ups.update(|u| {
                     for up in u
                         .iter_mut()
@@ -136,9 +130,8 @@ pub fn LifecyclePanel() -> impl IntoView {
                     }
                 }),
                 Err(error) => state.notice.set(Some(error.to_string())),
-            }
-            state.busy.set(None);
-        });
+            },
+        );
     };
 
     view! {
@@ -149,7 +142,7 @@ pub fn LifecyclePanel() -> impl IntoView {
                 <div class="actions">
                     <button data-action="discover" disabled=move || !idle() on:click=run_discover>"Discover"</button>
                     <button data-action="validate" class="primary" disabled=move || !idle()
-                        on:click=move |_| start_validation(state, false)>"Validate all scenarios"</button>
+                        on:click=move |_| start_validation(state, false, Vec::new())>"Validate all scenarios"</button>
                     <span class="busy">{move || state.busy.get().map(|b| format!("running: {b}…"))}</span>
                 </div>
                 {move || discover.get().map(|d| view! {
@@ -158,12 +151,16 @@ pub fn LifecyclePanel() -> impl IntoView {
                     </div>
                 })}
                 <table class="scenario-actions">
-                    <thead><tr><th>"Scenario"</th><th>"Up"</th></tr></thead>
+                    <thead><tr><th>"Scenario"</th><th>"Signed up (tear down below)"</th><th>"Full proof of this scenario"</th></tr></thead>
                     <tbody>
                         {move || names.get().into_iter().map(|name| {
                             let n = name.clone();
+                            let v = name.clone();
                             view! { <tr><td>{name}</td><td>
                                 <button data-up=n.clone() disabled=move || !idle() on:click=move |_| run_up(n.clone())>"Up"</button>
+                            </td><td>
+                                <button data-validate=v.clone() disabled=move || !idle()
+                                    on:click=move |_| start_validation(state, false, vec![v.clone()])>"Validate"</button>
                             </td></tr> }
                         }).collect_view()}
                     </tbody>

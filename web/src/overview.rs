@@ -8,14 +8,7 @@ use scenario_lab_core::FileKind;
 #[component]
 pub fn Overview() -> impl IntoView {
     let state = expect_context::<EditorState>();
-    // Built when the tab is open, after the debounced preflight (not on every keystroke).
-    let table = Memo::new(move |_| {
-        state.analysis.track();
-        if state.tab.get() != Tab::Overview {
-            return Default::default();
-        }
-        state.texts.with_untracked(analysis::scenario_rows)
-    });
+    let table = state.tab_view(Tab::Overview, analysis::scenario_rows);
     let open_recipe = move |name: String| {
         let offset = state.texts.with_untracked(|t| recipe_offset(t, &name));
         match offset {

@@ -82,15 +82,19 @@ impl Proxy {
         Self::answer(response).await
     }
 
-    pub async fn post(&self, path: &str, body: &Value) -> Result<Value, ProxyError> {
-        let response = Request::post(path)
+    /// Sends a JSON body with the session token; the raw response.
+    async fn send_json(&self, path: &str, body: &Value) -> Result<Response, ProxyError> {
+        Request::post(path)
             .header("authorization", &format!("Bearer {}", self.token()?))
             .json(body)
             .map_err(|e| ProxyError::Failed(0, e.to_string()))?
             .send()
             .await
-            .map_err(|e| ProxyError::Unreachable(e.to_string()))?;
-        Self::answer(response).await
+            .map_err(|e| ProxyError::Unreachable(e.to_string()))
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Result<Value, ProxyError> {
+        Self::answer(self.send_json(path, body).await?).await
     }
 
     /// Writes one workspace file through the proxy.
@@ -113,13 +117,7 @@ impl Proxy {
         body: &Value,
         on_progress: impl Fn(String),
     ) -> Result<Value, ProxyError> {
-        let response = Request::post("/api/validate")
-            .header("authorization", &format!("Bearer {}", self.token()?))
-            .json(body)
-            .map_err(|e| ProxyError::Failed(0, e.to_string()))?
-            .send()
-            .await
-            .map_err(|e| ProxyError::Unreachable(e.to_string()))?;
+        let response = self.send_json("/api/validate", body).await?;
         if !response.ok() {
             return Self::answer(response).await;
         }

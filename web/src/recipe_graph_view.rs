@@ -17,14 +17,7 @@ const GAP_Y: f64 = 14.0;
 #[component]
 pub fn RecipeGraphs() -> impl IntoView {
     let state = expect_context::<EditorState>();
-    // Drawn when the Graph tab is open, after the debounced preflight (not on every keystroke).
-    let trees = Memo::new(move |_| {
-        state.analysis.track();
-        if state.tab.get() != Tab::Graph {
-            return Vec::new();
-        }
-        state.texts.with_untracked(analysis::recipe_trees)
-    });
+    let trees = state.tab_view(Tab::Graph, analysis::recipe_trees);
     view! {
         <section class="graphs">
             {move || {

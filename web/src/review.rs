@@ -4,7 +4,6 @@ use crate::analysis::line_diff;
 use crate::lifecycle_panel::{AuthBlock, LeakList, start_validation};
 use crate::state::EditorState;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use scenario_lab_core::FileKind;
 use serde_json::{Value, json};
 
@@ -29,37 +28,32 @@ pub fn Review() -> impl IntoView {
             })
         })
     });
+    // Writing needs every scenario proven, not a single one.
     let passed = move || {
-        state
-            .validation
-            .with(|v| v.as_ref().is_some_and(|r| r.passed()))
+        state.validation.with(|v| {
+            v.as_ref()
+                .is_some_and(|r| r.passed() && r.scenarios.is_empty())
+        })
     };
     let can_write =
         Memo::new(move |_| state.busy.get().is_none() && passed() && validated_current.get());
     let write_hint = move || match state.validation.with(|v| v.is_some()) {
         false => "run a full validation first",
-        true if !passed() => "the last validation failed",
+        true if !passed() => "the last validation failed or covered only some scenarios",
         true if !validated_current.get() => {
             "the recipes changed since the last validation: validate again"
         }
         true => "the last validation of this content passed",
     };
     let run_upload = move |_| {
-        state.busy.set(Some("upload".into()));
-        spawn_local(async move {
-            match state
-                .proxy
-                .get_value()
-                .post("/api/upload", &json!({}))
-                .await
-            {
-                Ok(body) => upload.set(Some((
+        state.call("upload".into(), "/api/upload", json!({}), move |answer| {
+            upload.set(Some(match answer {
+                Ok(body) => (
                     true,
                     body["message"].as_str().unwrap_or("uploaded").to_owned(),
-                ))),
-                Err(error) => upload.set(Some((false, error.to_string()))),
-            }
-            state.busy.set(None);
+                ),
+                Err(error) => (false, error.to_string()),
+            }));
         });
     };
     let scenarios = move || {
@@ -115,7 +109,7 @@ pub fn Review() -> impl IntoView {
             <h3>"Write and upload"</h3>
             <div class="actions">
                 <button class="primary" data-action="write" disabled=move || !can_write.get()
-                    title=write_hint on:click=move |_| start_validation(state, true)>"Write validated recipes"</button>
+                    title=write_hint on:click=move |_| start_validation(state, true, Vec::new())>"Write validated recipes"</button>
                 <span class="hint" data-testid="write-hint">{write_hint}</span>
             </div>
             <div class="actions">

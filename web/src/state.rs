@@ -56,6 +56,8 @@ pub struct ValidationRun {
     pub report: Value,
     pub error: Option<String>,
     pub recipes: Option<String>,
+    /// The scenarios it covered (empty: all).
+    pub scenarios: Vec<String>,
 }
 
 impl ValidationRun {
@@ -358,6 +360,8 @@ impl EditorState {
 
     /// Loads texts (from disk through the proxy, or from local files), restoring stored edits.
     pub fn load_texts(&self, disk: Texts, from_disk: bool) {
+        // An edit still waiting for a pause in typing is stored first, so the reload keeps it.
+        self.flush_unsaved();
         let key = self.storage_key.get_untracked();
         let mut texts = disk.clone();
         let mut conflicts = Vec::new();
@@ -418,6 +422,37 @@ impl EditorState {
         let key = self.storage_key.get_untracked();
         persistence::save(&key, file, None);
         Ok(())
+    }
+
+    /// What a tab shows from the files: computed after the debounced preflight (not on every
+    /// keystroke) and only while the tab is open.
+    pub fn tab_view<T>(self, tab: Tab, compute: fn(&Texts) -> T) -> Memo<T>
+    where
+        T: Default + PartialEq + Send + Sync + 'static,
+    {
+        Memo::new(move |_| {
+            self.analysis.track();
+            if self.tab.get() != tab {
+                return T::default();
+            }
+            self.texts.with_untracked(compute)
+        })
+    }
+
+    /// One `/api` call while the editor shows `label` as busy; `done` gets the answer.
+    pub fn call(
+        self,
+        label: String,
+        path: &'static str,
+        body: Value,
+        done: impl FnOnce(Result<Value, ProxyError>) + 'static,
+    ) {
+        self.busy.set(Some(label));
+        leptos::task::spawn_local(async move {
+            let answer = self.proxy.get_value().post(path, &body).await;
+            done(answer);
+            self.busy.set(None);
+        });
     }
 
     /// Saves every file that differs from disk (before a live action reads them).
