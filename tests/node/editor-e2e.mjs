@@ -158,6 +158,20 @@ try {
   const restored = await page.$eval('textarea.source', (t) => t.value);
   assert.ok(restored.includes(`Project${'x'.repeat(20)} 0001`), 'the typed characters are back');
   await shot('08-restored');
+
+  step('a dropped file that does not parse is reported at its place');
+  await page.evaluate(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File(['{"schema": {"models": [}'], 'discover.json', { type: 'application/json' }));
+    document.querySelector('.app').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  });
+  const syntax = 'li.diagnostic[data-code="json/syntax"]';
+  await page.waitForSelector(syntax);
+  assert.match(await page.textContent(syntax), /discover\.json:1:/);
+  await page.click(`${syntax} .jump`);
+  await page.waitForFunction(() => document.querySelector('textarea.source').value.startsWith('{"schema"'));
+  assert.equal(await page.getAttribute('button.file.active', 'data-file'), 'discover.json', 'the jump opens the file');
+  await shot('09-dropped-broken-discover');
   if (process.env.TIMINGS_OUT) fs.writeFileSync(process.env.TIMINGS_OUT, JSON.stringify(timings, null, 2) + '\n');
   assert.deepEqual(failures, [], 'no page or console errors');
   console.log('editor e2e: ok');

@@ -106,8 +106,8 @@ pub struct EditorState {
     microtask_pending: StoredValue<bool>,
 }
 
-/// A preflight that took less than this runs right after the keystroke, without a timer.
-const IMMEDIATE_BELOW_MS: f64 = 12.0;
+/// A preflight that took less than a frame runs right after the keystroke, without a timer.
+const IMMEDIATE_BELOW_MS: f64 = 16.0;
 
 /// Pause in typing after which an edit is written to localStorage.
 const REMEMBER_AFTER_MS: u64 = 400;

@@ -43,7 +43,14 @@ pub fn TextEditor() -> impl IntoView {
         if jump.file != state.current.get_untracked() {
             return;
         }
-        let text = area.value();
+        // The jump may come with a file switch whose text is not in the textarea yet.
+        let text = state
+            .texts
+            .with_untracked(|t| t.get(&jump.file).cloned())
+            .unwrap_or_default();
+        if area.value() != text {
+            area.set_value(&text);
+        }
         let start = utf16_offset(&text, jump.start);
         let end = utf16_offset(&text, jump.end.max(jump.start));
         let _ = area.focus();
