@@ -41,7 +41,7 @@ pub fn Overview() -> impl IntoView {
                                         <td>{row.description.clone()}</td>
                                         <td class="num">{row.entity_types.map(|n| n.to_string()).unwrap_or_default()}</td>
                                         <td class="num">{row.total_entities.map(|n| n.to_string()).unwrap_or_default()}</td>
-                                        <td>{row.variables.iter().map(|v| view! { <code>{format!("{{{{{v}}}}}")}</code>" " }).collect_view()}</td>
+                                        <td>{row.variables.iter().map(|v| view! { <code>{v.clone()}</code>" " }).collect_view()}</td>
                                         <td>{if row.has_recipe {
                                             view! { <button class="link" on:click=move |_| open_recipe(name.clone())>"open recipe"</button> }.into_any()
                                         } else {
