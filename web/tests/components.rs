@@ -192,11 +192,12 @@ async fn the_overview_lists_the_frontmatter_scenarios_with_their_recipes() {
     assert_eq!(count(&root, "table.scenarios tbody tr"), rows.len() as u32);
     for row in &rows {
         let tr = query(&root, &format!("tr[data-scenario='{}']", row.name)).expect("row");
-        assert!(
-            tr.inner_text().contains("open recipe"),
-            "{}",
-            tr.inner_text()
-        );
+        let text = tr.inner_text();
+        assert!(text.contains("open recipe"), "{text}");
+        for variable in &row.variables {
+            assert!(text.contains(variable.as_str()), "{text}");
+        }
+        assert!(!text.contains("{{{"), "tokens are shown as written: {text}");
     }
 }
 
