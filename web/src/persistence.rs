@@ -1,7 +1,7 @@
 //! Unsaved edits kept in localStorage, with a fingerprint of the disk version they started from, so a reload loses nothing and a changed file is never overwritten silently.
 
 use scenario_lab_core::FileKind;
-use sha2::{Digest, Sha256};
+pub use scenario_lab_core::file_version::fingerprint;
 
 /// One file's unsaved text and the fingerprint of the disk text it was edited from.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -9,11 +9,6 @@ pub struct StoredEdit {
     pub text: String,
     /// `fingerprint` of the file on disk when editing started; `None` for local or new files.
     pub base: Option<String>,
-}
-
-/// A short fingerprint of a text (stored instead of a second copy of the file).
-pub fn fingerprint(text: &str) -> String {
-    hex::encode(&Sha256::digest(text.as_bytes())[..12])
 }
 
 /// What to do with a stored edit when the workspace is (re)loaded.

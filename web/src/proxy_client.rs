@@ -97,11 +97,19 @@ impl Proxy {
         Self::answer(self.send_json(path, body).await?).await
     }
 
-    /// Writes one workspace file through the proxy.
-    pub async fn put_file(&self, name: &str, contents: &str) -> Result<Value, ProxyError> {
+    /// Writes one workspace file through the proxy, unless it changed on disk since `base` (the
+    /// version the editor loaded; `None` for a new file) was read: then a 409.
+    pub async fn put_file(
+        &self,
+        name: &str,
+        contents: &str,
+        base: Option<&str>,
+    ) -> Result<Value, ProxyError> {
+        let base = base.map(scenario_lab_core::file_version::fingerprint);
         let response = Request::put(&format!("/api/files/{name}"))
             .header("authorization", &format!("Bearer {}", self.token()?))
             .header("content-type", "text/plain; charset=utf-8")
+            .header("x-base-fingerprint", base.as_deref().unwrap_or_default())
             .body(contents.to_owned())
             .map_err(|e| ProxyError::Failed(0, e.to_string()))?
             .send()

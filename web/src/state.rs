@@ -409,13 +409,24 @@ impl EditorState {
         }
     }
 
-    /// Writes one file through the proxy; the disk version follows.
+    /// Writes one file through the proxy; the disk version follows. When the file changed on
+    /// disk since it was loaded, nothing is written: the edit is kept and the user chooses.
     pub async fn save(self, file: FileKind) -> Result<(), ProxyError> {
         let Some(text) = self.texts.with_untracked(|t| t.get(&file).cloned()) else {
             return Ok(());
         };
+        let base = self.disk.with_untracked(|d| d.get(&file).cloned());
         let proxy = self.proxy.get_value();
-        proxy.put_file(file.file_name(), &text).await?;
+        if let Err(error) = proxy
+            .put_file(file.file_name(), &text, base.as_deref())
+            .await
+        {
+            if matches!(error, ProxyError::Failed(409, _)) {
+                self.remember(file);
+                self.load_from_proxy().await;
+            }
+            return Err(error);
+        }
         self.disk.update(|d| {
             d.insert(file, text.clone());
         });

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod diagnostic;
 pub mod discover;
 pub mod faker;
+pub mod file_version;
 pub mod graph;
 pub mod json;
 pub mod line_index;

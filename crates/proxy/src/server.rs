@@ -15,6 +15,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use scenario_lab_core::FileKind;
+use scenario_lab_core::file_version::fingerprint;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -60,6 +61,8 @@ pub enum ApiError {
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
@@ -72,6 +75,7 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "FORBIDDEN"),
             ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "BAD_REQUEST"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "NOT_FOUND"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "CONFLICT"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL"),
         };
@@ -245,9 +249,24 @@ async fn workspace(State(state): State<Arc<AppState>>) -> Result<Json<Value>, Ap
 async fn write_file(
     State(state): State<Arc<AppState>>,
     UrlPath(name): UrlPath<String>,
+    headers: HeaderMap,
     body: String,
 ) -> Result<Json<Value>, ApiError> {
     let path = confined(&state.dir, &name)?;
+    // The editor says which disk version it edited; a file changed since is not overwritten.
+    if let Some(base) = headers
+        .get("x-base-fingerprint")
+        .and_then(|v| v.to_str().ok())
+    {
+        let on_disk = std::fs::read_to_string(&path).ok();
+        let current = on_disk.as_deref().map(fingerprint);
+        let expected = (!base.is_empty()).then(|| base.to_owned());
+        if current != expected {
+            return Err(ApiError::Conflict(format!(
+                "`{name}` changed on disk since the editor loaded it; reload to compare"
+            )));
+        }
+    }
     crate::artifacts::write_atomic(&path, body.as_bytes())?;
     Ok(Json(json!({"written": name, "bytes": body.len()})))
 }

@@ -6,6 +6,7 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use scenario_lab::cli::EndpointArgs;
 use scenario_lab::server::{AppState, app};
+use scenario_lab_core::file_version::fingerprint;
 use std::path::PathBuf;
 use tower::ServiceExt;
 
@@ -202,6 +203,41 @@ async fn files_stay_inside_the_workspace() {
         "{}"
     );
     let _ = std::fs::remove_file(outside);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn a_file_changed_on_disk_since_the_editor_loaded_it_is_not_overwritten() {
+    let dir = workspace();
+    let loaded = std::fs::read_to_string(dir.join("scenarios.md")).expect("scenarios.md");
+    let put = |base: &str, body: &str| {
+        request("PUT", "/api/files/scenarios.md")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("x-base-fingerprint", base)
+            .body(Body::from(body.to_owned()))
+            .expect("request")
+    };
+    std::fs::write(dir.join("scenarios.md"), "changed by someone else").expect("write");
+    let (status, body) = send(&dir, put(&fingerprint(&loaded), "my edit")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("changed on disk"), "{body}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("scenarios.md")).unwrap_or_default(),
+        "changed by someone else"
+    );
+    let (status, body) = send(
+        &dir,
+        put(&fingerprint("changed by someone else"), "my edit"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("scenarios.md")).unwrap_or_default(),
+        "my edit"
+    );
+    // An empty fingerprint means "a new file": refused when one exists.
+    let (status, _) = send(&dir, put("", "again")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
     let _ = std::fs::remove_dir_all(dir);
 }
 
