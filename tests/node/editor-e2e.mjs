@@ -125,6 +125,22 @@ try {
   assert.match(await page.textContent('[data-testid=write-hint]'), /passed/, 'the written recipes are the validated ones');
   await shot('06-review-written');
 
+  step('a run brought up and left behind is listed after a reload and torn down');
+  await page.click('[data-tab=Lifecycle]');
+  await page.click(`button[data-up="${one}"]`);
+  await page.waitForSelector('.up-result');
+  const runId = await page.getAttribute('.up-result', 'data-run');
+  const auth = await page.textContent('.up-result');
+  assert.match(auth, /\*\*\*\*\(\d+ chars\)/, 'auth values are masked');
+  const ledger = path.join(workspace, '.scenario-lab', 'pending.json');
+  assert.ok(fs.readFileSync(ledger, 'utf8').includes(runId), 'the refs token waits in the ledger');
+  await page.reload();
+  await page.waitForSelector('[data-testid=proxy-status].connected');
+  await page.click('[data-tab=Lifecycle]');
+  await page.click(`[data-testid=pending] button[data-down="${runId}"]`);
+  await page.waitForSelector('[data-testid=pending]', { state: 'detached' });
+  assert.ok(!fs.existsSync(ledger) || !fs.readFileSync(ledger, 'utf8').includes(runId), 'torn down and out of the ledger');
+
   step('keystroke-to-diagnostics timings at 100 KB and 1 MB');
   const timings = { timeToInteractiveMs: Math.round(timeToInteractive) };
   for (const [label, folder] of [['100KB', env('LARGE_100K')], ['1MB', env('LARGE_1M')]]) {

@@ -68,6 +68,7 @@ pub fn start_validation(state: EditorState, write: bool, scenarios: Vec<String>)
             }
             Err(error) => state.notice.set(Some(error.to_string())),
         }
+        state.refresh_pending().await;
         state.busy.set(None);
     });
 }
@@ -121,14 +122,21 @@ pub fn LifecyclePanel() -> impl IntoView {
             "/api/down",
             body,
             move |answer| match answer {
-                Ok(body) => ups.update(|u| {
-                    for up in u
-                        .iter_mut()
-                        .filter(|u| u["testRunId"] == test_run_id.as_str())
-                    {
-                        up["down"] = body.clone();
+                Ok(body) => {
+                    if body["ok"].as_bool() == Some(true) {
+                        state
+                            .pending
+                            .update(|p| p.retain(|p| p["testRunId"] != test_run_id.as_str()));
                     }
-                }),
+                    ups.update(|u| {
+                        for up in u
+                            .iter_mut()
+                            .filter(|u| u["testRunId"] == test_run_id.as_str())
+                        {
+                            up["down"] = body.clone();
+                        }
+                    });
+                }
                 Err(error) => state.notice.set(Some(error.to_string())),
             },
         );
@@ -183,6 +191,26 @@ pub fn LifecyclePanel() -> impl IntoView {
                         </div>
                     }
                 }).collect_view()}
+                {move || {
+                    let shown: Vec<Value> = ups.with(|u| u.iter().map(|u| u["testRunId"].clone()).collect());
+                    let owed: Vec<Value> = state.pending.get().into_iter()
+                        .filter(|p| !shown.contains(&p["testRunId"])).collect();
+                    (!owed.is_empty()).then(|| view! {
+                        <div class="pending fail" data-testid="pending">
+                            <h4>{format!("{} run(s) still need a teardown", owed.len())}</h4>
+                            <ul>
+                                {owed.into_iter().map(|p| {
+                                    let id = p["testRunId"].as_str().unwrap_or_default().to_owned();
+                                    let down_id = id.clone();
+                                    view! { <li>
+                                        {format!("{} ({id}): {} ", p["scenario"].as_str().unwrap_or_default(), p["reason"].as_str().unwrap_or_default())}
+                                        <button data-down=down_id.clone() disabled=move || !idle() on:click=move |_| run_down(down_id.clone())>"Tear down"</button>
+                                    </li> }
+                                }).collect_view()}
+                            </ul>
+                        </div>
+                    })
+                }}
                 <ValidationView />
             </Show>
         </section>

@@ -96,6 +96,8 @@ pub struct EditorState {
     pub busy: RwSignal<Option<String>>,
     pub notice: RwSignal<Option<String>>,
     pub storage_key: RwSignal<String>,
+    /// Runs whose teardown is still owed, from the proxy's ledger (no tokens).
+    pub pending: RwSignal<Vec<Value>>,
     pending_preflight: StoredValue<Option<TimeoutHandle>>,
     input_started: StoredValue<Option<f64>>,
     /// The file typed into since the last preflight (stored in localStorage with it).
@@ -142,6 +144,7 @@ impl EditorState {
             busy: RwSignal::new(None),
             notice: RwSignal::new(None),
             storage_key: RwSignal::new("local".to_owned()),
+            pending: RwSignal::new(Vec::new()),
             pending_preflight: StoredValue::new(None),
             input_started: StoredValue::new(None),
             unsaved: StoredValue::new(None),
@@ -339,6 +342,14 @@ impl EditorState {
         }
     }
 
+    /// Re-reads the pending teardowns (after a validation or a teardown), leaving the texts alone.
+    pub async fn refresh_pending(self) {
+        if let Ok(body) = self.proxy.get_value().get("/api/workspace").await {
+            self.pending
+                .set(body["pending"].as_array().cloned().unwrap_or_default());
+        }
+    }
+
     /// Takes a `GET /api/workspace` answer.
     pub fn apply_workspace(&self, body: &Value) {
         let dir = body["dir"].as_str().unwrap_or_default().to_owned();
@@ -355,6 +366,8 @@ impl EditorState {
             signing_secret: body["signingSecret"].as_bool().unwrap_or(false),
         });
         self.storage_key.set(dir);
+        self.pending
+            .set(body["pending"].as_array().cloned().unwrap_or_default());
         self.load_texts(disk, true);
     }
 

@@ -236,9 +236,17 @@ async fn workspace(State(state): State<Arc<AppState>>) -> Result<Json<Value>, Ap
             );
         }
     }
+    // Runs whose teardown is still owed (never their refs tokens).
+    let pending: Vec<Value> = crate::artifacts::read_ledger(&state.dir)
+        .iter()
+        .map(|p| {
+            json!({"scenario": p.scenario, "testRunId": p.test_run_id, "reason": p.reason, "endpoint": p.endpoint})
+        })
+        .collect();
     Ok(Json(json!({
         "dir": state.dir.display().to_string(),
         "files": files,
+        "pending": pending,
         "endpoint": state.endpoint.as_ref().map(|c| c.url().to_owned()),
         "database": state.database_url.is_some(),
         "signingSecret": state.signing_secret.is_some(),
