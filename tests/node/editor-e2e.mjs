@@ -137,6 +137,7 @@ try {
   await page.reload();
   await page.waitForSelector('[data-testid=proxy-status].connected');
   await page.click('[data-tab=Lifecycle]');
+  assert.match(await page.textContent('[data-testid=verdict]'), /validation passed/, 'the proxy remembers the last validation');
   await page.click(`[data-testid=pending] button[data-down="${runId}"]`);
   await page.waitForSelector('[data-testid=pending]', { state: 'detached' });
   assert.ok(!fs.existsSync(ledger) || !fs.readFileSync(ledger, 'utf8').includes(runId), 'torn down and out of the ledger');

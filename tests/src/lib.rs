@@ -404,6 +404,23 @@ pub struct Demo {
     child: Child,
 }
 
+impl Demo {
+    /// The proxy's port, from the `editor:` URL.
+    pub fn editor_port(&self) -> u16 {
+        self.editor
+            .trim_start_matches("http://127.0.0.1:")
+            .split('/')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {}", self.editor))
+    }
+
+    /// The session token, from the `editor:` URL.
+    pub fn session_token(&self) -> &str {
+        self.editor.split("token=").nth(1).unwrap_or_default()
+    }
+}
+
 impl Drop for Demo {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -411,18 +428,14 @@ impl Drop for Demo {
     }
 }
 
-/// Starts `scenario-lab demo --no-validate` in `workspace` (its `autonoma/` folder), serving the
-/// editor from `dist` when given.
-pub fn start_demo(workspace: &TempDir, dist: Option<&Path>) -> Demo {
+/// Starts `scenario-lab demo` in `workspace` (its `autonoma/` folder), serving the editor from
+/// `dist` when given; `validate` keeps the startup validation (otherwise `--no-validate`).
+pub fn start_demo(workspace: &TempDir, dist: Option<&Path>, validate: bool) -> Demo {
     let mut command = Command::new(binary());
-    command.args([
-        "demo",
-        "--no-validate",
-        "--editor-port",
-        "0",
-        "--dir",
-        "autonoma",
-    ]);
+    command.args(["demo", "--editor-port", "0", "--dir", "autonoma"]);
+    if !validate {
+        command.arg("--no-validate");
+    }
     if let Some(dist) = dist {
         command.arg("--dist").arg(dist);
     }

@@ -3,7 +3,7 @@
 
 use scenario_lab::endpoint::{Action, EndpointClient};
 use scenario_lab_tests::{
-    EndpointApp, SHARED_SECRET, example_workspace, scenario_lab, start_demo, text,
+    EndpointApp, SHARED_SECRET, example_workspace, http, scenario_lab, start_demo, text,
 };
 use serde_json::{Value, json};
 
@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 fn the_demo_passes_conformance_and_a_written_validation_on_sqlite() {
     let workspace = example_workspace("demo");
     std::fs::remove_dir_all(workspace.0.join("autonoma")).unwrap_or_else(|e| panic!("{e}"));
-    let demo = start_demo(&workspace, None);
+    let demo = start_demo(&workspace, None, false);
     assert!(
         workspace.0.join("autonoma/scenario-recipes.json").exists(),
         "the demo writes the example workspace into an empty folder"
@@ -80,7 +80,7 @@ fn shape(status: u16, body: &Value) -> Value {
 fn the_demo_answers_like_the_python_sdk() {
     let python = EndpointApp::start("sqlite:///:memory:", "");
     let workspace = example_workspace("differential");
-    let demo = start_demo(&workspace, None);
+    let demo = start_demo(&workspace, None, false);
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     let recipes: Value = serde_json::from_str(
         &std::fs::read_to_string(workspace.0.join("autonoma/scenario-recipes.json"))
@@ -196,7 +196,7 @@ fn rand_id() -> u32 {
 #[test]
 fn the_editor_api_brings_a_scenario_up_and_down() {
     let workspace = example_workspace("editor-api");
-    let demo = start_demo(&workspace, None);
+    let demo = start_demo(&workspace, None, false);
     let (address, token) = demo
         .editor
         .trim_start_matches("http://")
@@ -243,4 +243,45 @@ fn the_editor_api_brings_a_scenario_up_and_down() {
         "{down}"
     );
     assert!(!ledger.exists(), "the ledger is emptied by the teardown");
+}
+
+#[test]
+fn the_demo_proves_the_example_at_startup_and_the_editor_opens_on_the_result() {
+    let workspace = example_workspace("demo-startup");
+    std::fs::remove_dir_all(workspace.0.join("autonoma")).unwrap_or_else(|e| panic!("{e}"));
+    let demo = start_demo(&workspace, None, true);
+    let bearer = format!("Bearer {}", demo.session_token());
+    let raw = http(
+        demo.editor_port(),
+        "GET",
+        "/api/workspace",
+        &[("authorization", &bearer)],
+        "",
+    );
+    let body: Value = raw
+        .split_once("\r\n\r\n")
+        .and_then(|(_, body)| serde_json::from_str(body).ok())
+        .unwrap_or_else(|| panic!("{raw}"));
+    let last = &body["lastValidation"];
+    assert_eq!(last["exitCode"], 0, "{last}");
+    assert_eq!(last["report"]["ok"], true);
+    assert_eq!(
+        last["report"]["scenarios"].as_array().map(Vec::len),
+        Some(3)
+    );
+    let recipes = std::fs::read_to_string(workspace.0.join("autonoma/scenario-recipes.json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        last["recipesFingerprint"],
+        scenario_lab_core::file_version::fingerprint(&recipes).as_str()
+    );
+    assert!(
+        !raw.contains("refsToken\":\""),
+        "no refs token reaches the page"
+    );
+    assert_eq!(
+        body["pending"],
+        json!([]),
+        "the startup validation tore everything down"
+    );
 }

@@ -6,15 +6,6 @@ use scenario_lab_tests::{TempDir, example_workspace, http, repo_root, start_demo
 use std::path::Path;
 use std::process::Command;
 
-fn editor_port(editor_url: &str) -> u16 {
-    editor_url
-        .trim_start_matches("http://127.0.0.1:")
-        .split('/')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {editor_url}"))
-}
-
 /// A `scenario-recipes.json` of at least `bytes` bytes, in its own folder (the editor's file picker
 /// maps files by name).
 fn large_recipes(label: &str, bytes: usize) -> TempDir {
@@ -43,8 +34,8 @@ fn the_editor_fixes_validates_and_writes_through_the_proxy() {
         "playwright-core is missing: run `npm ci` in tests/node (scripts/test.sh does)"
     );
     let workspace = example_workspace("editor");
-    let demo = start_demo(&workspace, Some(&dist));
-    let port = editor_port(&demo.editor);
+    let demo = start_demo(&workspace, Some(&dist), false);
+    let port = demo.editor_port();
 
     // The page itself is served without the token; the API is not.
     let page = http(port, "GET", "/", &[], "");
@@ -55,8 +46,7 @@ fn the_editor_fixes_validates_and_writes_through_the_proxy() {
     );
     let no_token = http(port, "GET", "/api/workspace", &[], "");
     assert!(no_token.starts_with("HTTP/1.1 401"), "{no_token}");
-    let token = demo.editor.split("token=").nth(1).unwrap_or_default();
-    let bearer = format!("Bearer {token}");
+    let bearer = format!("Bearer {}", demo.session_token());
     let foreign = http(
         port,
         "POST",

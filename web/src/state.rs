@@ -368,6 +368,32 @@ impl EditorState {
         self.storage_key.set(dir);
         self.pending
             .set(body["pending"].as_array().cloned().unwrap_or_default());
+        // The proxy's last validation (the demo's startup one) counts when it proved the
+        // recipes that are on disk now.
+        let record = &body["lastValidation"];
+        let disk_recipes = disk.get(&FileKind::Recipes).cloned();
+        if record.is_object()
+            && record["recipesFingerprint"].as_str().map(str::to_owned)
+                == disk_recipes
+                    .as_deref()
+                    .map(scenario_lab_core::file_version::fingerprint)
+            && self.validation.with_untracked(Option::is_none)
+        {
+            self.validation.set(Some(ValidationRun {
+                exit_code: record["exitCode"].as_i64().unwrap_or(2),
+                report: record["report"].clone(),
+                error: None,
+                recipes: disk_recipes,
+                scenarios: record["scenarios"]
+                    .as_array()
+                    .map(|s| {
+                        s.iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }));
+        }
         self.load_texts(disk, true);
     }
 

@@ -75,6 +75,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<u8> {
         retries: 3,
     };
     let client = EndpointClient::new(&url, &shared);
+    let last_validation = server::LastValidation::default();
     if !args.no_validate {
         let validate = ValidateArgs {
             endpoint: endpoint_args.clone(),
@@ -89,13 +90,23 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<u8> {
             write: false,
             no_conformance: false,
         };
-        let (report, _) =
+        let recipes = std::fs::read_to_string(args.dir.join("scenario-recipes.json")).ok();
+        let (report, code) =
             validate_command::execute(&validate, &client, Some(signing.clone()), &|line| {
                 eprintln!("{line}")
             })
             .await?;
-        if let Some(report) = report {
-            eprint!("{}", validate_report::summary_table(&report));
+        if let Some(report) = &report {
+            eprint!("{}", validate_report::summary_table(report));
+        }
+        // The editor opens on this result.
+        if let Ok(mut last) = last_validation.lock() {
+            *last = Some(server::validation_record(
+                code,
+                report.as_ref(),
+                &[],
+                recipes.as_deref(),
+            ));
         }
     }
     let editor = tokio::net::TcpListener::bind(("127.0.0.1", args.editor_port)).await?;
@@ -115,6 +126,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<u8> {
         database_url: Some(database_url),
         api_url: None,
         dist,
+        last_validation,
     };
     let editor_url = format!("http://127.0.0.1:{port}/?token={}", state.session_token);
     println!("editor: {editor_url}");

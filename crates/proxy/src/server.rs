@@ -38,6 +38,28 @@ pub struct AppState {
     pub api_url: Option<String>,
     /// The built editor (Trunk's `dist/`), when present.
     pub dist: Option<PathBuf>,
+    /// The last validation this proxy ran (or the demo's startup one), for a page that opens later.
+    pub last_validation: LastValidation,
+}
+
+/// The last validation's answer (`{exitCode, report, scenarios, recipesFingerprint}`), shared by
+/// the routes.
+pub type LastValidation = Arc<std::sync::Mutex<Option<Value>>>;
+
+/// What `GET /api/workspace` reports about a validation: its answer plus what it covered and the
+/// fingerprint of the recipes it proved.
+pub fn validation_record(
+    exit_code: u8,
+    report: Option<&crate::validate_command::ValidateReport>,
+    scenarios: &[String],
+    recipes: Option<&str>,
+) -> Value {
+    json!({
+        "exitCode": exit_code,
+        "report": report,
+        "scenarios": scenarios,
+        "recipesFingerprint": recipes.map(fingerprint),
+    })
 }
 
 impl AppState {
@@ -243,10 +265,16 @@ async fn workspace(State(state): State<Arc<AppState>>) -> Result<Json<Value>, Ap
             json!({"scenario": p.scenario, "testRunId": p.test_run_id, "reason": p.reason, "endpoint": p.endpoint})
         })
         .collect();
+    let last_validation = state
+        .last_validation
+        .lock()
+        .map(|v| v.clone())
+        .unwrap_or_default();
     Ok(Json(json!({
         "dir": state.dir.display().to_string(),
         "files": files,
         "pending": pending,
+        "lastValidation": last_validation,
         "endpoint": state.endpoint.as_ref().map(|c| c.url().to_owned()),
         "database": state.database_url.is_some(),
         "signingSecret": state.signing_secret.is_some(),
@@ -340,6 +368,8 @@ async fn validate(
     };
     let (sender, receiver) = tokio::sync::mpsc::unbounded_channel::<Event>();
     let signing_secret = state.signing_secret.clone();
+    let last_validation = state.last_validation.clone();
+    let recipes = std::fs::read_to_string(state.dir.join("scenario-recipes.json")).ok();
     tokio::spawn(async move {
         let progress_sender = sender.clone();
         let progress = move |line: &str| {
@@ -347,9 +377,22 @@ async fn validate(
         };
         let event = match validate_command::execute(&args, &client, signing_secret, &progress).await
         {
-            Ok((report, code)) => Event::default()
-                .event("report")
-                .data(json!({"exitCode": code, "report": report}).to_string()),
+            Ok((report, code)) => {
+                // After `write`, the recipes on disk are the validated ones just written.
+                let proved = if args.write && code == 0 {
+                    std::fs::read_to_string(args.dir.join("scenario-recipes.json")).ok()
+                } else {
+                    recipes
+                };
+                let record =
+                    validation_record(code, report.as_ref(), &args.scenarios, proved.as_deref());
+                if let Ok(mut last) = last_validation.lock() {
+                    *last = Some(record);
+                }
+                Event::default()
+                    .event("report")
+                    .data(json!({"exitCode": code, "report": report}).to_string())
+            }
             Err(error) => Event::default()
                 .event("report")
                 .data(json!({"exitCode": 2, "error": error.to_string()}).to_string()),
@@ -548,6 +591,7 @@ pub async fn serve(args: &crate::cli::ServeArgs) -> anyhow::Result<u8> {
             .ok()
             .filter(|u| !u.is_empty()),
         dist,
+        last_validation: LastValidation::default(),
     };
     let url = format!("http://127.0.0.1:{port}/?token={}", state.session_token);
     println!("editor: {url}");

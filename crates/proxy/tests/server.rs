@@ -52,6 +52,7 @@ fn state(dir: PathBuf) -> AppState {
         database_url: None,
         api_url: None,
         dist: None,
+        last_validation: Default::default(),
     }
 }
 
