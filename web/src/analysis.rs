@@ -28,6 +28,8 @@ pub struct DiagnosticRow {
     pub diagnostic: Diagnostic,
     pub line: usize,
     pub column: usize,
+    /// 1-based line of each of the diagnostic's labels, in order.
+    pub label_lines: Vec<usize>,
 }
 
 impl DiagnosticRow {
@@ -55,18 +57,27 @@ pub struct Analysis {
 pub fn analyze(texts: &Texts) -> Analysis {
     let report = scenario_lab_core::preflight(&workspace(texts));
     let mut indexes: BTreeMap<FileKind, LineIndex> = BTreeMap::new();
+    let mut place = |file: FileKind, offset: usize| {
+        let text = texts.get(&file).map_or("", String::as_str);
+        indexes
+            .entry(file)
+            .or_insert_with(|| LineIndex::new(text))
+            .line_col_chars(text, offset.min(text.len()))
+    };
     let rows = report
         .diagnostics
         .into_iter()
         .map(|diagnostic| {
-            let text = texts.get(&diagnostic.file).map_or("", String::as_str);
-            let index = indexes
-                .entry(diagnostic.file)
-                .or_insert_with(|| LineIndex::new(text));
-            let position = index.line_col_chars(text, diagnostic.span.start.min(text.len()));
+            let position = place(diagnostic.file, diagnostic.span.start);
+            let label_lines = diagnostic
+                .labels
+                .iter()
+                .map(|label| place(label.file, label.span.start).line)
+                .collect();
             DiagnosticRow {
                 line: position.line,
                 column: position.column,
+                label_lines,
                 diagnostic,
             }
         })

@@ -62,7 +62,14 @@ pub fn DiagnosticsPanel() -> impl IntoView {
                                 <span class="message">{d.message.clone()}</span>
                             </button>
                             {d.help.clone().map(|help| view! { <div class="help">"help: " {help}</div> })}
-                            {d.labels.iter().map(|label| view! { <div class="label">"note: " {label.message.clone()}</div> }).collect_view()}
+                            {d.labels.iter().zip(row.label_lines.iter()).map(|(label, line)| {
+                                let (file, start, end) = (label.file, label.span.start, label.span.end);
+                                view! { <div class="label">"note: " {label.message.clone()}" "
+                                    <button class="link" on:click=move |_| state.go_to(file, start, end)>
+                                        {format!("{}:{line}", file.file_name())}
+                                    </button>
+                                </div> }
+                            }).collect_view()}
                             {fix.map(|fix| {
                                 let message = fix.message.clone();
                                 view! {

@@ -323,3 +323,28 @@ fn server_sent_events_split_across_chunks() {
         ]
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_label_jumps_to_the_related_place() {
+    let (_, root) = check("test-label", example()).await;
+    let original = example()[&FileKind::Recipes].clone();
+    let first = original.find("\"_alias\": \"org\"").expect("org alias") + "\"_alias\": ".len();
+    let first_line = original[..first].matches('\n').count() + 1;
+    type_text(
+        &root,
+        &original.replacen("\"_alias\": \"web\"", "\"_alias\": \"org\"", 1),
+    );
+    settle(50).await;
+    let item =
+        query(&root, "li.diagnostic[data-code='recipe/duplicate-alias']").expect("duplicate alias");
+    let label = query(&item, ".label button").expect("label link");
+    assert_eq!(
+        label.inner_text(),
+        format!("scenario-recipes.json:{first_line}")
+    );
+    label.click();
+    settle(20).await;
+    let area = textarea(&root);
+    let start = area.selection_start().ok().flatten().unwrap_or(0);
+    assert_eq!(start as usize, original[..first].encode_utf16().count());
+}
