@@ -106,6 +106,68 @@ pub fn utf16_offset(text: &str, byte_offset: usize) -> u32 {
     text[..end].encode_utf16().count() as u32
 }
 
+/// The byte offset of a UTF-16 offset (the textarea's caret), the inverse of `utf16_offset`.
+pub fn byte_offset(text: &str, utf16: u32) -> usize {
+    let mut units = 0u32;
+    for (offset, ch) in text.char_indices() {
+        if units >= utf16 {
+            return offset;
+        }
+        units += ch.len_utf16() as u32;
+    }
+    text.len()
+}
+
+/// Applies every quick fix, in rounds: each round takes the fixes of one fresh preflight whose
+/// edits neither overlap nor touch an edit already taken (the rest wait for the next round), so
+/// edits never collide. Returns how many were applied; stops when a round changes nothing.
+pub fn apply_all_fixes(texts: &mut Texts) -> usize {
+    const ROUNDS: usize = 50;
+    let mut applied = 0;
+    for _ in 0..ROUNDS {
+        let fixes: Vec<Fix> = analyze(texts)
+            .rows
+            .iter()
+            .filter_map(|r| r.fix().cloned())
+            .collect();
+        let mut taken: BTreeMap<FileKind, (Vec<scenario_lab_core::TextEdit>, usize)> =
+            BTreeMap::new();
+        for fix in fixes {
+            let (edits, count) = taken.entry(fix.file).or_default();
+            let clear = fix.edits.iter().all(|new| {
+                edits
+                    .iter()
+                    .all(|old| new.span.end < old.span.start || old.span.end < new.span.start)
+            });
+            if clear {
+                edits.extend(fix.edits);
+                *count += 1;
+            }
+        }
+        let mut changed = false;
+        for (file, (edits, count)) in taken {
+            let Some(before) = texts.get(&file) else {
+                continue;
+            };
+            let batch = Fix {
+                message: String::new(),
+                file,
+                edits,
+            };
+            let after = batch.apply(before);
+            if &after != before {
+                texts.insert(file, after);
+                applied += count;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    applied
+}
+
 /// The byte offset of the first byte of a 1-based line.
 pub fn line_start(text: &str, line: usize) -> usize {
     if line <= 1 {

@@ -42,6 +42,15 @@ pub fn DiagnosticsPanel() -> impl IntoView {
         <section class="diagnostics" aria-label="diagnostics">
             <header>
                 <strong data-testid="diagnostics-summary">{summary}</strong>
+                {move || {
+                    let fixable = state.analysis.with(|a| a.rows.iter().filter(|r| r.fix().is_some()).count());
+                    (fixable > 1).then(|| view! {
+                        <button class="fix" data-action="fix-all" on:click=move |_| {
+                            let applied = state.fix_all();
+                            state.notice.set(Some(format!("applied {applied} quick fix(es)")));
+                        }>{format!("Fix all ({fixable})")}</button>
+                    })
+                }}
                 <span class="timing" data-testid="preflight-ms">
                     {move || format!("preflight {:.1} ms", state.preflight_ms.get())}
                 </span>

@@ -171,6 +171,28 @@ impl EditorState {
         self.run_preflight();
     }
 
+    /// Applies every quick fix in every file (the "Fix all" button).
+    pub fn fix_all(&self) -> usize {
+        let mut texts = self.texts.get_untracked();
+        let applied = analysis::apply_all_fixes(&mut texts);
+        if applied > 0 {
+            let changed: Vec<FileKind> = self.texts.with_untracked(|old| {
+                texts
+                    .iter()
+                    .filter(|(k, v)| old.get(k) != Some(v))
+                    .map(|(k, _)| *k)
+                    .collect()
+            });
+            self.texts.set(texts);
+            for file in changed {
+                self.remember(file);
+            }
+            self.external_revision.update(|r| *r += 1);
+            self.run_preflight();
+        }
+        applied
+    }
+
     /// A keystroke in the textarea: store the text, schedule the preflight (debounced by the
     /// cost of the last run, so small files answer at once and large ones do not queue up).
     pub fn edit(&self, file: FileKind, text: String) {

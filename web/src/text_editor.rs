@@ -1,11 +1,12 @@
 //! The text editor: a textarea with line numbers and diagnostic markers in the gutter, jumping to a diagnostic's exact bytes.
 
-use crate::analysis::{line_count, utf16_offset};
+use crate::analysis::{byte_offset, line_count, utf16_offset};
 use crate::state::EditorState;
 use leptos::html::{Div, Textarea};
 use leptos::prelude::*;
 use scenario_lab_core::Severity;
 use std::collections::BTreeMap;
+use wasm_bindgen::JsCast;
 
 /// The height of one line in pixels (fixed in the stylesheet, so markers and jumps line up).
 pub const LINE_HEIGHT: f64 = 18.0;
@@ -99,6 +100,27 @@ pub fn TextEditor() -> impl IntoView {
         let file = state.current.get_untracked();
         state.edit(file, event_target_value(&ev));
     };
+    // Tab indents (two spaces, through the browser's editing so undo keeps working); F8 and
+    // Shift+F8 go to the next and previous problem in this file.
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
+        "Tab" if !ev.ctrl_key() && !ev.alt_key() && !ev.meta_key() && !ev.shift_key() => {
+            ev.prevent_default();
+            if let Some(document) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+            {
+                let _ = document.exec_command_with_show_ui_and_value("insertText", false, "  ");
+            }
+        }
+        "F8" => {
+            ev.prevent_default();
+            if let Some(area) = textarea.get_untracked() {
+                let caret = area.selection_start().ok().flatten().unwrap_or(0);
+                next_problem(state, &area.value(), caret, ev.shift_key());
+            }
+        }
+        _ => {}
+    };
     let on_scroll = move |_| {
         if let (Some(area), Some(gutter)) = (textarea.get(), gutter.get()) {
             gutter.set_scroll_top(area.scroll_top());
@@ -131,7 +153,30 @@ pub fn TextEditor() -> impl IntoView {
                 aria-label=move || format!("{} text", state.current.get().file_name())
                 on:input=on_input
                 on:scroll=on_scroll
+                on:keydown=on_keydown
             ></textarea>
         </div>
+    }
+}
+
+/// Jumps to the first problem of the current file after the caret (before it, with `backwards`),
+/// wrapping around.
+fn next_problem(state: EditorState, text: &str, caret_utf16: u32, backwards: bool) {
+    let file = state.current.get_untracked();
+    let caret = byte_offset(text, caret_utf16);
+    let spans: Vec<(usize, usize)> = state.analysis.with_untracked(|a| {
+        a.rows
+            .iter()
+            .filter(|r| r.diagnostic.file == file)
+            .map(|r| (r.diagnostic.span.start, r.diagnostic.span.end))
+            .collect()
+    });
+    let next = if backwards {
+        spans.iter().rev().find(|s| s.0 < caret).or(spans.last())
+    } else {
+        spans.iter().find(|s| s.0 > caret).or(spans.first())
+    };
+    if let Some(&(start, end)) = next {
+        state.go_to(file, start, end);
     }
 }

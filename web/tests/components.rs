@@ -348,3 +348,48 @@ async fn a_label_jumps_to_the_related_place() {
     let start = area.selection_start().ok().flatten().unwrap_or(0);
     assert_eq!(start as usize, original[..first].encode_utf16().count());
 }
+
+fn key(root: &web_sys::HtmlElement, key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+        .expect("keydown");
+    textarea(root).dispatch_event(&event).expect("dispatch");
+}
+
+#[wasm_bindgen_test]
+async fn f8_walks_the_problems_and_fix_all_repairs_them() {
+    let (state, root) = check("test-fix-all", example()).await;
+    let original = example()[&FileKind::Recipes].clone();
+    let broken = original.replace("\"_ref\": \"olivia\"", "\"_ref\": \"olivai\"");
+    type_text(&root, &broken);
+    settle(50).await;
+    let starts: Vec<usize> = broken.match_indices("\"olivai\"").map(|(i, _)| i).collect();
+    assert!(
+        starts.len() >= 2,
+        "the example refers to olivia more than once"
+    );
+    assert_eq!(
+        count(&root, "li.diagnostic[data-code='recipe/unknown-alias']"),
+        starts.len() as u32
+    );
+
+    let area = textarea(&root);
+    let _ = area.focus();
+    let _ = area.set_selection_range(0, 0);
+    for &start in &starts[..2] {
+        key(&root, "F8");
+        settle(20).await;
+        let caret = area.selection_start().ok().flatten().unwrap_or(0) as usize;
+        assert_eq!(caret, broken[..start].encode_utf16().count());
+    }
+
+    query(&root, "button[data-action=fix-all]")
+        .expect("fix all")
+        .click();
+    settle(50).await;
+    assert_eq!(textarea(&root).value(), original);
+    assert_eq!(state.analysis.with_untracked(|a| a.errors), 0);
+}
