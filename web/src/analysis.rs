@@ -8,19 +8,7 @@ use scenario_lab_core::{
 use std::collections::BTreeMap;
 
 /// The text of every workspace file the editor holds (absent files are missing keys).
-pub type Texts = BTreeMap<FileKind, String>;
-
-/// The core's workspace view of the editor's texts.
-pub fn workspace(texts: &Texts) -> Workspace<'_> {
-    let text = |kind| texts.get(&kind).map(String::as_str);
-    Workspace {
-        scenarios: text(FileKind::Scenarios),
-        entity_audit: text(FileKind::EntityAudit),
-        discover: text(FileKind::Discover),
-        recipes: text(FileKind::Recipes),
-        validation: text(FileKind::Validation),
-    }
-}
+pub use scenario_lab_core::fix_all::Texts;
 
 /// One diagnostic as the editor lists it: the core's data plus 1-based line and column.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,7 +43,7 @@ pub struct Analysis {
 
 /// Runs the core's preflight on the texts and places every diagnostic on its line.
 pub fn analyze(texts: &Texts) -> Analysis {
-    let report = scenario_lab_core::preflight(&workspace(texts));
+    let report = scenario_lab_core::preflight(&Workspace::from_texts(texts));
     let mut indexes: BTreeMap<FileKind, LineIndex> = BTreeMap::new();
     let mut place = |file: FileKind, offset: usize| {
         let text = texts.get(&file).map_or("", String::as_str);
@@ -118,54 +106,9 @@ pub fn byte_offset(text: &str, utf16: u32) -> usize {
     text.len()
 }
 
-/// Applies every quick fix, in rounds: each round takes the fixes of one fresh preflight whose
-/// edits neither overlap nor touch an edit already taken (the rest wait for the next round), so
-/// edits never collide. Returns how many were applied; stops when a round changes nothing.
+/// Applies every quick fix of every file (the core's non-colliding rounds).
 pub fn apply_all_fixes(texts: &mut Texts) -> usize {
-    const ROUNDS: usize = 50;
-    let mut applied = 0;
-    for _ in 0..ROUNDS {
-        let fixes: Vec<Fix> = analyze(texts)
-            .rows
-            .iter()
-            .filter_map(|r| r.fix().cloned())
-            .collect();
-        let mut taken: BTreeMap<FileKind, (Vec<scenario_lab_core::TextEdit>, usize)> =
-            BTreeMap::new();
-        for fix in fixes {
-            let (edits, count) = taken.entry(fix.file).or_default();
-            let clear = fix.edits.iter().all(|new| {
-                edits
-                    .iter()
-                    .all(|old| new.span.end < old.span.start || old.span.end < new.span.start)
-            });
-            if clear {
-                edits.extend(fix.edits);
-                *count += 1;
-            }
-        }
-        let mut changed = false;
-        for (file, (edits, count)) in taken {
-            let Some(before) = texts.get(&file) else {
-                continue;
-            };
-            let batch = Fix {
-                message: String::new(),
-                file,
-                edits,
-            };
-            let after = batch.apply(before);
-            if &after != before {
-                texts.insert(file, after);
-                applied += count;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    applied
+    scenario_lab_core::fix_all::apply_fixes(texts, |_| true)
 }
 
 /// The byte offset of the first byte of a 1-based line.

@@ -156,28 +156,17 @@ fn pretty(value: &serde_json::Value, unit: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| value.to_string())
 }
 
-/// Applies every "flatten nested child" fix to a recipes file until none is left (bounded).
+/// Applies every "flatten nested child" fix to a recipes file until none is left (in the
+/// non-colliding rounds of `fix_all`).
 /// Returns the new text and how many nested arrays were moved.
 pub fn flatten_recipes(recipes_text: &str, discover_text: &str) -> (String, usize) {
-    let mut text = recipes_text.to_owned();
-    let mut moved = 0;
-    for _ in 0..1000 {
-        let report = crate::preflight::preflight(&crate::preflight::Workspace {
-            recipes: Some(&text),
-            discover: Some(discover_text),
-            ..Default::default()
-        });
-        let Some(fix) = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.code == Code::RECIPE_DROPPED_NESTED_CHILD)
-            .find_map(|d| d.fix.clone())
-        else {
-            break;
-        };
-        text = fix.apply(&text);
-        moved += 1;
-    }
+    let mut texts = crate::fix_all::Texts::from([
+        (crate::FileKind::Recipes, recipes_text.to_owned()),
+        (crate::FileKind::Discover, discover_text.to_owned()),
+    ]);
+    let moved =
+        crate::fix_all::apply_fixes(&mut texts, |d| d.code == Code::RECIPE_DROPPED_NESTED_CHILD);
+    let text = texts.remove(&crate::FileKind::Recipes).unwrap_or_default();
     (text, moved)
 }
 

@@ -20,6 +20,7 @@ pub mod yaml;
 
 pub use diagnostic::{Code, Diagnostic, FileKind, Fix, Label, Parsed, Severity, Span, TextEdit};
 pub mod checks;
+pub mod fix_all;
 pub mod flatten;
 pub mod json_edit;
 pub mod preflight;

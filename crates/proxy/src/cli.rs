@@ -56,6 +56,9 @@ pub struct PreflightArgs {
     /// Colour the human output (default: when standard output is a terminal and NO_COLOR is unset).
     #[arg(long)]
     pub color: Option<bool>,
+    /// Apply every quick fix to the files first (atomic writes), then report what is left.
+    #[arg(long)]
+    pub fix: bool,
 }
 
 /// Where the endpoint is and how long to wait for it.

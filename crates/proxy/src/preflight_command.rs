@@ -48,8 +48,33 @@ pub fn preflight_dir(dir: &WorkspaceDir, format: Format, color: bool) -> Preflig
     }
 }
 
+/// `--fix`: applies every quick fix to the files read and writes back the ones that changed.
+fn apply_fixes(dir: &WorkspaceDir) -> anyhow::Result<()> {
+    let mut texts: scenario_lab_core::fix_all::Texts = dir.files.iter().cloned().collect();
+    let applied = scenario_lab_core::fix_all::apply_fixes(&mut texts, |_| true);
+    let mut written = Vec::new();
+    for (kind, text) in &texts {
+        if dir.text(*kind) != Some(text.as_str()) {
+            crate::artifacts::write_atomic(&dir.dir.join(kind.file_name()), text.as_bytes())
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", dir.display_path(*kind)))?;
+            written.push(dir.display_path(*kind));
+        }
+    }
+    if applied > 0 {
+        eprintln!("fixed {applied} problem(s) in {}", written.join(", "));
+    } else {
+        eprintln!("no quick fix to apply");
+    }
+    Ok(())
+}
+
 /// The `preflight` command; returns the process exit code.
 pub fn run(args: &PreflightArgs) -> anyhow::Result<u8> {
+    if args.fix
+        && let Ok(dir) = WorkspaceDir::read(&args.dir)
+    {
+        apply_fixes(&dir)?;
+    }
     let dir = match WorkspaceDir::read(&args.dir) {
         Ok(dir) => dir,
         Err(error) => {

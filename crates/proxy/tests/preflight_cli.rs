@@ -116,3 +116,25 @@ fn junit_report_goes_to_the_output_file() {
     assert!(xml.contains("<testsuite name=\"preflight\""), "{xml}");
     assert!(xml.contains("error[recipe/cycle]"), "{xml}");
 }
+
+#[test]
+fn fix_repairs_the_files_and_reports_what_is_left() {
+    let dir = std::env::temp_dir().join(format!("scenario-lab-fix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let source = root().join("tests/fixtures/preflight/invalid/recipe-unknown-alias");
+    for entry in std::fs::read_dir(&source).expect("fixture").flatten() {
+        if !entry.file_name().to_string_lossy().ends_with(".snap") {
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).expect("copy");
+        }
+    }
+    let dir_arg = dir.display().to_string();
+    let output = run(&["preflight", "--fix", "--dir", &dir_arg]);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{}{stderr}", stdout(&output));
+    assert!(stderr.contains("fixed 1 problem(s) in"), "{stderr}");
+    let recipes = std::fs::read_to_string(dir.join("scenario-recipes.json")).expect("recipes");
+    assert!(recipes.contains(r#""_ref": "olivia""#) && !recipes.contains("olivai"));
+    let again = run(&["preflight", "--fix", "--dir", &dir_arg]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("no quick fix to apply"));
+    let _ = std::fs::remove_dir_all(dir);
+}
