@@ -106,21 +106,6 @@ pub fn byte_offset(text: &str, utf16: u32) -> usize {
     text.len()
 }
 
-/// Applies every quick fix of every file (the core's non-colliding rounds).
-pub fn apply_all_fixes(texts: &mut Texts) -> usize {
-    scenario_lab_core::fix_all::apply_fixes(texts, |_| true)
-}
-
-/// The byte offset of the first byte of a 1-based line.
-pub fn line_start(text: &str, line: usize) -> usize {
-    if line <= 1 {
-        return 0;
-    }
-    text.match_indices('\n')
-        .nth(line - 2)
-        .map_or(text.len(), |(i, _)| i + 1)
-}
-
 /// One scenario of the frontmatter, as a row of the overview table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioRow {

@@ -163,10 +163,16 @@ impl EditorState {
 
     /// One edit from outside the textarea (a fix, a conflict choice).
     pub fn replace_text(&self, file: FileKind, text: String) {
-        self.texts.update(|t| {
-            t.insert(file, text);
-        });
-        self.remember(file);
+        self.replace_texts(Texts::from([(file, text)]));
+    }
+
+    /// Edits from outside the textarea: the new texts of the files that changed.
+    fn replace_texts(&self, changed: Texts) {
+        let files: Vec<FileKind> = changed.keys().copied().collect();
+        self.texts.update(|t| t.extend(changed));
+        for file in files {
+            self.remember(file);
+        }
         self.external_revision.update(|r| *r += 1);
         self.run_preflight();
     }
@@ -174,21 +180,15 @@ impl EditorState {
     /// Applies every quick fix in every file (the "Fix all" button).
     pub fn fix_all(&self) -> usize {
         let mut texts = self.texts.get_untracked();
-        let applied = analysis::apply_all_fixes(&mut texts);
-        if applied > 0 {
-            let changed: Vec<FileKind> = self.texts.with_untracked(|old| {
-                texts
-                    .iter()
-                    .filter(|(k, v)| old.get(k) != Some(v))
-                    .map(|(k, _)| *k)
-                    .collect()
-            });
-            self.texts.set(texts);
-            for file in changed {
-                self.remember(file);
-            }
-            self.external_revision.update(|r| *r += 1);
-            self.run_preflight();
+        let applied = scenario_lab_core::fix_all::apply_fixes(&mut texts, |_| true);
+        let changed: Texts = self.texts.with_untracked(|old| {
+            texts
+                .into_iter()
+                .filter(|(k, v)| old.get(k) != Some(v))
+                .collect()
+        });
+        if !changed.is_empty() {
+            self.replace_texts(changed);
         }
         applied
     }
@@ -227,8 +227,8 @@ impl EditorState {
             let handle = set_timeout_with_handle(move || state.run_preflight(), delay).ok();
             self.pending_preflight.set_value(handle);
         }
-        self.handler_done
-            .set_value(Some((now_ms() - started, now_ms())));
+        let done = now_ms();
+        self.handler_done.set_value(Some((done - started, done)));
     }
 
     /// Runs the core's preflight now and records how long the keystroke took to reach the
