@@ -51,6 +51,13 @@ fn validate_with_defect(defect: &str, scenario: &str) -> (Output, Value) {
 }
 
 /// The first scenario check with `id` that failed, anywhere in the report.
+/// The message of the failed check `id` (a panic showing the report when there is none).
+fn failure_message<'a>(report: &'a Value, id: &str) -> &'a str {
+    failed_check(report, id)
+        .and_then(|check| check["message"].as_str())
+        .unwrap_or_else(|| panic!("no failed {id} check in {report:#}"))
+}
+
 fn failed_check<'a>(report: &'a Value, id: &str) -> Option<&'a Value> {
     let scenarios = report["scenarios"]
         .as_array()
@@ -157,13 +164,8 @@ fn example_recipes_pass_and_artifacts_are_written() {
 fn a_factory_without_teardown_fails_db_gone() {
     let (output, report) = validate_with_defect("no_teardown", "standard");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    let check = failed_check(&report, "db.gone").unwrap_or_else(|| panic!("{report:#}"));
-    assert!(
-        check["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("Task: 8 of 8")),
-        "{check}"
-    );
+    let message = failure_message(&report, "db.gone");
+    assert!(message.contains("Task: 8 of 8"), "{message}");
     assert!(
         report["leaked"]
             .as_array()
@@ -175,12 +177,10 @@ fn a_factory_without_teardown_fails_db_gone() {
 fn rows_left_by_a_side_effect_fail_db_untouched() {
     let (output, report) = validate_with_defect("extra_rows", "empty");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    let check = failed_check(&report, "db.untouched").unwrap_or_else(|| panic!("{report:#}"));
+    let message = failure_message(&report, "db.untouched");
     assert!(
-        check["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("onboarding_checklist: 1 row(s) left behind")),
-        "{check}"
+        message.contains("onboarding_checklist: 1 row(s) left behind"),
+        "{message}"
     );
     assert!(
         failed_check(&report, "db.gone").is_none(),
@@ -192,12 +192,10 @@ fn rows_left_by_a_side_effect_fail_db_untouched() {
 fn a_teardown_deleting_unrelated_rows_fails_db_untouched() {
     let (output, report) = validate_with_defect("delete_unrelated", "standard");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    let check = failed_check(&report, "db.untouched").unwrap_or_else(|| panic!("{report:#}"));
+    let message = failure_message(&report, "db.untouched");
     assert!(
-        check["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("project: 1 row(s) deleted that up did not create")),
-        "{check}"
+        message.contains("project: 1 row(s) deleted that up did not create"),
+        "{message}"
     );
 }
 
@@ -238,13 +236,8 @@ fn a_unique_column_without_the_run_id_fails_under_repeat() {
         SHARED_SECRET,
     );
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    let check = failed_check(&report, "repeat.concurrent").unwrap_or_else(|| panic!("{report:#}"));
-    assert!(
-        check["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("testRunId")),
-        "{check}"
-    );
+    let message = failure_message(&report, "repeat.concurrent");
+    assert!(message.contains("testRunId"), "{message}");
     assert!(
         failed_check(&report, "up.status").is_none(),
         "one instance alone works"
@@ -257,8 +250,7 @@ fn a_wrong_shared_secret_is_explained() {
     let workspace = example_workspace("secret");
     let (output, report) = validate(&workspace, &app.url, None, &[], "not-the-secret");
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    let check = failed_check(&report, "discover.shape").unwrap_or_else(|| panic!("{report:#}"));
-    let message = check["message"].as_str().unwrap_or_default();
+    let message = failure_message(&report, "discover.shape");
     assert!(
         message.contains("HTTP 401 INVALID_SIGNATURE") && message.contains("shared secret differs"),
         "{message}"
@@ -651,12 +643,10 @@ fn mariadb_databases_are_checked_read_only() {
         SHARED_SECRET,
     );
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    let check = failed_check(&report, "db.untouched").unwrap_or_else(|| panic!("{report:#}"));
+    let message = failure_message(&report, "db.untouched");
     assert!(
-        check["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("onboarding_checklist: 1 row(s) left behind")),
-        "{check}"
+        message.contains("onboarding_checklist: 1 row(s) left behind"),
+        "{message}"
     );
     let created = report["scenarios"][0]["checks"]
         .as_array()
@@ -698,8 +688,7 @@ fn raw_writes_in_factory_bodies_fail_the_integrity_check() {
         SHARED_SECRET,
     );
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    let check = failed_check(&report, "discover.integrity").unwrap_or_else(|| panic!("{report:#}"));
-    let message = check["message"].as_str().unwrap_or_default();
+    let message = failure_message(&report, "discover.integrity");
     assert!(
         message.contains("server/app.py:")
             && message.contains("(Organization)")
