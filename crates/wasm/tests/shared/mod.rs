@@ -1,8 +1,9 @@
-//! Tests shared by the Node and the headless-Chromium runs of the wasm package.
+//! Tests shared by the Node and the headless-Chromium runs of the wasm package (each runner's file includes this module).
 
 use scenario_lab_wasm::{flatten, parse_scenarios, preflight, resolve_recipe, version};
 use serde::Serialize;
 use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
 
 pub const RECIPES: &str = include_str!("../../../../examples/autonoma/scenario-recipes.json");
 pub const DISCOVER: &str = include_str!("../../../../examples/autonoma/discover.json");
@@ -19,7 +20,8 @@ fn rust(value: JsValue) -> serde_json::Value {
     serde_wasm_bindgen::from_value(value).unwrap_or(serde_json::Value::Null)
 }
 
-pub fn reference_example_has_no_errors() {
+#[wasm_bindgen_test]
+fn reference_example_has_no_errors() {
     let input = serde_json::json!({"recipes": RECIPES, "discover": DISCOVER, "scenarios": SCENARIOS, "entityAudit": AUDIT});
     let result = rust(
         preflight(js(&input))
@@ -30,7 +32,8 @@ pub fn reference_example_has_no_errors() {
     assert_eq!(result["summary"]["warnings"], 0, "{result}");
 }
 
-pub fn broken_copy_reports_utf16_columns() {
+#[wasm_bindgen_test]
+fn broken_copy_reports_utf16_columns() {
     // A non-ASCII name before the broken reference on the same line.
     let broken = RECIPES
         .replacen(r#""userId": {"#, r#""note": "Zoë 🚀", "userId": {"#, 1)
@@ -55,7 +58,8 @@ pub fn broken_copy_reports_utf16_columns() {
     assert_eq!(unknown["column"].as_u64(), Some(utf16_col as u64));
 }
 
-pub fn resolve_and_flatten() {
+#[wasm_bindgen_test]
+fn resolve_and_flatten() {
     let recipe = r#"{"create":{"Organization":[{"_alias":"org","name":"A {{testRunShortId}}","slug":"{{slug}}"}]},"variables":{"slug":{"strategy":"derived","source":"testRunId","format":"acme-{testRunId}"}}}"#;
     let create = rust(
         resolve_recipe(recipe, "run-1")
