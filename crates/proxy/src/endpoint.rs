@@ -55,6 +55,14 @@ impl EndpointResponse {
     pub fn error_message(&self) -> Option<&str> {
         self.json.as_ref()?.get("error")?.as_str()
     }
+    /// Whether the body says `"ok": true` (how `down` confirms a teardown).
+    pub fn ok_flag(&self) -> bool {
+        self.json
+            .as_ref()
+            .and_then(|b| b.get("ok"))
+            .and_then(Value::as_bool)
+            == Some(true)
+    }
     /// A one-line description for reports: status, code and message or the start of the body.
     pub fn describe(&self) -> String {
         match (self.error_code(), self.error_message()) {

@@ -103,6 +103,13 @@ pub struct PendingTeardown {
     pub reason: String,
 }
 
+impl PendingTeardown {
+    /// The signed `down` request that tears this run down.
+    pub fn down_body(&self) -> Value {
+        json!({"action": "down", "refs": self.refs, "refsToken": self.refs_token, "testRunId": self.test_run_id})
+    }
+}
+
 /// Database access for the checks: the pool, the model->table map and the catalog.
 #[derive(Clone, Debug)]
 pub struct DbContext {
@@ -424,13 +431,7 @@ pub async fn run_scenario(
         let failure = match ctx.client.call(Action::Down, &down_body).await {
             Ok(down) => {
                 run.down_ms = Some(down.elapsed_ms);
-                let ok_flag = down
-                    .json
-                    .as_ref()
-                    .and_then(|b| b.get("ok"))
-                    .and_then(Value::as_bool)
-                    == Some(true);
-                match (down.status, ok_flag) {
+                match (down.status, down.ok_flag()) {
                     (200, true) => {
                         run.checks.push(CheckResult::pass(
                             "down.status",

@@ -7,7 +7,7 @@ use crate::endpoint::Action;
 use crate::lifecycle::{self, DbContext};
 use crate::preflight_command::exit;
 use crate::validate_command::{self, client_or_usage};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// `scenario-lab discover`: signed discover, shape check, `discover.json` in stable order.
 pub async fn discover(args: &DiscoverArgs) -> anyhow::Result<u8> {
@@ -56,8 +56,7 @@ pub async fn down(args: &DownArgs) -> anyhow::Result<u8> {
     }
     let mut left = Vec::new();
     for entry in entries {
-        let body = json!({"action": "down", "refs": entry.refs, "refsToken": entry.refs_token, "testRunId": entry.test_run_id});
-        match client.call(Action::Down, &body).await {
+        match client.call(Action::Down, &entry.down_body()).await {
             Ok(response) if response.status == 200 => {
                 println!("torn down {} ({})", entry.test_run_id, entry.scenario)
             }

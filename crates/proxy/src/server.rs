@@ -494,16 +494,10 @@ async fn down(
         .ok_or_else(|| ApiError::NotFound(format!("no pending run `{}`", request.test_run_id)))?;
     let entry = ledger[index].clone();
     let response = client
-        .call(crate::endpoint::Action::Down, &json!({"action": "down", "refs": entry.refs, "refsToken": entry.refs_token, "testRunId": entry.test_run_id}))
+        .call(crate::endpoint::Action::Down, &entry.down_body())
         .await
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    let ok = response.status == 200
-        && response
-            .json
-            .as_ref()
-            .and_then(|b| b.get("ok"))
-            .and_then(Value::as_bool)
-            == Some(true);
+    let ok = response.status == 200 && response.ok_flag();
     if ok {
         ledger.remove(index);
         crate::artifacts::write_ledger(&state.dir, &ledger)?;
