@@ -50,7 +50,7 @@ pub fn preflight_dir(dir: &WorkspaceDir, format: Format, color: bool) -> Preflig
 
 /// `--fix`: applies every quick fix to the files read and writes back the ones that changed.
 fn apply_fixes(dir: &WorkspaceDir) -> anyhow::Result<()> {
-    let mut texts: scenario_lab_core::fix_all::Texts = dir.files.iter().cloned().collect();
+    let mut texts = dir.files.clone();
     let applied = scenario_lab_core::fix_all::apply_fixes(&mut texts, |_| true);
     let mut written = Vec::new();
     for (kind, text) in &texts {

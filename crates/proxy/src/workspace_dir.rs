@@ -1,5 +1,6 @@
 //! Reads the `autonoma/` folder from disk into the texts the core checks.
 
+use scenario_lab_core::fix_all::Texts;
 use scenario_lab_core::{Code, Diagnostic, FileKind, Span, Workspace};
 use std::path::{Path, PathBuf};
 
@@ -7,7 +8,7 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Default)]
 pub struct WorkspaceDir {
     pub dir: PathBuf,
-    pub files: Vec<(FileKind, String)>,
+    pub files: Texts,
     /// Problems reading files (not UTF-8, unreadable).
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -41,7 +42,9 @@ impl WorkspaceDir {
             }
             match std::fs::read(&path) {
                 Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => out.files.push((kind, text)),
+                    Ok(text) => {
+                        out.files.insert(kind, text);
+                    }
                     Err(error) => {
                         let valid = error.utf8_error().valid_up_to();
                         let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
@@ -56,7 +59,7 @@ impl WorkspaceDir {
                                 "save the file as UTF-8; the invalid bytes are shown as U+FFFD",
                             ),
                         );
-                        out.files.push((kind, text));
+                        out.files.insert(kind, text);
                     }
                 },
                 Err(error) => out.diagnostics.push(Diagnostic::error(
@@ -71,21 +74,12 @@ impl WorkspaceDir {
     }
 
     pub fn text(&self, kind: FileKind) -> Option<&str> {
-        self.files
-            .iter()
-            .find(|(k, _)| *k == kind)
-            .map(|(_, t)| t.as_str())
+        self.files.get(&kind).map(String::as_str)
     }
 
     /// The texts as the core's `Workspace`.
     pub fn workspace(&self) -> Workspace<'_> {
-        Workspace {
-            scenarios: self.text(FileKind::Scenarios),
-            entity_audit: self.text(FileKind::EntityAudit),
-            discover: self.text(FileKind::Discover),
-            recipes: self.text(FileKind::Recipes),
-            validation: self.text(FileKind::Validation),
-        }
+        Workspace::from_texts(&self.files)
     }
 
     /// The path to show for a file: the folder as given, joined with the file name.
