@@ -1,7 +1,7 @@
 //! Fixture folders `valid/` and `invalid/`: every case's rendered report is a snapshot next to it.
 
 use scenario_lab::cli::Format;
-use scenario_lab::preflight_command::preflight_dir;
+use scenario_lab::render::preflight_report;
 use scenario_lab::workspace_dir::WorkspaceDir;
 use scenario_lab_core::Severity;
 use std::path::{Path, PathBuf};
@@ -24,8 +24,8 @@ fn cases(kind: &str) -> Vec<PathBuf> {
 fn check(case: &Path) -> scenario_lab_core::Report {
     let mut dir = WorkspaceDir::read(case).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
     dir.dir = PathBuf::from("autonoma");
-    let outcome = preflight_dir(&dir, Format::Human, false);
-    let json = preflight_dir(&dir, Format::Json, false);
+    let outcome = preflight_report(&dir, Format::Human, false);
+    let json = preflight_report(&dir, Format::Json, false);
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(case);
     settings.set_prepend_module_to_snapshot(false);

@@ -1,6 +1,7 @@
 //! The signed HTTP client for an Environment Factory endpoint: timeouts, cold-start retries,
 //! redirects re-POSTed with the same body and signature, raw bodies kept for reports.
 
+use crate::cli::{EndpointArgs, exit};
 use scenario_lab_core::signing::sign_body;
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -114,6 +115,34 @@ impl EndpointClient {
             retries: 3,
             backoff: Duration::from_millis(500),
         }
+    }
+
+    /// The endpoint client, or the usage exit code after saying what is missing.
+    pub fn from_args_or_usage(args: &EndpointArgs) -> Result<EndpointClient, u8> {
+        Self::from_args(args).map_err(|message| {
+            eprintln!("error: {message}");
+            exit::USAGE
+        })
+    }
+
+    /// The endpoint client from flags and the environment; `Err` is a usage message.
+    pub fn from_args(args: &EndpointArgs) -> Result<EndpointClient, String> {
+        let url = args
+            .endpoint
+            .clone()
+            .ok_or("no endpoint: pass --endpoint or set AUTONOMA_SDK_ENDPOINT")?;
+        let secret = std::env::var("AUTONOMA_SHARED_SECRET").map_err(|_| {
+            "AUTONOMA_SHARED_SECRET is not set (the endpoint's shared secret signs every request)"
+                .to_owned()
+        })?;
+        let mut client = EndpointClient::new(&url, &secret);
+        client.timeouts = Timeouts {
+            discover: Duration::from_secs(args.timeout_discover),
+            up: Duration::from_secs(args.timeout_up),
+            down: Duration::from_secs(args.timeout_down),
+        };
+        client.retries = args.retries;
+        Ok(client)
     }
 
     pub fn url(&self) -> &str {

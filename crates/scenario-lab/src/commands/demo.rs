@@ -1,30 +1,14 @@
 //! `scenario-lab demo`: the embedded demo endpoint on SQLite, the example workspace, the proxy
 //! and editor pointed at it, and one validation to show the whole product work.
 
+use crate::cli::exit;
 use crate::cli::{DemoArgs, EndpointArgs, ValidateArgs};
+use crate::commands::validate;
 use crate::demo_endpoint::{self, DemoEndpoint};
 use crate::endpoint::EndpointClient;
+use crate::example::EXAMPLE;
 use crate::server::{self, AppState};
-use crate::{preflight_command::exit, validate_command, validate_report};
-
-const EXAMPLE: [(&str, &str); 4] = [
-    (
-        "scenarios.md",
-        include_str!("../../../examples/autonoma/scenarios.md"),
-    ),
-    (
-        "entity-audit.md",
-        include_str!("../../../examples/autonoma/entity-audit.md"),
-    ),
-    (
-        "discover.json",
-        include_str!("../../../examples/autonoma/discover.json"),
-    ),
-    (
-        "scenario-recipes.json",
-        include_str!("../../../examples/autonoma/scenario-recipes.json"),
-    ),
-];
+use crate::validate_report;
 
 fn secret(variable: &str) -> String {
     std::env::var(variable)
@@ -40,20 +24,20 @@ fn secret(variable: &str) -> String {
 }
 
 pub async fn run(args: &DemoArgs) -> anyhow::Result<u8> {
-    std::fs::create_dir_all(&args.dir)?;
-    if !args.dir.join("scenario-recipes.json").exists() {
+    std::fs::create_dir_all(&args.workspace.dir)?;
+    if !args.workspace.dir.join("scenario-recipes.json").exists() {
         for (name, contents) in EXAMPLE {
-            crate::artifacts::write_atomic(&args.dir.join(name), contents.as_bytes())?;
+            crate::artifacts::write_atomic(&args.workspace.dir.join(name), contents.as_bytes())?;
         }
         eprintln!(
             "wrote the reference example workspace to {}",
-            args.dir.display()
+            args.workspace.dir.display()
         );
     }
     let shared = secret("AUTONOMA_SHARED_SECRET");
     let signing = secret("AUTONOMA_SIGNING_SECRET");
-    let db_path = args.dir.join(".scenario-lab").join("demo.sqlite");
-    std::fs::create_dir_all(db_path.parent().unwrap_or(&args.dir))?;
+    let db_path = args.workspace.dir.join(".scenario-lab").join("demo.sqlite");
+    std::fs::create_dir_all(db_path.parent().unwrap_or(&args.workspace.dir))?;
     let endpoint = DemoEndpoint::open(&db_path, shared.clone(), signing.clone()).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
     let url = format!(
@@ -80,7 +64,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<u8> {
         let validate = ValidateArgs {
             endpoint: endpoint_args.clone(),
             database_url: Some(database_url.clone()),
-            dir: args.dir.clone(),
+            workspace: args.workspace.clone(),
             scenarios: Vec::new(),
             iteration: 1,
             repeat: 2,
@@ -90,9 +74,10 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<u8> {
             write: false,
             no_conformance: false,
         };
-        let recipes = std::fs::read_to_string(args.dir.join("scenario-recipes.json")).ok();
+        let recipes =
+            std::fs::read_to_string(args.workspace.dir.join("scenario-recipes.json")).ok();
         let (report, code) =
-            validate_command::execute(&validate, &client, Some(signing.clone()), &|line| {
+            validate::execute(&validate, &client, Some(signing.clone()), &|line| {
                 eprintln!("{line}")
             })
             .await?;
@@ -117,7 +102,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<u8> {
         .exists()
         .then(|| args.dist.clone());
     let state = AppState {
-        dir: args.dir.canonicalize()?,
+        dir: args.workspace.dir.canonicalize()?,
         session_token: server::new_session_token(),
         allowed_hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")],
         endpoint: Some(client),

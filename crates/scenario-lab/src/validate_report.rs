@@ -1,7 +1,7 @@
 //! The validation report for people (a summary table, Hurl style) and for CI (JUnit).
 
+use crate::commands::validate::ValidateReport;
 use crate::lifecycle::CheckResult;
-use crate::validate_command::ValidateReport;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write;
 

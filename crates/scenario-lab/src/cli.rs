@@ -1,7 +1,27 @@
-//! Command-line arguments of `scenario-lab`.
+//! Command-line arguments of `scenario-lab` and the exit codes every command shares.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+
+/// Exit codes shared by every command (Hurl's convention).
+pub mod exit {
+    /// Everything passed (warnings allowed).
+    pub const OK: u8 = 0;
+    /// A check failed.
+    pub const CHECK_FAILED: u8 = 1;
+    /// Bad arguments, a missing or unreadable workspace, an invalid setting.
+    pub const USAGE: u8 = 2;
+    /// The endpoint, the database or the platform could not be reached.
+    pub const UNREACHABLE: u8 = 3;
+}
+
+/// The workspace folder a command works on.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WorkspaceArgs {
+    /// The autonoma/ folder: scenarios.md, entity-audit.md, discover.json, scenario-recipes.json.
+    #[arg(long, default_value = "autonoma")]
+    pub dir: PathBuf,
+}
 
 /// Prove Environment Factory scenarios: offline preflight, live lifecycle, editor.
 #[derive(Debug, Parser)]
@@ -44,9 +64,8 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct PreflightArgs {
-    /// The folder holding scenarios.md, entity-audit.md, discover.json and scenario-recipes.json.
-    #[arg(long, default_value = "autonoma")]
-    pub dir: PathBuf,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -85,8 +104,8 @@ pub struct EndpointArgs {
 pub struct DiscoverArgs {
     #[command(flatten)]
     pub endpoint: EndpointArgs,
-    #[arg(long, default_value = "autonoma")]
-    pub dir: PathBuf,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -96,8 +115,8 @@ pub struct ValidateArgs {
     /// Read-only database checks (default: $DATABASE_URL). postgres://... or sqlite://...
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
-    #[arg(long, default_value = "autonoma")]
-    pub dir: PathBuf,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
     /// Only these scenarios (repeatable).
     #[arg(long = "scenario")]
     pub scenarios: Vec<String>,
@@ -126,8 +145,8 @@ pub struct ValidateArgs {
 pub struct DownArgs {
     #[command(flatten)]
     pub endpoint: EndpointArgs,
-    #[arg(long, default_value = "autonoma")]
-    pub dir: PathBuf,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
     /// Retry every teardown in autonoma/.scenario-lab/pending.json.
     #[arg(long)]
     pub pending: bool,
@@ -139,8 +158,8 @@ pub struct ConformanceArgs {
     pub endpoint: EndpointArgs,
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
-    #[arg(long, default_value = "autonoma")]
-    pub dir: PathBuf,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -148,8 +167,8 @@ pub struct UploadArgs {
     /// The setup id (default: the contents of autonoma/.generation-id).
     #[arg(long)]
     pub setup: Option<String>,
-    #[arg(long, default_value = "autonoma")]
-    pub dir: PathBuf,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
     #[arg(long, env = "AUTONOMA_API_URL")]
     pub api_url: Option<String>,
 }
@@ -159,8 +178,8 @@ pub struct ServeArgs {
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 7878)]
     pub port: u16,
-    #[arg(long, default_value = "autonoma")]
-    pub dir: PathBuf,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
     #[command(flatten)]
     pub endpoint: EndpointArgs,
     #[arg(long, env = "DATABASE_URL")]
@@ -181,9 +200,9 @@ pub struct DemoArgs {
     /// Port of the editor and its API on 127.0.0.1.
     #[arg(long, default_value_t = 7878)]
     pub editor_port: u16,
-    /// The workspace; the reference example is written there when it has no recipes.
-    #[arg(long, default_value = "autonoma")]
-    pub dir: PathBuf,
+    /// The workspace (the reference example is written there when it has no recipes).
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
     /// The built editor (Trunk's output).
     #[arg(long, default_value = "dist")]
     pub dist: PathBuf,

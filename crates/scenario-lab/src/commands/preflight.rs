@@ -1,52 +1,10 @@
 //! `scenario-lab preflight`: read the folder, run the core preflight, render, pick the exit code.
 
-use crate::cli::{Format, PreflightArgs};
-use crate::render::{self, Rendered};
+use crate::cli::{PreflightArgs, exit};
+use crate::render::preflight_report;
 use crate::workspace_dir::WorkspaceDir;
-use scenario_lab_core::{FileKind, Report, preflight};
+use scenario_lab_core::FileKind;
 use std::io::IsTerminal;
-
-/// Exit codes shared by every command.
-pub mod exit {
-    pub const OK: u8 = 0;
-    pub const CHECK_FAILED: u8 = 1;
-    pub const USAGE: u8 = 2;
-    pub const UNREACHABLE: u8 = 3;
-}
-
-/// The outcome of a preflight: the report and the text rendered for the chosen format.
-#[derive(Debug)]
-pub struct PreflightOutcome {
-    pub report: Report,
-    pub output: String,
-    pub summary: String,
-}
-
-/// Runs the preflight on a folder already read.
-pub fn preflight_dir(dir: &WorkspaceDir, format: Format, color: bool) -> PreflightOutcome {
-    let mut report = preflight(&dir.workspace());
-    report
-        .diagnostics
-        .splice(0..0, dir.diagnostics.iter().cloned());
-    scenario_lab_core::diagnostic::sort_diagnostics(&mut report.diagnostics);
-    let files: Vec<(FileKind, String, &str)> = dir
-        .files
-        .iter()
-        .map(|(kind, text)| (*kind, dir.display_path(*kind), text.as_str()))
-        .collect();
-    let rendered = Rendered::new(&report, files);
-    let output = match format {
-        Format::Human => render::human::render(&rendered, color),
-        Format::Json => render::json::render(&rendered),
-        Format::Junit => render::junit::render(&rendered),
-    };
-    let summary = render::human::summary(&rendered);
-    PreflightOutcome {
-        report,
-        output,
-        summary,
-    }
-}
 
 /// `--fix`: applies every quick fix to the files read and writes back the ones that changed.
 fn apply_fixes(dir: &WorkspaceDir) -> anyhow::Result<()> {
@@ -71,11 +29,11 @@ fn apply_fixes(dir: &WorkspaceDir) -> anyhow::Result<()> {
 /// The `preflight` command; returns the process exit code.
 pub fn run(args: &PreflightArgs) -> anyhow::Result<u8> {
     if args.fix
-        && let Ok(dir) = WorkspaceDir::read(&args.dir)
+        && let Ok(dir) = WorkspaceDir::read(&args.workspace.dir)
     {
         apply_fixes(&dir)?;
     }
-    let dir = match WorkspaceDir::read(&args.dir) {
+    let dir = match WorkspaceDir::read(&args.workspace.dir) {
         Ok(dir) => dir,
         Err(error) => {
             eprintln!(
@@ -96,7 +54,7 @@ pub fn run(args: &PreflightArgs) -> anyhow::Result<u8> {
             && std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none()
     });
-    let outcome = preflight_dir(&dir, args.format, color);
+    let outcome = preflight_report(&dir, args.format, color);
     match &args.output {
         Some(path) => {
             std::fs::write(path, &outcome.output)

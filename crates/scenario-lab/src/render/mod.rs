@@ -4,8 +4,10 @@ pub mod human;
 pub mod json;
 pub mod junit;
 
+use crate::cli::Format;
+use crate::workspace_dir::WorkspaceDir;
 use scenario_lab_core::line_index::{LineCol, LineIndex};
-use scenario_lab_core::{Diagnostic, FileKind, Report};
+use scenario_lab_core::{Diagnostic, FileKind, Report, preflight};
 
 /// A report plus the texts and paths needed to show positions.
 #[derive(Debug)]
@@ -65,5 +67,39 @@ impl<'a> Rendered<'a> {
                 LineCol { line: 1, column: 1 },
             ),
         }
+    }
+}
+
+/// The outcome of a preflight: the report and the text rendered for the chosen format.
+#[derive(Debug)]
+pub struct PreflightOutcome {
+    pub report: Report,
+    pub output: String,
+    pub summary: String,
+}
+
+/// Runs the preflight on a folder already read.
+pub fn preflight_report(dir: &WorkspaceDir, format: Format, color: bool) -> PreflightOutcome {
+    let mut report = preflight(&dir.workspace());
+    report
+        .diagnostics
+        .splice(0..0, dir.diagnostics.iter().cloned());
+    scenario_lab_core::diagnostic::sort_diagnostics(&mut report.diagnostics);
+    let files: Vec<(FileKind, String, &str)> = dir
+        .files
+        .iter()
+        .map(|(kind, text)| (*kind, dir.display_path(*kind), text.as_str()))
+        .collect();
+    let rendered = Rendered::new(&report, files);
+    let output = match format {
+        Format::Human => human::render(&rendered, color),
+        Format::Json => json::render(&rendered),
+        Format::Junit => junit::render(&rendered),
+    };
+    let summary = human::summary(&rendered);
+    PreflightOutcome {
+        report,
+        output,
+        summary,
     }
 }

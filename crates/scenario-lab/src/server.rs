@@ -2,10 +2,12 @@
 //! checks on every `/api` route, workspace files confined to `--dir`, the signed lifecycle with
 //! progress streamed as server-sent events. Secrets stay here.
 
-use crate::cli::{EndpointArgs, Format, ValidateArgs};
+use crate::cli::exit;
+use crate::cli::{EndpointArgs, Format, ValidateArgs, WorkspaceArgs};
+use crate::commands::validate;
 use crate::endpoint::EndpointClient;
-use crate::preflight_command::preflight_dir;
-use crate::validate_command;
+use crate::live_discover;
+use crate::render::preflight_report;
 use crate::workspace_dir::WorkspaceDir;
 use axum::extract::{Path as UrlPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -50,7 +52,7 @@ pub type LastValidation = Arc<std::sync::Mutex<Option<Value>>>;
 /// fingerprint of the recipes it proved.
 pub fn validation_record(
     exit_code: u8,
-    report: Option<&crate::validate_command::ValidateReport>,
+    report: Option<&validate::ValidateReport>,
     scenarios: &[String],
     recipes: Option<&str>,
 ) -> Value {
@@ -310,7 +312,7 @@ async fn write_file(
 /// `POST /api/preflight`: the offline preflight of the files on disk (the JSON report format).
 async fn preflight(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
     let dir = WorkspaceDir::read(&state.dir).map_err(|e| ApiError::NotFound(e.to_string()))?;
-    let outcome = preflight_dir(&dir, Format::Json, false);
+    let outcome = preflight_report(&dir, Format::Json, false);
     Ok(([(header::CONTENT_TYPE, "application/json")], outcome.output).into_response())
 }
 
@@ -326,7 +328,7 @@ fn endpoint(state: &AppState) -> Result<&EndpointClient, ApiError> {
 /// `POST /api/discover`: the signed discover, as the endpoint answered.
 async fn discover(State(state): State<Arc<AppState>>) -> Result<Json<Value>, ApiError> {
     let client = endpoint(&state)?;
-    let (_, body, check) = validate_command::discover(client)
+    let (_, body, check) = live_discover::discover(client)
         .await
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
     Ok(Json(
@@ -356,7 +358,9 @@ async fn validate(
     let args = ValidateArgs {
         endpoint: state.endpoint_args.clone(),
         database_url: state.database_url.clone(),
-        dir: state.dir.clone(),
+        workspace: WorkspaceArgs {
+            dir: state.dir.clone(),
+        },
         scenarios: request.scenarios,
         iteration: 1,
         repeat: request.repeat.unwrap_or(1),
@@ -375,12 +379,11 @@ async fn validate(
         let progress = move |line: &str| {
             let _ = progress_sender.send(Event::default().event("progress").data(line.trim_end()));
         };
-        let event = match validate_command::execute(&args, &client, signing_secret, &progress).await
-        {
+        let event = match validate::execute(&args, &client, signing_secret, &progress).await {
             Ok((report, code)) => {
                 // After `write`, the recipes on disk are the validated ones just written.
                 let proved = if args.write && code == 0 {
-                    std::fs::read_to_string(args.dir.join("scenario-recipes.json")).ok()
+                    std::fs::read_to_string(args.workspace.dir.join("scenario-recipes.json")).ok()
                 } else {
                     recipes
                 };
@@ -519,13 +522,9 @@ async fn upload(
     State(state): State<Arc<AppState>>,
     Json(request): Json<UploadRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    match crate::live_commands::upload_recipes(&state.dir, request.setup, state.api_url.clone())
-        .await
-    {
+    match crate::upload::upload_recipes(&state.dir, request.setup, state.api_url.clone()).await {
         Ok(message) => Ok(Json(json!({"ok": true, "message": message}))),
-        Err((code, message)) if code == crate::preflight_command::exit::UNREACHABLE => {
-            Err(ApiError::Unavailable(message))
-        }
+        Err((code, message)) if code == exit::UNREACHABLE => Err(ApiError::Unavailable(message)),
         Err((_, message)) => Err(ApiError::BadRequest(message)),
     }
 }
@@ -537,61 +536,4 @@ pub fn new_session_token() -> String {
         rand::random::<u64>(),
         rand::random::<u64>()
     )
-}
-
-/// `scenario-lab serve`: binds 127.0.0.1, prints the editor URL with its session token.
-pub async fn serve(args: &crate::cli::ServeArgs) -> anyhow::Result<u8> {
-    if !args.dir.is_dir() {
-        eprintln!(
-            "error: `{}` is not a folder\n  help: pass the autonoma/ folder with --dir",
-            args.dir.display()
-        );
-        return Ok(crate::preflight_command::exit::USAGE);
-    }
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
-    let port = listener.local_addr()?.port();
-    let endpoint = match &args.endpoint.endpoint {
-        Some(_) => match validate_command::client(&args.endpoint) {
-            Ok(client) => Some(client),
-            Err(message) => {
-                eprintln!("error: {message}");
-                return Ok(crate::preflight_command::exit::USAGE);
-            }
-        },
-        None => None,
-    };
-    let dist = args
-        .dist
-        .join("index.html")
-        .exists()
-        .then(|| args.dist.clone());
-    if dist.is_none() {
-        eprintln!(
-            "note: the editor is not built ({} has no index.html): run `bash scripts/start.sh`",
-            args.dist.display()
-        );
-    }
-    let state = AppState {
-        dir: args.dir.canonicalize()?,
-        session_token: new_session_token(),
-        allowed_hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")],
-        endpoint,
-        endpoint_args: args.endpoint.clone(),
-        signing_secret: std::env::var("AUTONOMA_SIGNING_SECRET")
-            .ok()
-            .filter(|s| !s.is_empty()),
-        database_url: args.database_url.clone(),
-        api_url: std::env::var("AUTONOMA_API_URL")
-            .ok()
-            .filter(|u| !u.is_empty()),
-        dist,
-        last_validation: LastValidation::default(),
-    };
-    let url = format!("http://127.0.0.1:{port}/?token={}", state.session_token);
-    println!("editor: {url}");
-    if args.open {
-        let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
-    }
-    axum::serve(listener, app(state)).await?;
-    Ok(crate::preflight_command::exit::OK)
 }

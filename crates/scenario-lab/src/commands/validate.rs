@@ -3,14 +3,14 @@
 //! the validated artifacts.
 
 use crate::artifacts;
-use crate::cli::{EndpointArgs, ValidateArgs};
+use crate::cli::{ValidateArgs, exit};
 use crate::conformance;
 use crate::database::ReadOnlyDb;
-use crate::endpoint::{Action, EndpointClient, EndpointError, Timeouts};
+use crate::endpoint::{EndpointClient, EndpointError};
 use crate::lifecycle::{
     self, CheckResult, DbContext, Leak, PendingTeardown, RunContext, ScenarioRun,
 };
-use crate::preflight_command::exit;
+use crate::live_discover::discover;
 use crate::settings::Settings;
 use crate::workspace_dir::WorkspaceDir;
 use futures::StreamExt;
@@ -19,7 +19,6 @@ use scenario_lab_core::discover::Discover;
 use scenario_lab_core::{FileKind, tokens};
 use serde::Serialize;
 use serde_json::Value;
-use std::time::Duration;
 
 /// The whole validation, as the JSON report shows it.
 #[derive(Debug, Default, Serialize)]
@@ -44,78 +43,6 @@ impl ValidateReport {
         let ok = self.all_checks().all(|c| c.ok);
         self.ok = ok;
     }
-}
-
-/// The endpoint client, or the usage exit code after saying what is missing.
-pub fn client_or_usage(args: &EndpointArgs) -> Result<EndpointClient, u8> {
-    client(args).map_err(|message| {
-        eprintln!("error: {message}");
-        exit::USAGE
-    })
-}
-
-/// The endpoint client from flags and the environment; `Err` is a usage message.
-pub fn client(args: &EndpointArgs) -> Result<EndpointClient, String> {
-    let url = args
-        .endpoint
-        .clone()
-        .ok_or("no endpoint: pass --endpoint or set AUTONOMA_SDK_ENDPOINT")?;
-    let secret = std::env::var("AUTONOMA_SHARED_SECRET").map_err(|_| {
-        "AUTONOMA_SHARED_SECRET is not set (the endpoint's shared secret signs every request)"
-            .to_owned()
-    })?;
-    let mut client = EndpointClient::new(&url, &secret);
-    client.timeouts = Timeouts {
-        discover: Duration::from_secs(args.timeout_discover),
-        up: Duration::from_secs(args.timeout_up),
-        down: Duration::from_secs(args.timeout_down),
-    };
-    client.retries = args.retries;
-    Ok(client)
-}
-
-/// Signed discover, parsed and shape-checked with the core rules.
-pub async fn discover(
-    client: &EndpointClient,
-) -> Result<(Option<Discover>, Option<Value>, CheckResult), EndpointError> {
-    let response = client
-        .call(Action::Discover, &serde_json::json!({"action": "discover"}))
-        .await?;
-    if response.status != 200 {
-        return Ok((
-            None,
-            None,
-            CheckResult::fail("discover.shape", lifecycle::explain(&response)),
-        ));
-    }
-    let Some(body) = response.json.clone() else {
-        return Ok((
-            None,
-            None,
-            CheckResult::fail("discover.shape", response.describe()),
-        ));
-    };
-    let text = serde_json::to_string(&body).unwrap_or_default();
-    let parsed = scenario_lab_core::discover::parse(&text);
-    let errors: Vec<String> = parsed
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == scenario_lab_core::Severity::Error)
-        .map(|d| d.message.clone())
-        .collect();
-    let check = if errors.is_empty() {
-        let models = parsed.value.as_ref().map_or(0, |d| d.models.len());
-        CheckResult::pass(
-            "discover.shape",
-            format!(
-                "{models} models, protocol {}",
-                body.get("version").map_or("?".into(), |v| v.to_string())
-            ),
-        )
-    } else {
-        CheckResult::fail("discover.shape", errors.join("; "))
-    };
-    Ok((parsed.value, Some(body), check))
 }
 
 fn coverage_checks(discover: &Discover, audit: Option<&AuditDoc>) -> Vec<CheckResult> {
@@ -300,7 +227,7 @@ async fn run_one(
 
 /// The `validate` command; returns the exit code.
 pub async fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
-    let client = match client_or_usage(&args.endpoint) {
+    let client = match EndpointClient::from_args_or_usage(&args.endpoint) {
         Ok(client) => client,
         Err(code) => return Ok(code),
     };
@@ -324,7 +251,7 @@ pub async fn execute(
     progress: &(dyn Fn(&str) + Sync),
 ) -> anyhow::Result<(Option<ValidateReport>, u8)> {
     let client = client.clone();
-    let dir = match WorkspaceDir::read(&args.dir) {
+    let dir = match WorkspaceDir::read(&args.workspace.dir) {
         Ok(dir) => dir,
         Err(error) => {
             progress(&format!("error: {error}"));
@@ -338,7 +265,7 @@ pub async fn execute(
         ));
         return Ok((None, exit::USAGE));
     };
-    let settings = match Settings::read(&args.dir) {
+    let settings = match Settings::read(&args.workspace.dir) {
         Ok(settings) => settings,
         Err(message) => {
             progress(&format!("error: {message}"));
@@ -351,7 +278,7 @@ pub async fn execute(
     };
     progress(&format!(
         "validating {} against {}",
-        args.dir.display(),
+        args.workspace.dir.display(),
         client.url()
     ));
 
@@ -377,7 +304,7 @@ pub async fn execute(
     }
     report
         .checks
-        .push(integrity_check(&args.dir, audit.as_ref()));
+        .push(integrity_check(&args.workspace.dir, audit.as_ref()));
 
     // 2. offline preflight against the live discover; errors stop here.
     let live_discover_text = discover_body
@@ -448,7 +375,7 @@ pub async fn execute(
                     .is_some_and(|n| args.scenarios.iter().any(|s| s == n))
         })
         .collect();
-    let mut pending: Vec<PendingTeardown> = artifacts::read_ledger(&args.dir);
+    let mut pending: Vec<PendingTeardown> = artifacts::read_ledger(&args.workspace.dir);
     let mut creates = Vec::new();
     // Table counts are compared per scenario, so database checks need one scenario at a time.
     let jobs = if ctx.db.is_some() && args.jobs > 1 {
@@ -483,7 +410,7 @@ pub async fn execute(
                 report.scenarios.push(*run);
             }
             ScenarioOutcome::Unreachable(error) => {
-                artifacts::write_ledger(&args.dir, &pending)?;
+                artifacts::write_ledger(&args.workspace.dir, &pending)?;
                 return Ok((
                     Some(unreachable(&error, &mut report, progress)),
                     exit::UNREACHABLE,
@@ -505,7 +432,7 @@ pub async fn execute(
         }
     }
     report.pending = pending.len();
-    artifacts::write_ledger(&args.dir, &pending)?;
+    artifacts::write_ledger(&args.workspace.dir, &pending)?;
     report.compute_ok();
 
     // 6. artifacts.
@@ -589,15 +516,15 @@ fn write_artifacts(
         &blocking,
         &report.endpoint,
     );
-    let sentinel = args.dir.join(".endpoint-validated");
+    let sentinel = args.workspace.dir.join(".endpoint-validated");
     if report.ok {
         let validated = artifacts::validated_recipes(recipes, &report.scenarios);
         artifacts::write_atomic(
-            &args.dir.join("scenario-recipes.json"),
+            &args.workspace.dir.join("scenario-recipes.json"),
             (serde_json::to_string_pretty(&validated)? + "\n").as_bytes(),
         )?;
         artifacts::write_atomic(
-            &args.dir.join(".scenario-validation.json"),
+            &args.workspace.dir.join(".scenario-validation.json"),
             (serde_json::to_string_pretty(&validation)? + "\n").as_bytes(),
         )?;
         artifacts::write_atomic(
@@ -606,11 +533,11 @@ fn write_artifacts(
         )?;
         progress(&format!(
             "wrote scenario-recipes.json, .scenario-validation.json and .endpoint-validated in {}",
-            args.dir.display()
+            args.workspace.dir.display()
         ));
     } else {
         artifacts::write_atomic(
-            &args.dir.join(".scenario-validation.json"),
+            &args.workspace.dir.join(".scenario-validation.json"),
             (serde_json::to_string_pretty(&validation)? + "\n").as_bytes(),
         )?;
         if sentinel.exists() {

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
-const DISCOVER: &str = include_str!("../../../examples/autonoma/discover.json");
+use crate::example::DISCOVER;
 const SCOPE_FIELD: &str = "organizationId";
 
 /// The endpoint's secrets and database.

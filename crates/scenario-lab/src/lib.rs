@@ -1,19 +1,20 @@
-//! The `scenario-lab` binary's library: CLI, reports, the live lifecycle and (later) the proxy server.
+//! The `scenario-lab` binary's library: the CLI's commands, the local proxy server, the live
+//! lifecycle against an endpoint and a database, reports and artifacts.
 
 pub mod artifacts;
 pub mod cli;
+pub mod commands;
 pub mod conformance;
 pub mod database;
-pub mod demo_command;
 pub mod demo_endpoint;
 pub mod endpoint;
+pub mod example;
 pub mod integrity;
 pub mod lifecycle;
-pub mod live_commands;
-pub mod preflight_command;
+pub mod live_discover;
 pub mod render;
 pub mod server;
 pub mod settings;
-pub mod validate_command;
+pub mod upload;
 pub mod validate_report;
 pub mod workspace_dir;
