@@ -1,7 +1,8 @@
 //! The embedded demo endpoint: conformance and a full `validate --write` on SQLite, and the same
 //! answers as the real Python SDK for the same requests.
 
-use scenario_lab::endpoint::{Action, EndpointClient};
+use scenario_lab::endpoint::EndpointClient;
+use scenario_lab_core::protocol::{Action, ActionProbe, DownRequest, Request, UpRequest};
 use scenario_lab_tests::{
     EndpointApp, SHARED_SECRET, example_workspace, http, scenario_lab, start_demo, text,
 };
@@ -49,13 +50,30 @@ fn the_demo_passes_conformance_and_a_written_validation_on_sqlite() {
 fn call(
     client: &EndpointClient,
     runtime: &tokio::runtime::Runtime,
-    action: Action,
-    body: &Value,
+    request: &Request,
 ) -> (u16, Value) {
     let response = runtime
-        .block_on(client.call(action, body))
+        .block_on(client.call(request))
         .unwrap_or_else(|e| panic!("{e}"));
-    (response.status, response.json.unwrap_or(Value::Null))
+    (
+        response.status,
+        serde_json::from_str(&response.text).unwrap_or(Value::Null),
+    )
+}
+
+fn up(create: Value) -> Request {
+    Request::Up(UpRequest {
+        create,
+        test_run_id: Some("t".into()),
+    })
+}
+
+fn down(refs: Value, token: String) -> Request {
+    Request::Down(DownRequest {
+        refs,
+        refs_token: Some(token),
+        test_run_id: None,
+    })
 }
 
 /// What must be equal between two endpoints: status, error code, and the response's shape.
@@ -91,12 +109,7 @@ fn the_demo_answers_like_the_python_sdk() {
     for url in [&python.url, &demo.endpoint] {
         let client = EndpointClient::new(url, SHARED_SECRET);
         let mut transcript = Vec::new();
-        let (status, discover) = call(
-            &client,
-            &runtime,
-            Action::Discover,
-            &json!({"action": "discover"}),
-        );
+        let (status, discover) = call(&client, &runtime, &Request::Discover);
         let models: Vec<&str> = discover["schema"]["models"]
             .as_array()
             .into_iter()
@@ -112,60 +125,37 @@ fn the_demo_answers_like_the_python_sdk() {
                 &format!("diff-{:06x}", rand_id()),
             )
             .unwrap_or_default();
-            let (status, up) = call(
-                &client,
-                &runtime,
-                Action::Up,
-                &json!({"action": "up", "create": create, "testRunId": "t"}),
-            );
+            let (status, up) = call(&client, &runtime, &up(create));
             transcript.push(shape(status, &up));
             let token = up["refsToken"].as_str().unwrap_or_default().to_owned();
             let mut tampered = token.clone();
             tampered.pop();
             tampered.push('x');
-            let (status, body) = call(
-                &client,
-                &runtime,
-                Action::Down,
-                &json!({"action": "down", "refsToken": tampered}),
-            );
+            let (status, body) = call(&client, &runtime, &down(Value::Null, tampered));
             transcript.push(shape(status, &body));
-            let (status, body) = call(
-                &client,
-                &runtime,
-                Action::Down,
-                &json!({"action": "down", "refs": up["refs"], "refsToken": token}),
-            );
+            let (status, body) = call(&client, &runtime, &down(up["refs"].clone(), token));
             transcript.push(shape(status, &body));
         }
         let bad = EndpointClient::new(url, "wrong-secret");
-        let (status, body) = call(
-            &bad,
-            &runtime,
-            Action::Discover,
-            &json!({"action": "discover"}),
-        );
+        let (status, body) = call(&bad, &runtime, &Request::Discover);
         transcript.push(shape(status, &body));
         for create in [
             json!({"User": [{"name": "u", "organizationId": {"_ref": "nope"}}]}),
             json!({"Project": [{"_alias": "a", "name": "x", "status": "A", "organizationId": {"_ref": "b"}}], "Organization": [{"_alias": "b", "name": "o", "slug": {"_ref": "a"}}]}),
             json!({"Organization": [{"name": "{{nope}}", "slug": "s"}]}),
         ] {
-            let (status, body) = call(
-                &client,
-                &runtime,
-                Action::Up,
-                &json!({"action": "up", "create": create, "testRunId": "t"}),
-            );
+            let (status, body) = call(&client, &runtime, &up(create));
             transcript.push(shape(status, &body));
         }
-        let (status, body) = call(
-            &client,
-            &runtime,
-            Action::Discover,
-            &json!({"action": "explode"}),
-        );
-        transcript.push(shape(status, &body));
+        let probe = serde_json::to_vec(&ActionProbe {
+            action: "explode".into(),
+        })
+        .unwrap_or_default();
+        let response = runtime
+            .block_on(client.send_raw(Action::Discover, probe.clone(), Some(client.sign(&probe))))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let body = serde_json::from_str(&response.text).unwrap_or(Value::Null);
+        transcript.push(shape(response.status, &body));
         transcripts.push(transcript);
     }
     for (python, demo) in transcripts[0].iter().zip(&transcripts[1]) {

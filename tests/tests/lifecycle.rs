@@ -128,7 +128,13 @@ fn example_recipes_pass_and_artifacts_are_written() {
         validation["validatedScenarios"].as_array().map(Vec::len),
         Some(3)
     );
-    assert_eq!(validation.as_object().map(|o| o.len()), Some(9));
+    // The plugin's nine keys, and the proof of the recipes this validation wrote.
+    assert_eq!(validation.as_object().map(|o| o.len()), Some(10));
+    assert!(
+        validation["recipesProof"]
+            .as_str()
+            .is_some_and(|p| p.len() == 64)
+    );
     assert!(
         std::fs::read_to_string(dir.join(".endpoint-validated"))
             .is_ok_and(|t| t.starts_with("Validated 3 scenarios"))
@@ -179,7 +185,7 @@ fn rows_left_by_a_side_effect_fail_db_untouched() {
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let message = failure_message(&report, "db.untouched");
     assert!(
-        message.contains("onboarding_checklist: 1 row(s) left behind"),
+        message.contains("onboarding_checklist: 1 row left behind"),
         "{message}"
     );
     assert!(
@@ -194,7 +200,7 @@ fn a_teardown_deleting_unrelated_rows_fails_db_untouched() {
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let message = failure_message(&report, "db.untouched");
     assert!(
-        message.contains("project: 1 row(s) deleted that up did not create"),
+        message.contains("project: 1 row deleted that up did not create"),
         "{message}"
     );
 }
@@ -455,26 +461,9 @@ fn discover_writes_discover_json_and_redirects_are_followed() {
     );
 }
 
-#[test]
-fn upload_refuses_unvalidated_recipes_and_posts_validated_ones() {
-    let workspace = example_workspace("upload");
-    let refused = scenario_lab(
-        &workspace.0,
-        &["upload", "--setup", "s1", "--api-url", "http://127.0.0.1:9"],
-        SHARED_SECRET,
-    );
-    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
-    assert!(
-        text(&refused).contains("validate --write"),
-        "{}",
-        text(&refused)
-    );
-    std::fs::write(
-        workspace.0.join("autonoma/.scenario-validation.json"),
-        r#"{"status":"ok","preflightPassed":true,"smokeTestPassed":true,"validatedScenarios":[],"failedScenarios":[],"blockingIssues":[],"recipePath":"autonoma/scenario-recipes.json","validationMode":"endpoint-lifecycle","endpointUrl":"http://x"}"#,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    // A one-request stand-in for the platform API, recording what it received.
+/// A one-request stand-in for the platform API on a free port; the thread returns the raw
+/// request it received.
+fn platform_stub() -> (u16, std::thread::JoinHandle<String>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
     let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
     let server = std::thread::spawn(move || {
@@ -494,7 +483,7 @@ fn upload_refuses_unvalidated_recipes_and_posts_validated_ones() {
                 })
                 .unwrap_or(0);
             if let Some(head) = text.find("\r\n\r\n")
-                && request.len() >= head + 4 + length
+                && (n == 0 || request.len() >= head + 4 + length)
             {
                 break;
             }
@@ -507,18 +496,73 @@ fn upload_refuses_unvalidated_recipes_and_posts_validated_ones() {
         );
         String::from_utf8_lossy(&request).into_owned()
     });
-    let output = std::process::Command::new(scenario_lab_tests::binary())
+    (port, server)
+}
+
+fn upload(workspace: &TempDir, setup: &str, port: u16) -> Output {
+    std::process::Command::new(scenario_lab_tests::binary())
         .args([
             "upload",
             "--setup",
-            "setup-42",
+            setup,
             "--api-url",
             &format!("http://127.0.0.1:{port}"),
         ])
         .current_dir(&workspace.0)
         .env("AUTONOMA_API_KEY", "api-key-123")
         .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn upload_refuses_unproven_recipes_and_posts_proven_ones() {
+    let workspace = example_workspace("upload");
+    let refused = scenario_lab(
+        &workspace.0,
+        &["upload", "--setup", "s1", "--api-url", "http://127.0.0.1:9"],
+        SHARED_SECRET,
+    );
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("validate --write"),
+        "{}",
+        text(&refused)
+    );
+    // A validation file anyone with the session could write (PUT /api/files) proves nothing.
+    std::fs::write(
+        workspace.0.join("autonoma/.scenario-validation.json"),
+        r#"{"status":"ok","preflightPassed":true,"smokeTestPassed":true,"validatedScenarios":[],"failedScenarios":[],"blockingIssues":[],"recipePath":"autonoma/scenario-recipes.json","validationMode":"endpoint-lifecycle","endpointUrl":"http://x","recipesProof":"0000000000000000000000000000000000000000000000000000000000000000"}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let forged = upload(&workspace, "setup-42", 9);
+    assert_eq!(forged.status.code(), Some(1), "{}", text(&forged));
+    assert!(text(&forged).contains("not the file a validation of this tool proved"));
+
+    let demo = scenario_lab_tests::start_demo(&workspace, None, false);
+    let validated = scenario_lab(
+        &workspace.0,
+        &[
+            "validate",
+            "--endpoint",
+            &demo.endpoint,
+            "--database-url",
+            &demo.database,
+            "--write",
+            "--no-conformance",
+        ],
+        SHARED_SECRET,
+    );
+    assert_eq!(validated.status.code(), Some(0), "{}", text(&validated));
+    let hostile = upload(&workspace, "../../elsewhere/x?q=", 9);
+    assert_eq!(hostile.status.code(), Some(2), "{}", text(&hostile));
+    assert!(
+        text(&hostile).contains("is not a setup id"),
+        "{}",
+        text(&hostile)
+    );
+
+    let (port, server) = platform_stub();
+    let output = upload(&workspace, "setup-42", port);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let request = server.join().unwrap_or_default();
     assert!(
@@ -535,6 +579,15 @@ fn upload_refuses_unvalidated_recipes_and_posts_validated_ones() {
         request.contains("\"recipes\""),
         "the recipes file is the body"
     );
+
+    // An edit after the validation breaks the proof.
+    let path = workspace.0.join("autonoma/scenario-recipes.json");
+    let edited = std::fs::read_to_string(&path)
+        .unwrap_or_default()
+        .replacen("Acme", "Acne", 1);
+    std::fs::write(&path, edited).unwrap_or_else(|e| panic!("{e}"));
+    let stale = upload(&workspace, "setup-42", 9);
+    assert_eq!(stale.status.code(), Some(1), "{}", text(&stale));
 }
 
 #[test]
@@ -645,7 +698,7 @@ fn mariadb_databases_are_checked_read_only() {
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let message = failure_message(&report, "db.untouched");
     assert!(
-        message.contains("onboarding_checklist: 1 row(s) left behind"),
+        message.contains("onboarding_checklist: 1 row left behind"),
         "{message}"
     );
     let created = report["scenarios"][0]["checks"]

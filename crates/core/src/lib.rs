@@ -1,15 +1,26 @@
-//! Scenario Lab core: parsers, the recipe model, checks, token resolution and signing. No I/O.
+//! Scenario Lab core: parsers, the recipe model, checks, token resolution, signing and the types
+//! every edge shares (the endpoint protocol, the proxy API, validation reports). No I/O.
 
+pub mod api;
 pub mod audit;
+pub mod check_result;
+pub mod checks;
 pub mod diagnostic;
 pub mod discover;
 pub mod faker;
 pub mod file_version;
+pub mod fix_all;
+pub mod flatten;
 pub mod graph;
 pub mod json;
+pub mod json_budget;
+pub mod json_edit;
 pub mod line_index;
 pub mod markdown;
+pub mod preflight;
+pub mod protocol;
 pub mod recipes;
+pub mod run_report;
 pub mod sample;
 pub mod scenarios;
 pub mod sdk_tokens;
@@ -19,10 +30,4 @@ pub mod tokens;
 pub mod yaml;
 
 pub use diagnostic::{Code, Diagnostic, FileKind, Fix, Label, Parsed, Severity, Span, TextEdit};
-pub mod checks;
-pub mod fix_all;
-pub mod flatten;
-pub mod json_edit;
-pub mod preflight;
-
 pub use preflight::{Report, Skipped, Workspace, preflight};

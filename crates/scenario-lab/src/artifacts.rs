@@ -1,50 +1,87 @@
-//! The files a validation writes: validated recipes, `.scenario-validation.json`, the
-//! `.endpoint-validated` sentinel and the pending-teardown ledger. Every write is atomic.
+//! The files a validation writes: the validated recipes, `.scenario-validation.json` (with the
+//! proof of the recipes it validated) and the `.endpoint-validated` sentinel.
 
-use crate::lifecycle::{PendingTeardown, ScenarioRun};
+use crate::atomic_file::{write_atomic, write_private};
+use scenario_lab_core::run_report::{ScenarioRun, ValidateReport};
+use scenario_lab_core::signing;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// Writes `contents` to a temporary file beside `path`, then renames it over `path`.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("artifact");
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temp, contents)?;
-    std::fs::rename(&temp, path)
+/// `.scenario-validation.json`: the plugin's nine keys, plus the proof of the recipes this tool
+/// validated (what `upload` checks).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationFile {
+    pub status: String,
+    pub preflight_passed: bool,
+    pub smoke_test_passed: bool,
+    pub validated_scenarios: Vec<String>,
+    pub failed_scenarios: Vec<String>,
+    pub blocking_issues: Vec<String>,
+    pub recipe_path: String,
+    pub validation_mode: String,
+    pub endpoint_url: String,
+    /// HMAC-SHA256 of the validated `scenario-recipes.json` bytes under this workspace's proof
+    /// key (`.scenario-lab/proof.key`, which the proxy never serves or writes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipes_proof: Option<String>,
 }
 
-/// The pending-teardown ledger, `autonoma/.scenario-lab/pending.json`.
-pub fn ledger_path(dir: &Path) -> PathBuf {
-    dir.join(".scenario-lab").join("pending.json")
-}
-
-pub fn read_ledger(dir: &Path) -> Vec<PendingTeardown> {
-    std::fs::read_to_string(ledger_path(dir))
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default()
-}
-
-pub fn write_ledger(dir: &Path, entries: &[PendingTeardown]) -> std::io::Result<()> {
-    let path = ledger_path(dir);
-    if entries.is_empty() {
-        return match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+impl ValidationFile {
+    /// The file for a finished validation.
+    pub fn new(report: &ValidateReport, preflight_passed: bool) -> ValidationFile {
+        let names = |ok: bool| {
+            report
+                .scenarios
+                .iter()
+                .filter(|r| r.ok == ok)
+                .map(|r| r.name.clone())
+                .collect()
         };
+        ValidationFile {
+            status: if report.ok { "ok" } else { "failed" }.to_owned(),
+            preflight_passed,
+            smoke_test_passed: report.ok,
+            validated_scenarios: names(true),
+            failed_scenarios: names(false),
+            blocking_issues: report
+                .all_checks()
+                .filter(|c| !c.ok)
+                .map(|c| format!("{}: {}", c.id, c.message))
+                .collect(),
+            recipe_path: "autonoma/scenario-recipes.json".to_owned(),
+            validation_mode: "endpoint-lifecycle".to_owned(),
+            endpoint_url: report.endpoint.clone(),
+            recipes_proof: None,
+        }
     }
-    write_atomic(
-        &path,
-        serde_json::to_string_pretty(entries)
-            .unwrap_or_default()
-            .as_bytes(),
-    )
+
+    /// Whether it says the validation passed (status ok, preflight passed).
+    pub fn says_ok(&self) -> bool {
+        self.status == "ok" && self.preflight_passed
+    }
+}
+
+/// The proof of `recipes` under the workspace's key, creating the key (owner-only) the first time.
+pub fn recipes_proof(workspace: &Path, recipes: &[u8]) -> std::io::Result<String> {
+    let path = workspace.join(".scenario-lab").join("proof.key");
+    let key = match std::fs::read_to_string(&path) {
+        Ok(key) if key.trim().len() >= 32 => key.trim().to_owned(),
+        _ => {
+            let key = format!(
+                "{:016x}{:016x}{:016x}{:016x}",
+                rand::random::<u64>(),
+                rand::random::<u64>(),
+                rand::random::<u64>(),
+                rand::random::<u64>()
+            );
+            write_private(&path, key.as_bytes())?;
+            key
+        }
+    };
+    Ok(signing::sign_body(&key, recipes))
 }
 
 /// The recipes file with each validated recipe's `validation` block set from its run.
@@ -70,27 +107,6 @@ pub fn validated_recipes(recipes: &Value, runs: &[ScenarioRun]) -> Value {
         }
     }
     out
-}
-
-/// The nine keys of `.scenario-validation.json`.
-pub fn validation_file(
-    ok: bool,
-    preflight_passed: bool,
-    runs: &[ScenarioRun],
-    blocking: &[String],
-    endpoint: &str,
-) -> Value {
-    json!({
-        "status": if ok { "ok" } else { "failed" },
-        "preflightPassed": preflight_passed,
-        "smokeTestPassed": ok,
-        "validatedScenarios": runs.iter().filter(|r| r.ok).map(|r| r.name.clone()).collect::<Vec<_>>(),
-        "failedScenarios": runs.iter().filter(|r| !r.ok).map(|r| r.name.clone()).collect::<Vec<_>>(),
-        "blockingIssues": blocking,
-        "recipePath": "autonoma/scenario-recipes.json",
-        "validationMode": "endpoint-lifecycle",
-        "endpointUrl": endpoint,
-    })
 }
 
 /// The plain-text sentinel report.
@@ -127,4 +143,52 @@ pub fn sentinel_text(runs: &[ScenarioRun], models: usize) -> String {
         runs.len(),
         env!("CARGO_PKG_VERSION"),
     )
+}
+
+/// Writes the artifacts of a finished validation: on success the validated recipes, the
+/// validation file with their proof and the sentinel; on failure the validation file and no
+/// sentinel. Returns what it did, for people.
+pub fn write(
+    dir: &Path,
+    report: &ValidateReport,
+    recipes: &Value,
+    preflight_passed: bool,
+    models: usize,
+) -> std::io::Result<String> {
+    let mut validation = ValidationFile::new(report, preflight_passed);
+    let sentinel = dir.join(".endpoint-validated");
+    if report.ok {
+        let validated = artifacts_json(&validated_recipes(recipes, &report.scenarios));
+        write_atomic(&dir.join("scenario-recipes.json"), validated.as_bytes())?;
+        validation.recipes_proof = Some(recipes_proof(dir, validated.as_bytes())?);
+        write_atomic(
+            &dir.join(".scenario-validation.json"),
+            artifacts_json(&validation).as_bytes(),
+        )?;
+        write_atomic(
+            &sentinel,
+            sentinel_text(&report.scenarios, models).as_bytes(),
+        )?;
+        return Ok(format!(
+            "wrote scenario-recipes.json, .scenario-validation.json and .endpoint-validated in {}",
+            dir.display()
+        ));
+    }
+    write_atomic(
+        &dir.join(".scenario-validation.json"),
+        artifacts_json(&validation).as_bytes(),
+    )?;
+    let removed = match std::fs::remove_file(&sentinel) {
+        Ok(()) => "; removed the stale .endpoint-validated sentinel",
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => "",
+        Err(error) => return Err(error),
+    };
+    Ok(format!(
+        "wrote .scenario-validation.json (status failed); no sentinel{removed}"
+    ))
+}
+
+/// Pretty JSON with a final newline, as artifacts are written.
+fn artifacts_json(value: &impl Serialize) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
 }

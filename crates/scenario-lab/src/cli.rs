@@ -39,7 +39,7 @@ pub enum Command {
     Discover(DiscoverArgs),
     /// Prove every scenario against the live endpoint and database; write the artifacts with --write.
     Validate(ValidateArgs),
-    /// Tear down runs that could not be torn down before (--pending).
+    /// Tear down a run of the pending ledger (--run ID), or all of them (--pending).
     Down(DownArgs),
     /// Probe the endpoint's protocol conformance (signatures, errors, refs tokens).
     Conformance(ConformanceArgs),
@@ -98,6 +98,24 @@ pub struct EndpointArgs {
     /// Extra attempts after connection errors and 502/503/504 (cold starts).
     #[arg(long, default_value_t = 3)]
     pub retries: u32,
+    /// Refuse endpoint answers larger than this many megabytes (or holding more than 50,000
+    /// JSON values per megabyte).
+    #[arg(long, default_value_t = 32)]
+    pub max_answer_mb: usize,
+}
+
+impl EndpointArgs {
+    /// The defaults for `url` (the demo's own endpoint).
+    pub fn for_url(url: &str) -> EndpointArgs {
+        EndpointArgs {
+            endpoint: Some(url.to_owned()),
+            timeout_discover: 90,
+            timeout_up: 90,
+            timeout_down: 60,
+            retries: 3,
+            max_answer_mb: 32,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -142,14 +160,19 @@ pub struct ValidateArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["pending", "run"]))]
 pub struct DownArgs {
     #[command(flatten)]
     pub endpoint: EndpointArgs,
     #[command(flatten)]
     pub workspace: WorkspaceArgs,
-    /// Retry every teardown in autonoma/.scenario-lab/pending.json.
+    /// Tear down every run of the pending ledger (autonoma/.scenario-lab/pending.json), except
+    /// those a running validation is still proving.
     #[arg(long)]
     pub pending: bool,
+    /// Tear down this run (its id from `scenario-lab pending` or `up`).
+    #[arg(long, value_name = "ID")]
+    pub run: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -1,13 +1,20 @@
 //! Protocol conformance probes: bad signatures, unknown actions, invalid JSON, tampered and
-//! replayed refs tokens, unresolved tokens. None of them leaves data behind.
+//! replayed refs tokens, unresolved tokens. Each probe body is valid except for the one thing it
+//! probes, and none of them leaves data behind.
 
-use crate::endpoint::{Action, EndpointClient, EndpointError, EndpointResponse};
-use crate::lifecycle::{CheckResult, DbContext};
+use crate::database::{DbContext, TableCounts};
+use crate::endpoint::{EndpointClient, EndpointError, EndpointResponse};
+use crate::lifecycle::explain;
+use scenario_lab_core::check_result::CheckResult;
+use scenario_lab_core::protocol::{
+    Action, ActionProbe, DownRequest, Request, UpAnswer, UpRequest, codes,
+};
 use scenario_lab_core::signing::sign_body;
-use serde_json::{Value, json};
+use serde_json::{Map, Value};
 
 fn expect(id: &str, response: &EndpointResponse, status: u16, code: Option<&str>) -> CheckResult {
-    let ok = response.status == status && code.is_none_or(|c| response.error_code() == Some(c));
+    let ok = response.status == status
+        && code.is_none_or(|c| response.error_code().as_deref() == Some(c));
     let wanted = match code {
         Some(code) => format!("{status} {code}"),
         None => status.to_string(),
@@ -23,8 +30,9 @@ fn expect(id: &str, response: &EndpointResponse, status: u16, code: Option<&str>
     )
 }
 
-/// The smallest create map of the recipes (fewest records) and its scope record alone, whose
-/// first string field is replaced by an unknown token.
+/// The probes' inputs: the smallest create map of the recipes (fewest records), and one record
+/// that depends on nothing (no `_ref` anywhere in it), alone, with its first string field
+/// replaced by an unknown token.
 pub fn probe_payloads(creates: &[Value]) -> Option<(Value, Value)> {
     let size = |c: &Value| {
         c.as_object().map_or(usize::MAX, |m| {
@@ -32,19 +40,41 @@ pub fn probe_payloads(creates: &[Value]) -> Option<(Value, Value)> {
         })
     };
     let smallest = creates.iter().min_by_key(|c| size(c))?.clone();
-    let (model, records) = smallest
-        .as_object()?
+    let unresolved = creates
         .iter()
-        .find(|(_, v)| v.as_array().is_some_and(|a| !a.is_empty()))?;
-    let model = model.clone();
-    let mut record = records.as_array()?.first()?.clone();
-    let field = record
-        .as_object()?
-        .iter()
-        .find(|(k, v)| !k.starts_with('_') && v.is_string())
-        .map(|(k, _)| k.clone())?;
-    record[field.as_str()] = Value::String("{{scenarioLabUnknownToken}}".into());
-    Some((smallest.clone(), json!({ model: [record] })))
+        .find_map(unresolved_token_body)
+        .map(Value::Object)?;
+    Some((smallest, unresolved))
+}
+
+/// `{Model: [record]}` for the first record without `_ref`s that has a string field.
+fn unresolved_token_body(create: &Value) -> Option<Map<String, Value>> {
+    create.as_object()?.iter().find_map(|(model, records)| {
+        records.as_array()?.iter().find_map(|record| {
+            let mut record = record.as_object()?.clone();
+            if has_ref(&Value::Object(record.clone())) {
+                return None;
+            }
+            record.remove("_alias");
+            let field = record
+                .iter()
+                .find(|(k, v)| !k.starts_with('_') && v.is_string())
+                .map(|(k, _)| k.clone())?;
+            record.insert(field, Value::String("{{scenarioLabUnknownToken}}".into()));
+            Some(Map::from_iter([(
+                model.clone(),
+                Value::Array(vec![Value::Object(record)]),
+            )]))
+        })
+    })
+}
+
+fn has_ref(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.contains_key("_ref") || map.values().any(has_ref),
+        Value::Array(items) => items.iter().any(has_ref),
+        _ => false,
+    }
 }
 
 /// Runs every probe. `creates` are resolved create maps (used for the token probes).
@@ -53,54 +83,18 @@ pub async fn run(
     db: Option<&DbContext>,
     creates: &[Value],
 ) -> Result<Vec<CheckResult>, EndpointError> {
-    let mut checks = Vec::new();
-    let discover = serde_json::to_vec(&json!({"action": "discover"})).unwrap_or_default();
-    let unsigned = client
-        .send_raw(Action::Discover, discover.clone(), None)
-        .await?;
-    checks.push(expect(
-        "conformance.unsigned",
-        &unsigned,
-        401,
-        Some("INVALID_SIGNATURE"),
-    ));
-    let wrong = client
-        .send_raw(
-            Action::Discover,
-            discover.clone(),
-            Some(sign_body("not-the-shared-secret", &discover)),
-        )
-        .await?;
-    checks.push(expect(
-        "conformance.wrong_signature",
-        &wrong,
-        401,
-        Some("INVALID_SIGNATURE"),
-    ));
-    let unknown = client
-        .call(Action::Discover, &json!({"action": "explode"}))
-        .await?;
-    checks.push(expect(
-        "conformance.unknown_action",
-        &unknown,
-        400,
-        Some("UNKNOWN_ACTION"),
-    ));
-    let invalid = b"{not json".to_vec();
-    let invalid_response = client
-        .send_raw(
-            Action::Discover,
-            invalid.clone(),
-            Some(client.sign(&invalid)),
-        )
-        .await?;
-    checks.push(expect(
-        "conformance.invalid_json",
-        &invalid_response,
-        400,
-        None,
-    ));
-
+    // A cause that fails every probe (secrets, a wrong URL) is said once.
+    let signed = client.call(&Request::Discover).await?;
+    if signed.status != 200 {
+        return Ok(vec![CheckResult::fail(
+            "conformance.endpoint",
+            format!(
+                "a correctly signed discover fails, so no probe can tell anything: {}",
+                explain(&signed, client.url())
+            ),
+        )]);
+    }
+    let mut checks = signature_probes(client).await?;
     let Some((create, unresolved)) = probe_payloads(creates) else {
         checks.push(CheckResult::skip(
             "conformance.refs_token",
@@ -109,76 +103,119 @@ pub async fn run(
         return Ok(checks);
     };
     let unresolved_response = client
-        .call(
-            Action::Up,
-            &json!({"action": "up", "create": unresolved, "testRunId": "scenario-lab-conformance"}),
-        )
+        .call(&Request::Up(UpRequest {
+            create: unresolved,
+            test_run_id: Some("scenario-lab-conformance".into()),
+        }))
         .await?;
     checks.push(expect(
         "conformance.unresolved_token",
         &unresolved_response,
         400,
-        Some("UNRESOLVED_TOKEN"),
+        Some(codes::UNRESOLVED_TOKEN),
     ));
+    checks.extend(token_probes(client, db, create).await?);
+    Ok(checks)
+}
 
-    let before = match db {
-        Some(db) => Some(snapshot(db).await?),
-        None => None,
-    };
-    let up = client.call(Action::Up, &json!({"action": "up", "create": create, "testRunId": "scenario-lab-conformance-token"})).await?;
-    let Some(token) = up
-        .json
-        .as_ref()
-        .and_then(|b| b.get("refsToken"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-    else {
-        checks.push(CheckResult::fail(
+/// Unsigned, wrongly signed, unknown action, invalid JSON.
+async fn signature_probes(client: &EndpointClient) -> Result<Vec<CheckResult>, EndpointError> {
+    let discover = Request::Discover.to_bytes();
+    let unsigned = client
+        .send_raw(Action::Discover, discover.clone(), None)
+        .await?;
+    let wrong = client
+        .send_raw(
+            Action::Discover,
+            discover.clone(),
+            Some(sign_body("not-the-shared-secret", &discover)),
+        )
+        .await?;
+    let probe = serde_json::to_vec(&ActionProbe {
+        action: "explode".into(),
+    })
+    .unwrap_or_default();
+    let unknown = client
+        .send_raw(Action::Discover, probe.clone(), Some(client.sign(&probe)))
+        .await?;
+    let invalid = b"{not json".to_vec();
+    let invalid_response = client
+        .send_raw(
+            Action::Discover,
+            invalid.clone(),
+            Some(client.sign(&invalid)),
+        )
+        .await?;
+    Ok(vec![
+        expect(
+            "conformance.unsigned",
+            &unsigned,
+            401,
+            Some(codes::INVALID_SIGNATURE),
+        ),
+        expect(
+            "conformance.wrong_signature",
+            &wrong,
+            401,
+            Some(codes::INVALID_SIGNATURE),
+        ),
+        expect(
+            "conformance.unknown_action",
+            &unknown,
+            400,
+            Some(codes::UNKNOWN_ACTION),
+        ),
+        expect("conformance.invalid_json", &invalid_response, 400, None),
+    ])
+}
+
+/// A real `up`, then a tampered token (refused), the real `down`, and a replayed `down` that
+/// must delete nothing.
+async fn token_probes(
+    client: &EndpointClient,
+    db: Option<&DbContext>,
+    create: Value,
+) -> Result<Vec<CheckResult>, EndpointError> {
+    let before = snapshot(db).await?;
+    let up = client
+        .call(&Request::Up(UpRequest {
+            create,
+            test_run_id: Some("scenario-lab-conformance-token".into()),
+        }))
+        .await?;
+    let answer = up.decode::<UpAnswer>().ok();
+    let Some(token) = answer.as_ref().and_then(|a| a.refs_token.clone()) else {
+        return Ok(vec![CheckResult::fail(
             "conformance.tampered_token",
             format!("the probe's up gave no refsToken ({})", up.describe()),
-        ));
-        return Ok(checks);
+        )]);
     };
-    let refs = up
-        .json
-        .as_ref()
-        .and_then(|b| b.get("refs"))
-        .cloned()
-        .unwrap_or(Value::Null);
-    let tampered = tamper(&token);
-    let tampered_response = client
-        .call(
-            Action::Down,
-            &json!({"action": "down", "refs": refs, "refsToken": tampered}),
-        )
-        .await?;
-    checks.push(expect(
+    let refs = answer
+        .and_then(|a| a.refs)
+        .map_or(Value::Null, Value::Object);
+    let down = |token: String| {
+        Request::Down(DownRequest {
+            refs: refs.clone(),
+            refs_token: Some(token),
+            test_run_id: None,
+        })
+    };
+    let tampered = client.call(&down(tamper(&token))).await?;
+    let mut checks = vec![expect(
         "conformance.tampered_token",
-        &tampered_response,
+        &tampered,
         403,
-        Some("INVALID_REFS_TOKEN"),
-    ));
-    let first = client
-        .call(
-            Action::Down,
-            &json!({"action": "down", "refs": refs, "refsToken": token}),
-        )
-        .await?;
-    let after_first = match db {
-        Some(db) => Some(snapshot(db).await?),
-        None => None,
-    };
-    let second = client
-        .call(
-            Action::Down,
-            &json!({"action": "down", "refs": refs, "refsToken": token}),
-        )
-        .await?;
-    match (db, before, after_first) {
-        (Some(db), Some(before), Some(after_first)) => {
-            let after_second = snapshot(db).await?;
-            let ok = first.status == 200 && after_second == after_first && after_first == before;
-            checks.push(CheckResult::of(
+        Some(codes::INVALID_REFS_TOKEN),
+    )];
+    let first = client.call(&down(token.clone())).await?;
+    let after_first = snapshot(db).await?;
+    let second = client.call(&down(token)).await?;
+    let after_second = snapshot(db).await?;
+    checks.push(match (before, after_first, after_second) {
+        (Some(before), Some(after_first), Some(after_second)) => {
+            let ok =
+                first.confirms_teardown() && after_second == after_first && after_first == before;
+            CheckResult::of(
                 "conformance.replayed_down",
                 ok,
                 if ok {
@@ -190,21 +227,28 @@ pub async fn run(
                     "a replayed down changed table counts, or the probe's teardown was incomplete"
                         .to_owned()
                 },
-            ));
+            )
         }
-        _ => checks.push(CheckResult::skip(
+        _ => CheckResult::skip(
             "conformance.replayed_down",
             "no --database-url to compare table counts",
-        )),
-    }
+        ),
+    });
     Ok(checks)
 }
 
-async fn snapshot(db: &DbContext) -> Result<crate::database::TableCounts, EndpointError> {
-    db.snapshot().await.map_err(|e| EndpointError::Unreachable {
-        url: "database".into(),
-        detail: e.to_string(),
-    })
+async fn snapshot(db: Option<&DbContext>) -> Result<Option<TableCounts>, EndpointError> {
+    match db {
+        Some(db) => db
+            .snapshot()
+            .await
+            .map(Some)
+            .map_err(|e| EndpointError::Unreachable {
+                url: "database".into(),
+                detail: e.to_string(),
+            }),
+        None => Ok(None),
+    }
 }
 
 /// The token with its payload segment altered (the signature no longer matches).
@@ -216,4 +260,24 @@ fn tamper(token: &str) -> String {
         payload.push(flipped);
     }
     parts.join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_unresolved_token_probe_holds_one_record_that_depends_on_nothing() {
+        // A child listed before its parent (legal: creation order comes from `_ref`s).
+        let create = json!({
+            "Project": [{"name": "P", "organizationId": {"_ref": "org"}}],
+            "Organization": [{"_alias": "org", "name": "Acme"}]
+        });
+        let (_, probe) = probe_payloads(&[create]).unwrap();
+        assert_eq!(
+            probe,
+            json!({"Organization": [{"name": "{{scenarioLabUnknownToken}}"}]})
+        );
+    }
 }

@@ -1,6 +1,10 @@
 //! Read-only database checks: the connection itself refuses writes; only generated SELECTs with
 //! quoted identifiers are sent.
 
+use crate::settings::Settings;
+use scenario_lab_core::discover::Discover;
+use scenario_lab_core::table_map::{Catalog, TableMap, map_tables};
+use serde_json::{Map, Value};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
@@ -19,17 +23,23 @@ macro_rules! on_sqlite_or_mysql {
     };
 }
 
-const CATALOG_SQLITE: &str =
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1";
-const CATALOG_MYSQL: &str = "SELECT CAST(table_name AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE' ORDER BY 1";
+const COLUMNS_SQLITE: &str = "SELECT m.name, p.name FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid";
+const COLUMNS_MYSQL: &str = "SELECT CAST(c.table_name AS CHAR), CAST(c.column_name AS CHAR) FROM information_schema.columns AS c JOIN information_schema.tables AS t ON t.table_schema = c.table_schema AND t.table_name = c.table_name WHERE c.table_schema = DATABASE() AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position";
+const COLUMNS_POSTGRES: &str = "SELECT c.table_name::text, c.column_name::text FROM information_schema.columns AS c JOIN information_schema.tables AS t ON t.table_schema = c.table_schema AND t.table_name = c.table_name WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position";
 
-/// The first column of every row, as text.
-fn strings<R: Row>(rows: Vec<R>) -> Vec<String>
-where
-    usize: sqlx::ColumnIndex<R>,
-    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-{
-    rows.iter().map(|r| r.get::<String, _>(0)).collect()
+/// Ids per `existing_ids` query on MySQL/MariaDB (placeholders are limited to 65,535).
+const MYSQL_IDS_PER_QUERY: usize = 30_000;
+
+/// A PostgreSQL transaction that cannot write.
+async fn read_only_transaction(
+    pool: &PgPool,
+) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, DbError> {
+    let mut tx = pool.begin().await.map_err(query_error)?;
+    sqlx::query("SET TRANSACTION READ ONLY")
+        .execute(&mut *tx)
+        .await
+        .map_err(query_error)?;
+    Ok(tx)
 }
 
 /// Row counts of every table, at one moment.
@@ -119,36 +129,26 @@ impl ReadOnlyDb {
         }
     }
 
-    /// The user tables.
-    pub async fn catalog(&self) -> Result<Vec<String>, DbError> {
-        let rows: Vec<String> = match self {
-            ReadOnlyDb::Postgres(pool) => {
-                let mut tx = pool.begin().await.map_err(query_error)?;
-                sqlx::query("SET TRANSACTION READ ONLY")
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(query_error)?;
-                let rows = sqlx::query("SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1")
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(query_error)?;
-                tx.rollback().await.map_err(query_error)?;
-                rows.iter().map(|r| r.get::<String, _>(0)).collect()
-            }
-            ReadOnlyDb::Sqlite(pool) => strings(
-                sqlx::query(CATALOG_SQLITE)
-                    .fetch_all(pool)
-                    .await
-                    .map_err(query_error)?,
-            ),
-            ReadOnlyDb::MySql(pool) => strings(
-                sqlx::query(CATALOG_MYSQL)
-                    .fetch_all(pool)
-                    .await
-                    .map_err(query_error)?,
-            ),
-        };
-        Ok(rows)
+    /// The user tables and their columns (one query).
+    pub async fn catalog(&self) -> Result<Catalog, DbError> {
+        let pairs: Vec<(String, String)> = on_sqlite_or_mysql!(self, pool => {
+            let sql = if matches!(self, ReadOnlyDb::MySql(_)) { COLUMNS_MYSQL } else { COLUMNS_SQLITE };
+            let rows = sqlx::query(sql).fetch_all(pool).await.map_err(query_error)?;
+            rows.iter().map(|r| (r.get::<String, _>(0), r.get::<String, _>(1))).collect()
+        }, postgres pool => {
+            let mut tx = read_only_transaction(pool).await?;
+            let rows = sqlx::query(COLUMNS_POSTGRES)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(query_error)?;
+            tx.rollback().await.map_err(query_error)?;
+            rows.iter().map(|r| (r.get::<String, _>(0), r.get::<String, _>(1))).collect()
+        });
+        let mut catalog = Catalog::new();
+        for (table, column) in pairs {
+            catalog.entry(table).or_default().push(column);
+        }
+        Ok(catalog)
     }
 
     fn quote(&self, name: &str) -> String {
@@ -173,11 +173,7 @@ impl ReadOnlyDb {
             let row = sqlx::query(&sql).fetch_one(pool).await.map_err(query_error)?;
             (0..tables.len()).map(|i| row.get::<i64, _>(i)).collect()
         }, postgres pool => {
-                let mut tx = pool.begin().await.map_err(query_error)?;
-                sqlx::query("SET TRANSACTION READ ONLY")
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(query_error)?;
+                let mut tx = read_only_transaction(pool).await?;
                 let row = sqlx::query(&sql)
                     .fetch_one(&mut *tx)
                     .await
@@ -188,7 +184,8 @@ impl ReadOnlyDb {
         Ok(tables.iter().cloned().zip(values).collect())
     }
 
-    /// Which of `ids` exist in `table.id_column` (one query).
+    /// Which of `ids` exist in `table.id_column`: one query for any number of ids (PostgreSQL
+    /// binds an array, SQLite a JSON array read by `json_each`; MySQL binds up to 30,000 per query).
     pub async fn existing_ids(
         &self,
         table: &str,
@@ -200,48 +197,245 @@ impl ReadOnlyDb {
         }
         let column = self.quote(id_column);
         let table = self.quote(table);
-        on_sqlite_or_mysql!(self, pool => {
-            let sql = self.id_query(&column, &table, ids.len());
-            let mut query = sqlx::query(&sql);
-            for id in ids {
-                query = query.bind(id);
+        match self {
+            ReadOnlyDb::Postgres(pool) => {
+                let sql =
+                    format!("SELECT {column}::text FROM {table} WHERE {column}::text = ANY($1)");
+                let mut tx = read_only_transaction(pool).await?;
+                let rows = sqlx::query(&sql)
+                    .bind(ids)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(query_error)?;
+                tx.rollback().await.map_err(query_error)?;
+                Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
             }
-            let rows = query.fetch_all(pool).await.map_err(query_error)?;
-            Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
-        }, postgres pool => {
-            let sql =
-                format!("SELECT {column}::text FROM {table} WHERE {column}::text = ANY($1)");
-            let mut tx = pool.begin().await.map_err(query_error)?;
-            sqlx::query("SET TRANSACTION READ ONLY")
-                .execute(&mut *tx)
-                .await
-                .map_err(query_error)?;
-            let rows = sqlx::query(&sql)
-                .bind(ids)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(query_error)?;
-            tx.rollback().await.map_err(query_error)?;
-            Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
-        })
-    }
-
-    /// `SELECT id ... WHERE id IN (?, ...)` with the dialect's text cast (SQLite and MySQL).
-    fn id_query(&self, column: &str, table: &str, count: usize) -> String {
-        let text = if matches!(self, ReadOnlyDb::MySql(_)) {
-            "CHAR"
-        } else {
-            "TEXT"
-        };
-        let placeholders = vec!["?"; count].join(", ");
-        format!(
-            "SELECT CAST({column} AS {text}) FROM {table} WHERE CAST({column} AS {text}) IN ({placeholders})"
-        )
+            ReadOnlyDb::Sqlite(pool) => {
+                let sql = format!(
+                    "SELECT CAST({column} AS TEXT) FROM {table} WHERE CAST({column} AS TEXT) IN (SELECT value FROM json_each(?))"
+                );
+                let list = serde_json::to_string(ids).unwrap_or_default();
+                let rows = sqlx::query(&sql)
+                    .bind(list)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(query_error)?;
+                Ok(rows.iter().map(|r| r.get::<String, _>(0)).collect())
+            }
+            ReadOnlyDb::MySql(pool) => {
+                let mut found = Vec::new();
+                for chunk in ids.chunks(MYSQL_IDS_PER_QUERY) {
+                    let placeholders = vec!["?"; chunk.len()].join(", ");
+                    let sql = format!(
+                        "SELECT CAST({column} AS CHAR) FROM {table} WHERE CAST({column} AS CHAR) IN ({placeholders})"
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for id in chunk {
+                        query = query.bind(id);
+                    }
+                    let rows = query.fetch_all(pool).await.map_err(query_error)?;
+                    found.extend(rows.iter().map(|r| r.get::<String, _>(0)));
+                }
+                Ok(found)
+            }
+        }
     }
 
     /// Tries a write through this connection; used by the tests to prove writes are refused.
     pub async fn try_write(&self, sql: &str) -> Result<(), DbError> {
         on_sqlite_or_mysql!(self, pool => sqlx::query(sql).execute(pool).await.map(|_| ()).map_err(query_error),
             postgres pool => sqlx::query(sql).execute(pool).await.map(|_| ()).map_err(query_error))
+    }
+}
+
+/// Why the database cannot be used for the checks.
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    /// Connecting or reading the catalog failed.
+    #[error(transparent)]
+    Unreachable(#[from] DbError),
+    /// `autonoma/scenario-lab.toml` names a table or column the database does not have, or the
+    /// default `id` column is missing.
+    #[error("{0}")]
+    Settings(String),
+}
+
+/// The database as the checks use it: the read-only pool and each model's table and id column.
+#[derive(Clone, Debug)]
+pub struct DbContext {
+    pub db: ReadOnlyDb,
+    /// Model -> table.
+    pub tables: BTreeMap<String, String>,
+    /// Model -> id column (default `id`).
+    pub id_columns: BTreeMap<String, String>,
+    pub catalog: Catalog,
+}
+
+/// The ids `up` returned for one model and which of them the database holds.
+#[derive(Clone, Debug)]
+pub struct ModelIds {
+    pub model: String,
+    /// The model's table, when one was found.
+    pub table: Option<String>,
+    pub ids: Vec<String>,
+    pub present: Vec<String>,
+}
+
+impl DbContext {
+    /// Connects read-only and maps every discover model to its table (settings first, then
+    /// names, then columns). Returns the context and notes for people (the mappings found by
+    /// columns, the models without a table).
+    pub async fn connect(
+        url: &str,
+        discover: Option<&Discover>,
+        settings: &Settings,
+    ) -> Result<(DbContext, Vec<String>), DbSetupError> {
+        let db = ReadOnlyDb::connect(url).await?;
+        let catalog = db.catalog().await?;
+        let map = match discover {
+            Some(discover) => map_tables(discover, &catalog, &settings.tables),
+            None => TableMap::default(),
+        };
+        let context = DbContext {
+            db,
+            tables: map.tables.clone(),
+            id_columns: settings.id_columns.clone(),
+            catalog,
+        };
+        context.check_settings(settings)?;
+        Ok((context, mapping_notes(&map)))
+    }
+
+    /// A context without a table map (conformance compares row counts only).
+    pub async fn counts_only(url: &str) -> Result<DbContext, DbError> {
+        let db = ReadOnlyDb::connect(url).await?;
+        let catalog = db.catalog().await?;
+        Ok(DbContext {
+            db,
+            tables: BTreeMap::new(),
+            id_columns: BTreeMap::new(),
+            catalog,
+        })
+    }
+
+    /// Every table and id column the checks will query exists.
+    fn check_settings(&self, settings: &Settings) -> Result<(), DbSetupError> {
+        for (model, table) in &settings.tables {
+            if !self.catalog.contains_key(table) {
+                return Err(DbSetupError::Settings(format!(
+                    "{}: [tables] {model} = \"{table}\": the database has no table `{table}` (tables: {})",
+                    Settings::FILE,
+                    list(self.catalog.keys())
+                )));
+            }
+        }
+        for (model, table) in &self.tables {
+            let column = self.id_column(model);
+            let columns = self
+                .catalog
+                .get(table)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            if !columns.iter().any(|c| c == column) {
+                let origin = if settings.id_columns.contains_key(model) {
+                    format!("{}: [id_columns] {model} = \"{column}\": ", Settings::FILE)
+                } else {
+                    String::new()
+                };
+                return Err(DbSetupError::Settings(format!(
+                    "{origin}table `{table}` (model {model}) has no column `{column}` (columns: {}); set [id_columns] {model} in {}",
+                    list(columns),
+                    Settings::FILE
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn id_column(&self, model: &str) -> &str {
+        self.id_columns.get(model).map_or("id", String::as_str)
+    }
+
+    /// Row counts of every table.
+    pub async fn snapshot(&self) -> Result<TableCounts, DbError> {
+        let tables: Vec<String> = self.catalog.keys().cloned().collect();
+        self.db.counts(&tables).await
+    }
+
+    /// For each model of `refs`: its ids and which of them exist (one query per mapped model).
+    pub async fn found(&self, refs: &Map<String, Value>) -> Result<Vec<ModelIds>, DbError> {
+        let mut out = Vec::new();
+        for (model, records) in refs {
+            let ids: Vec<String> = records
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| id_text(r.get("id")?))
+                .collect();
+            let table = self.tables.get(model).cloned();
+            let present = match &table {
+                Some(table) => {
+                    self.db
+                        .existing_ids(table, self.id_column(model), &ids)
+                        .await?
+                }
+                None => Vec::new(),
+            };
+            out.push(ModelIds {
+                model: model.clone(),
+                table,
+                ids,
+                present,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The models of `refs` that have a table (one query each per phase).
+    pub fn mapped_models(&self, refs: &Map<String, Value>) -> usize {
+        refs.keys().filter(|m| self.tables.contains_key(*m)).count()
+    }
+}
+
+fn list<'a>(names: impl IntoIterator<Item = &'a String>) -> String {
+    let names: Vec<&str> = names.into_iter().map(String::as_str).collect();
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn mapping_notes(map: &TableMap) -> Vec<String> {
+    let mut notes: Vec<String> = map
+        .by_columns
+        .iter()
+        .map(|(model, table)| {
+            format!(
+                "note: {model} maps to table `{table}` by its columns (no table is named after it)"
+            )
+        })
+        .collect();
+    for model in &map.unmapped {
+        notes.push(match map.ambiguous.get(model) {
+            Some(tables) => format!(
+                "note: tables {} fit {model} equally well; set [tables] {model} in {}",
+                tables.join(", "),
+                Settings::FILE
+            ),
+            None => format!(
+                "note: no table found for {model} (set [tables] in {})",
+                Settings::FILE
+            ),
+        });
+    }
+    notes
+}
+
+fn id_text(id: &Value) -> Option<String> {
+    match id {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
     }
 }

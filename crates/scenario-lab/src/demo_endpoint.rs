@@ -9,6 +9,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use scenario_lab_core::graph::{Graph, RecordLinks};
+use scenario_lab_core::protocol::{
+    DiscoverAnswer, DownAnswer, DownRequest, ErrorBody, Metadata, SdkInfo, UpAnswer, UpRequest,
+    codes,
+};
 use scenario_lab_core::{sdk_tokens, signing};
 use serde_json::{Map, Value, json};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
@@ -114,7 +118,11 @@ struct Failure(StatusCode, &'static str, String);
 
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
-        (self.0, Json(json!({"error": self.2, "code": self.1}))).into_response()
+        let body = ErrorBody {
+            error: self.2,
+            code: Some(self.1.to_owned()),
+        };
+        (self.0, Json(body)).into_response()
     }
 }
 
@@ -126,14 +134,23 @@ fn invalid_body(message: impl std::fmt::Display) -> Failure {
     )
 }
 
-fn metadata() -> Map<String, Value> {
-    let mut map = Map::new();
-    map.insert("version".into(), json!("1.0"));
-    map.insert(
-        "sdk".into(),
-        json!({"language": "rust", "orm": "sqlx", "server": "axum"}),
-    );
-    map
+fn metadata() -> Metadata {
+    Metadata {
+        version: Some(json!("1.0")),
+        sdk: Some(SdkInfo {
+            language: Some("rust".into()),
+            orm: Some("sqlx".into()),
+            server: Some("axum".into()),
+        }),
+    }
+}
+
+fn internal(message: impl std::fmt::Display) -> Failure {
+    Failure(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        codes::INTERNAL_ERROR,
+        message.to_string(),
+    )
 }
 
 /// The endpoint's routes: `POST /api/autonoma/` (and without the slash).
@@ -150,7 +167,7 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     match dispatch(&endpoint, &headers, &body).await {
-        Ok(value) => (StatusCode::OK, Json(value)).into_response(),
+        Ok(answer) => answer,
         Err(failure) => failure.into_response(),
     }
 }
@@ -159,7 +176,7 @@ async fn dispatch(
     endpoint: &DemoEndpoint,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Value, Failure> {
+) -> Result<Response, Failure> {
     if endpoint.shared_secret == endpoint.signing_secret {
         return Err(Failure(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -180,11 +197,7 @@ async fn dispatch(
     }
     let request: Value = serde_json::from_slice(body).map_err(|_| invalid_body("invalid JSON"))?;
     let Some(object) = request.as_object() else {
-        return Err(Failure(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL_ERROR",
-            "request body must be a JSON object".into(),
-        ));
+        return Err(internal("request body must be a JSON object"));
     };
     let action = object
         .get("action")
@@ -194,15 +207,26 @@ async fn dispatch(
             "missing action. expected one of 'discover', 'up' or 'down'",
         ));
     };
+    let decode = |what| move |error: serde_json::Error| invalid_body(format!("{what}: {error}"));
     match action.as_str() {
         Some("discover") => {
-            let mut response = metadata();
-            let discover: Value = serde_json::from_str(DISCOVER).unwrap_or_default();
-            response.insert("schema".into(), discover["schema"].clone());
-            Ok(Value::Object(response))
+            let example: DiscoverAnswer = serde_json::from_str(DISCOVER).unwrap_or_default();
+            let answer = DiscoverAnswer {
+                metadata: metadata(),
+                schema: example.schema,
+            };
+            Ok(Json(answer).into_response())
         }
-        Some("up") => up(endpoint, object).await,
-        Some("down") => down(endpoint, object).await,
+        Some("up") => {
+            let request: UpRequest =
+                serde_json::from_value(request.clone()).map_err(decode("up"))?;
+            Ok(Json(up(endpoint, request).await?).into_response())
+        }
+        Some("down") => {
+            let request: DownRequest =
+                serde_json::from_value(request.clone()).map_err(decode("down"))?;
+            Ok(Json(down(endpoint, request).await?).into_response())
+        }
         _ => {
             let shown = action
                 .as_str()
@@ -323,26 +347,78 @@ fn type_name(value: &Value) -> &'static str {
     }
 }
 
-async fn up(endpoint: &DemoEndpoint, request: &Map<String, Value>) -> Result<Value, Failure> {
-    let create = match request.get("create") {
-        Some(Value::Object(map)) if !map.is_empty() => map,
-        Some(Value::Object(_)) | Some(Value::Null) | None => {
+async fn up(endpoint: &DemoEndpoint, request: UpRequest) -> Result<UpAnswer, Failure> {
+    let create = match &request.create {
+        Value::Object(map) if !map.is_empty() => map,
+        Value::Object(_) | Value::Null => {
             return Err(invalid_body("missing \"create\" in request body"));
         }
-        Some(_) => {
+        _ => {
             return Err(invalid_body(
                 "`create` must be an object keyed by model name",
             ));
         }
     };
     let test_run_id = request
-        .get("testRunId")
-        .and_then(Value::as_str)
-        .map_or_else(
-            || format!("run-{:08x}", rand::random::<u32>()),
-            str::to_owned,
-        );
+        .test_run_id
+        .clone()
+        .unwrap_or_else(|| format!("run-{:08x}", rand::random::<u32>()));
     let mut planned = plan(create)?;
+    let order = creation_order(&planned)?;
+    // One transaction: a failure, or a client that goes away, leaves nothing behind.
+    let mut tx = endpoint.db.begin().await.map_err(internal)?;
+    let mut ids: BTreeMap<String, Value> = BTreeMap::new();
+    let mut refs: Map<String, Value> = Map::new();
+    let mut per_model: BTreeMap<String, usize> = BTreeMap::new();
+    for i in order {
+        let record = &mut planned[i];
+        let Some(factory) = factory(&record.model) else {
+            return Err(invalid_body(format!(
+                "no factory registered for model \"{}\". Register one with `define_factory(...)` and add it to HandlerConfig.factories.",
+                record.model
+            )));
+        };
+        let index = per_model.entry(record.model.clone()).or_default();
+        let mut fields = Value::Object(std::mem::take(&mut record.fields));
+        replace_refs(&mut fields, &ids);
+        sdk_tokens::resolve_record(&mut fields, &test_run_id, *index).map_err(|e| {
+            Failure(
+                StatusCode::BAD_REQUEST,
+                codes::UNRESOLVED_TOKEN,
+                e.to_string(),
+            )
+        })?;
+        *index += 1;
+        let id = format!(
+            "{}_{:012x}",
+            &factory.table[..3],
+            rand::random::<u64>() & 0xffff_ffff_ffff
+        );
+        let created = insert(&mut tx, &record.model, &factory, &id, &fields).await?;
+        if let Some(alias) = &record.alias {
+            ids.insert(alias.clone(), json!(id));
+        }
+        if let Some(list) = refs
+            .entry(record.model.clone())
+            .or_insert_with(|| json!([]))
+            .as_array_mut()
+        {
+            list.push(created);
+        }
+    }
+    let token = refs_token(endpoint, &planned, &refs, &test_run_id);
+    let auth = auth_for(&refs, &test_run_id);
+    tx.commit().await.map_err(internal)?;
+    Ok(UpAnswer {
+        metadata: metadata(),
+        auth: Some(auth),
+        refs: Some(refs),
+        refs_token: Some(token),
+    })
+}
+
+/// Kahn order of the planned records (payload order breaks ties), or the SDK's cycle error.
+fn creation_order(planned: &[Planned]) -> Result<Vec<usize>, Failure> {
     let links: Vec<RecordLinks<'_>> = planned
         .iter()
         .map(|p| RecordLinks {
@@ -364,40 +440,16 @@ async fn up(endpoint: &DemoEndpoint, request: &Map<String, Value>) -> Result<Val
             models.join(", ")
         )));
     }
-    let mut ids: BTreeMap<String, Value> = BTreeMap::new();
-    let mut refs: Map<String, Value> = Map::new();
-    let mut per_model: BTreeMap<String, usize> = BTreeMap::new();
-    for &i in &graph.order {
-        let record = &mut planned[i];
-        let Some(factory) = factory(&record.model) else {
-            return Err(invalid_body(format!(
-                "no factory registered for model \"{}\". Register one with `define_factory(...)` and add it to HandlerConfig.factories.",
-                record.model
-            )));
-        };
-        let index = per_model.entry(record.model.clone()).or_default();
-        let mut fields = Value::Object(std::mem::take(&mut record.fields));
-        replace_refs(&mut fields, &ids);
-        sdk_tokens::resolve_record(&mut fields, &test_run_id, *index)
-            .map_err(|e| Failure(StatusCode::BAD_REQUEST, "UNRESOLVED_TOKEN", e.to_string()))?;
-        *index += 1;
-        let id = format!(
-            "{}_{:012x}",
-            &factory.table[..3],
-            rand::random::<u64>() & 0xffff_ffff_ffff
-        );
-        let created = insert(endpoint, &record.model, &factory, &id, &fields).await?;
-        if let Some(alias) = &record.alias {
-            ids.insert(alias.clone(), json!(id));
-        }
-        if let Some(list) = refs
-            .entry(record.model.clone())
-            .or_insert_with(|| json!([]))
-            .as_array_mut()
-        {
-            list.push(created);
-        }
-    }
+    Ok(graph.order)
+}
+
+/// The signed refs token of protocol v1 (`reference/protocol.md` §8.2).
+fn refs_token(
+    endpoint: &DemoEndpoint,
+    planned: &[Planned],
+    refs: &Map<String, Value>,
+    test_run_id: &str,
+) -> String {
     let scope_value = refs
         .values()
         .flat_map(|r| r.as_array().into_iter().flatten())
@@ -411,36 +463,39 @@ async fn up(endpoint: &DemoEndpoint, request: &Map<String, Value>) -> Result<Val
         .iter()
         .filter_map(|p| p.alias.clone().map(|a| (a, json!(p.model))))
         .collect();
-    let token = signing::sign_refs(
+    signing::sign_refs(
         &endpoint.signing_secret,
         &json!({"refs": refs, "testRunId": scope_value, "environment": "", "aliasDependencies": alias_dependencies, "aliasOwnerModel": alias_owner_model}),
-    );
-    let user = refs.get("User").and_then(|u| u.get(0));
-    let auth = match user {
+    )
+}
+
+/// A session cookie and credentials for the first user, else a scope header.
+fn auth_for(refs: &Map<String, Value>, test_run_id: &str) -> Value {
+    match refs.get("User").and_then(|u| u.get(0)) {
         Some(user) => json!({
             "cookies": [{"name": "session", "value": format!("demo-session-{}", user["id"].as_str().unwrap_or_default()), "httpOnly": true, "sameSite": "lax", "path": "/"}],
             "credentials": {"email": user["email"], "password": user["password"]},
         }),
-        None => json!({"headers": {"X-Scope": scope_value}}),
-    };
-    let mut response = metadata();
-    response.insert("auth".into(), auth);
-    response.insert("refs".into(), Value::Object(refs));
-    response.insert("refsToken".into(), json!(token));
-    Ok(Value::Object(response))
+        None => {
+            let scope = refs
+                .values()
+                .flat_map(|r| r.as_array().into_iter().flatten())
+                .find_map(|r| r.get(SCOPE_FIELD).cloned())
+                .unwrap_or_else(|| json!(test_run_id));
+            json!({"headers": {"X-Scope": scope}})
+        }
+    }
 }
 
 /// The factory's create: validates required fields like the SDK's input models, inserts the row
 /// (and, for an Organization, its onboarding checklist), returns the record.
 async fn insert(
-    endpoint: &DemoEndpoint,
+    tx: &mut sqlx::SqliteConnection,
     model: &str,
     factory: &Factory,
     id: &str,
     fields: &Value,
 ) -> Result<Value, Failure> {
-    let internal =
-        |message: String| Failure(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", message);
     let mut record = Map::new();
     record.insert("id".into(), json!(id));
     let mut values = Vec::new();
@@ -478,10 +533,7 @@ async fn insert(
     for value in &values {
         query = query.bind(value);
     }
-    query
-        .execute(&endpoint.db)
-        .await
-        .map_err(|e| internal(e.to_string()))?;
+    query.execute(&mut *tx).await.map_err(internal)?;
     if model == "Organization" {
         sqlx::query(
             "INSERT INTO onboarding_checklist (id, organization_id, step) VALUES (?, ?, 'welcome')",
@@ -491,23 +543,22 @@ async fn insert(
             rand::random::<u64>() & 0xffff_ffff_ffff
         ))
         .bind(id)
-        .execute(&endpoint.db)
+        .execute(&mut *tx)
         .await
-        .map_err(|e| internal(e.to_string()))?;
+        .map_err(internal)?;
     }
     Ok(Value::Object(record))
 }
 
-async fn down(endpoint: &DemoEndpoint, request: &Map<String, Value>) -> Result<Value, Failure> {
+async fn down(endpoint: &DemoEndpoint, request: DownRequest) -> Result<DownAnswer, Failure> {
     let token = request
-        .get("refsToken")
-        .and_then(Value::as_str)
+        .refs_token
         .filter(|t| !t.is_empty())
         .ok_or_else(|| invalid_body("missing refsToken"))?;
-    let payload = signing::verify_refs(&endpoint.signing_secret, token).map_err(|e| {
+    let payload = signing::verify_refs(&endpoint.signing_secret, &token).map_err(|e| {
         Failure(
             StatusCode::FORBIDDEN,
-            "INVALID_REFS_TOKEN",
+            codes::INVALID_REFS_TOKEN,
             format!("Invalid refs token: {e}"),
         )
     })?;
@@ -516,6 +567,7 @@ async fn down(endpoint: &DemoEndpoint, request: &Map<String, Value>) -> Result<V
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    let mut tx = endpoint.db.begin().await.map_err(internal)?;
     // Reverse creation order: dependents first, records last-first.
     for (model, records) in refs.iter().rev() {
         let Some(factory) = factory(model) else {
@@ -526,25 +578,22 @@ async fn down(endpoint: &DemoEndpoint, request: &Map<String, Value>) -> Result<V
                 continue;
             };
             if model == "Organization" {
-                let _ = sqlx::query("DELETE FROM onboarding_checklist WHERE organization_id = ?")
+                sqlx::query("DELETE FROM onboarding_checklist WHERE organization_id = ?")
                     .bind(id)
-                    .execute(&endpoint.db)
-                    .await;
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(internal)?;
             }
             sqlx::query(&format!("DELETE FROM \"{}\" WHERE id = ?", factory.table))
                 .bind(id)
-                .execute(&endpoint.db)
+                .execute(&mut *tx)
                 .await
-                .map_err(|e| {
-                    Failure(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "INTERNAL_ERROR",
-                        e.to_string(),
-                    )
-                })?;
+                .map_err(internal)?;
         }
     }
-    let mut response = metadata();
-    response.insert("ok".into(), json!(true));
-    Ok(Value::Object(response))
+    tx.commit().await.map_err(internal)?;
+    Ok(DownAnswer {
+        metadata: metadata(),
+        ok: Some(true),
+    })
 }

@@ -1,18 +1,13 @@
-//! The signed HTTP client for an Environment Factory endpoint: timeouts, cold-start retries,
-//! redirects re-POSTed with the same body and signature, raw bodies kept for reports.
+//! The signed HTTP client for an Environment Factory endpoint: timeouts on the whole answer,
+//! cold-start retries, redirects re-POSTed with the same body and signature, and answers capped
+//! in bytes and in JSON values before anything is built from them.
 
 use crate::cli::{EndpointArgs, exit};
+use scenario_lab_core::json_budget::{self, BudgetError};
+use scenario_lab_core::protocol::{Action, DownAnswer, ErrorBody, Request};
 use scenario_lab_core::signing::sign_body;
-use serde_json::Value;
+use serde::de::DeserializeOwned;
 use std::time::{Duration, Instant};
-
-/// The three protocol actions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    Discover,
-    Up,
-    Down,
-}
 
 /// Per-action timeouts (the platform's defaults: 90 s, 90 s, 60 s).
 #[derive(Clone, Copy, Debug)]
@@ -32,14 +27,41 @@ impl Default for Timeouts {
     }
 }
 
+/// How large an answer may be: bytes, and JSON values (a tree costs tens of bytes per value, so
+/// a small answer of millions of tiny arrays is refused as well as a huge one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AnswerLimits {
+    pub max_bytes: usize,
+    pub max_values: usize,
+}
+
+impl AnswerLimits {
+    /// Default size of `--max-answer-mb`.
+    pub const DEFAULT_MB: usize = 32;
+
+    /// `mb` megabytes and 50,000 JSON values per megabyte.
+    pub fn megabytes(mb: usize) -> AnswerLimits {
+        AnswerLimits {
+            max_bytes: mb.saturating_mul(1_000_000),
+            max_values: mb.saturating_mul(50_000),
+        }
+    }
+}
+
+impl Default for AnswerLimits {
+    fn default() -> Self {
+        AnswerLimits::megabytes(AnswerLimits::DEFAULT_MB)
+    }
+}
+
 /// What the endpoint answered.
 #[derive(Clone, Debug)]
 pub struct EndpointResponse {
     pub status: u16,
-    /// The parsed body, when it was JSON.
-    pub json: Option<Value>,
-    /// The body as text, cut to 4,000 characters (what the platform keeps).
-    pub raw: String,
+    /// The whole body as text (invalid UTF-8 replaced).
+    pub text: String,
+    /// Whether the body is one JSON document.
+    pub is_json: bool,
     pub content_type: Option<String>,
     pub elapsed_ms: u64,
     /// Set when the endpoint redirected (e.g. FastAPI's trailing slash) and the request was
@@ -48,43 +70,74 @@ pub struct EndpointResponse {
     pub attempts: u32,
 }
 
+/// The part of a body kept in reports: 4,000 characters, as the platform keeps.
+const RAW_LIMIT: usize = 4000;
+
 impl EndpointResponse {
-    /// The SDK's error code, if the body is an SDK error.
-    pub fn error_code(&self) -> Option<&str> {
-        self.json.as_ref()?.get("code")?.as_str()
+    /// The body decoded as `T` (a protocol answer).
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(&self.text)
     }
-    pub fn error_message(&self) -> Option<&str> {
-        self.json.as_ref()?.get("error")?.as_str()
+
+    /// The SDK's error body, when the answer is one.
+    pub fn error_body(&self) -> Option<ErrorBody> {
+        if !self.is_json {
+            return None;
+        }
+        self.decode().ok()
     }
-    /// Whether the body says `"ok": true` (how `down` confirms a teardown).
-    pub fn ok_flag(&self) -> bool {
-        self.json
-            .as_ref()
-            .and_then(|b| b.get("ok"))
-            .and_then(Value::as_bool)
-            == Some(true)
+
+    /// The SDK's error code, when the answer is an SDK error.
+    pub fn error_code(&self) -> Option<String> {
+        self.error_body()?.code
     }
+
+    /// HTTP 200 with `"ok": true` (how `down` confirms a teardown).
+    pub fn confirms_teardown(&self) -> bool {
+        self.status == 200
+            && self
+                .decode::<DownAnswer>()
+                .is_ok_and(|a| a.ok == Some(true))
+    }
+
+    /// The start of the body, for reports.
+    pub fn raw(&self) -> String {
+        self.text.chars().take(RAW_LIMIT).collect()
+    }
+
     /// A one-line description for reports: status, code and message or the start of the body.
     pub fn describe(&self) -> String {
-        match (self.error_code(), self.error_message()) {
-            (Some(code), Some(message)) => format!("HTTP {} {code}: {message}", self.status),
-            _ if self.json.is_none() => format!(
+        match self.error_body() {
+            Some(ErrorBody {
+                error,
+                code: Some(code),
+            }) => format!("HTTP {} {code}: {error}", self.status),
+            _ if !self.is_json => format!(
                 "HTTP {} with a non-JSON body: {}",
                 self.status,
-                self.raw.chars().take(200).collect::<String>()
+                self.text.chars().take(200).collect::<String>()
             ),
             _ => format!("HTTP {}", self.status),
         }
     }
 }
 
-/// Failures where no HTTP answer came back.
+/// Failures where no usable HTTP answer came back.
 #[derive(Debug, thiserror::Error)]
 pub enum EndpointError {
     #[error("endpoint unreachable at {url}: {detail}")]
     Unreachable { url: String, detail: String },
-    #[error("endpoint did not answer {action:?} within {seconds} s")]
-    Timeout { action: Action, seconds: u64 },
+    #[error("the endpoint did not finish answering `{}` within {seconds} s (timed out{})", action.as_str(), if *partial { " while the body was still arriving" } else { "" })]
+    Timeout {
+        action: Action,
+        seconds: u64,
+        /// The headers had arrived; the body did not finish (a slow drip).
+        partial: bool,
+    },
+    #[error("the `{}` answer is larger than {mb} MB (raise the limit with --max-answer-mb)", action.as_str())]
+    TooLarge { action: Action, mb: usize },
+    #[error("the `{}` answer holds {detail} (raise the limit with --max-answer-mb)", action.as_str())]
+    TooComplex { action: Action, detail: String },
 }
 
 /// A client for one endpoint URL with one shared secret.
@@ -97,9 +150,8 @@ pub struct EndpointClient {
     /// Extra attempts after connection errors and 502/503/504 (cold starts).
     pub retries: u32,
     pub backoff: Duration,
+    pub limits: AnswerLimits,
 }
-
-const RAW_LIMIT: usize = 4000;
 
 impl EndpointClient {
     pub fn new(url: &str, shared_secret: &str) -> EndpointClient {
@@ -114,6 +166,7 @@ impl EndpointClient {
             timeouts: Timeouts::default(),
             retries: 3,
             backoff: Duration::from_millis(500),
+            limits: AnswerLimits::default(),
         }
     }
 
@@ -135,14 +188,19 @@ impl EndpointClient {
             "AUTONOMA_SHARED_SECRET is not set (the endpoint's shared secret signs every request)"
                 .to_owned()
         })?;
-        let mut client = EndpointClient::new(&url, &secret);
-        client.timeouts = Timeouts {
+        Ok(Self::new(&url, &secret).configured(args))
+    }
+
+    /// This client with the timeouts, retries and limits of `args`.
+    pub fn configured(mut self, args: &EndpointArgs) -> EndpointClient {
+        self.timeouts = Timeouts {
             discover: Duration::from_secs(args.timeout_discover),
             up: Duration::from_secs(args.timeout_up),
             down: Duration::from_secs(args.timeout_down),
         };
-        client.retries = args.retries;
-        Ok(client)
+        self.retries = args.retries;
+        self.limits = AnswerLimits::megabytes(args.max_answer_mb);
+        self
     }
 
     pub fn url(&self) -> &str {
@@ -170,18 +228,16 @@ impl EndpointClient {
         sign_body(&self.shared_secret, body)
     }
 
-    /// Signs and sends `body` (serialised once; the signature covers exactly these bytes).
-    pub async fn call(
-        &self,
-        action: Action,
-        body: &Value,
-    ) -> Result<EndpointResponse, EndpointError> {
-        let bytes = serde_json::to_vec(body).unwrap_or_default();
-        let signature = sign_body(&self.shared_secret, &bytes);
-        self.send_raw(action, bytes, Some(signature)).await
+    /// Signs and sends `request` (serialised once; the signature covers exactly these bytes).
+    pub async fn call(&self, request: &Request) -> Result<EndpointResponse, EndpointError> {
+        let bytes = request.to_bytes();
+        let signature = self.sign(&bytes);
+        self.send_raw(request.action(), bytes, Some(signature))
+            .await
     }
 
-    /// Sends raw bytes with an optional signature (conformance probes send bad ones).
+    /// Sends raw bytes with an optional signature (conformance probes send bad ones); `action`
+    /// picks the timeout.
     pub async fn send_raw(
         &self,
         action: Action,
@@ -205,12 +261,7 @@ impl EndpointClient {
             }
             let result = request.send().await;
             let retryable = match &result {
-                Err(error) if error.is_timeout() => {
-                    return Err(EndpointError::Timeout {
-                        action,
-                        seconds: self.timeout(action).as_secs(),
-                    });
-                }
+                Err(error) if error.is_timeout() => return Err(self.timed_out(action, false)),
                 Err(error) => error.is_connect() || error.is_request(),
                 Ok(response) => matches!(response.status().as_u16(), 502..=504),
             };
@@ -222,42 +273,104 @@ impl EndpointClient {
                 url: url.clone(),
                 detail: root_cause(&error),
             })?;
-            let status = response.status().as_u16();
-            if matches!(status, 307 | 308)
-                && redirected_to.is_none()
-                && let Some(location) = response
-                    .headers()
-                    .get("location")
-                    .and_then(|l| l.to_str().ok())
-            {
-                let target = response
-                    .url()
-                    .join(location)
-                    .map(|u| u.to_string())
-                    .unwrap_or_else(|_| location.to_owned());
+            if let Some(target) = redirect_target(&response).filter(|_| redirected_to.is_none()) {
                 redirected_to = Some(target.clone());
                 url = target;
                 attempts = 0;
                 continue;
             }
-            let content_type = response
-                .headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let text = response.text().await.unwrap_or_default();
-            let json = serde_json::from_str::<Value>(&text).ok();
-            return Ok(EndpointResponse {
-                status,
-                json,
-                raw: text.chars().take(RAW_LIMIT).collect(),
-                content_type,
-                elapsed_ms: started.elapsed().as_millis() as u64,
-                redirected_to,
-                attempts,
-            });
+            let mut answer = self.read_answer(action, response).await?;
+            answer.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            answer.redirected_to = redirected_to;
+            answer.attempts = attempts;
+            return Ok(answer);
         }
     }
+
+    fn timed_out(&self, action: Action, partial: bool) -> EndpointError {
+        EndpointError::Timeout {
+            action,
+            seconds: self.timeout(action).as_secs(),
+            partial,
+        }
+    }
+
+    /// Reads the body within the limits, then checks that it can be held as a tree.
+    async fn read_answer(
+        &self,
+        action: Action,
+        mut response: reqwest::Response,
+    ) -> Result<EndpointResponse, EndpointError> {
+        let too_large = || EndpointError::TooLarge {
+            action,
+            mb: self.limits.max_bytes / 1_000_000,
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.limits.max_bytes as u64)
+        {
+            return Err(too_large());
+        }
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > self.limits.max_bytes => {
+                    return Err(too_large());
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => break,
+                Err(error) if error.is_timeout() => return Err(self.timed_out(action, true)),
+                Err(error) => {
+                    return Err(EndpointError::Unreachable {
+                        url: self.url.clone(),
+                        detail: format!(
+                            "the connection broke while the answer arrived: {}",
+                            root_cause(&error)
+                        ),
+                    });
+                }
+            }
+        }
+        let is_json = match json_budget::count_values(&body, self.limits.max_values) {
+            Ok(_) => true,
+            Err(BudgetError::NotJson(_)) => false,
+            Err(BudgetError::TooManyValues { limit }) => {
+                return Err(EndpointError::TooComplex {
+                    action,
+                    detail: format!("more than {limit} JSON values"),
+                });
+            }
+        };
+        Ok(EndpointResponse {
+            status,
+            text: String::from_utf8_lossy(&body).into_owned(),
+            is_json,
+            content_type,
+            elapsed_ms: 0,
+            redirected_to: None,
+            attempts: 0,
+        })
+    }
+}
+
+/// The absolute `Location` of a 307/308 (re-POSTed with the same body; never followed as GET).
+fn redirect_target(response: &reqwest::Response) -> Option<String> {
+    if !matches!(response.status().as_u16(), 307 | 308) {
+        return None;
+    }
+    let location = response.headers().get("location")?.to_str().ok()?;
+    Some(
+        response
+            .url()
+            .join(location)
+            .map_or_else(|_| location.to_owned(), |u| u.to_string()),
+    )
 }
 
 fn root_cause(error: &reqwest::Error) -> String {

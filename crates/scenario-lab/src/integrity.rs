@@ -2,7 +2,10 @@
 //! `create` body of a factory for an independently created model (it must call the audited
 //! creation function instead). Matches elsewhere (teardowns, helpers, dependents) are allowed.
 
+use crate::workspace_dir::WorkspaceDir;
 use regex::Regex;
+use scenario_lab_core::audit::AuditDoc;
+use scenario_lab_core::check_result::CheckResult;
 
 /// One raw write found in a factory's create body.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,6 +143,72 @@ fn python_create_bodies(source: &str) -> Vec<(String, usize, usize)> {
         bodies.push((model.as_str().to_owned(), start, end));
     }
     bodies
+}
+
+/// The factory-body integrity grep (`reference/artifacts.md` §9) on the handler named by
+/// `.endpoint-implemented`: raw ORM or SQL writes inside the create body of a factory for an
+/// independently created model.
+pub fn check(dir: &WorkspaceDir, audit: Option<&AuditDoc>) -> CheckResult {
+    let sentinel = match dir.other(".endpoint-implemented") {
+        Ok(Some(text)) => text,
+        Ok(None) => {
+            return CheckResult::skip("discover.integrity", ".endpoint-implemented not found");
+        }
+        Err(message) => return CheckResult::fail("discover.integrity", message),
+    };
+    let handler = sentinel.lines().find_map(|l| {
+        let l = l.trim().trim_start_matches("- ");
+        l.strip_prefix("handler:")
+            .map(|p| p.trim().trim_end_matches(['.', ',', ';', ':']).to_owned())
+    });
+    let Some(handler) = handler else {
+        return CheckResult::fail(
+            "discover.integrity",
+            ".endpoint-implemented does not name the handler file (a line `handler: <path>`)",
+        );
+    };
+    // The handler path is relative to the repository (the folder holding autonoma/).
+    let root = dir
+        .dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.parent().map(std::path::Path::to_path_buf))
+        .unwrap_or_default();
+    let path = root.join(&handler);
+    let Ok(source) = std::fs::read_to_string(&path) else {
+        return CheckResult::fail(
+            "discover.integrity",
+            format!("handler file {} not found", path.display()),
+        );
+    };
+    let Some(audit) = audit else {
+        return CheckResult::skip(
+            "discover.integrity",
+            "entity-audit.md not found: no independently created models to check",
+        );
+    };
+    let independent = audit.independent_models();
+    match scan(&handler, &source, &independent) {
+        None => CheckResult::skip(
+            "discover.integrity",
+            format!("{handler}: only Python and TypeScript/JavaScript handlers are scanned"),
+        ),
+        Some(findings) if findings.is_empty() => CheckResult::pass(
+            "discover.integrity",
+            format!("no raw ORM or SQL writes in the create bodies of {handler}"),
+        ),
+        Some(findings) => CheckResult::fail(
+            "discover.integrity",
+            format!(
+                "raw writes in factory create bodies (call the audited creation function instead): {}",
+                findings
+                    .iter()
+                    .map(|f| format!("{handler}:{} ({}): {}", f.line, f.model, f.text))
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ),
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! lifecycle against an endpoint and a database, reports and artifacts.
 
 pub mod artifacts;
+pub mod atomic_file;
 pub mod cli;
 pub mod commands;
 pub mod conformance;
@@ -10,11 +11,13 @@ pub mod demo_endpoint;
 pub mod endpoint;
 pub mod example;
 pub mod integrity;
+pub mod ledger;
 pub mod lifecycle;
 pub mod live_discover;
 pub mod render;
 pub mod server;
 pub mod settings;
+pub mod terminal;
 pub mod upload;
 pub mod validate_report;
 pub mod workspace_dir;

@@ -1,168 +1,18 @@
-//! The live proof of one scenario: resolve, snapshot, signed `up`, checks, signed `down` (always
-//! when a token came back), checks again. Every outcome is a named check.
+//! The live proof of one scenario as named steps: snapshot, signed `up` (its refs token goes to
+//! the ledger the moment it arrives), checks, signed `down` whenever a token came back (whatever
+//! failed or panicked in between), checks again. Every outcome is a named check.
 
-use crate::database::{DbError, ReadOnlyDb, TableCounts};
-use crate::endpoint::{Action, EndpointClient, EndpointError, EndpointResponse};
+use crate::database::{DbContext, DbError, TableCounts};
+use crate::endpoint::{EndpointClient, EndpointError, EndpointResponse};
+use crate::ledger::{Ledger, LedgerEntry};
+use futures::FutureExt;
+use scenario_lab_core::check_result::CheckResult;
+use scenario_lab_core::protocol::{DownRequest, Request, UpAnswer, UpRequest, codes};
+use scenario_lab_core::run_report::{Leak, ScenarioRun, mask_auth};
 use scenario_lab_core::signing;
-use serde::Serialize;
-use serde_json::{Value, json};
-use std::collections::BTreeMap;
-
-/// One named check and its outcome.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct CheckResult {
-    pub id: String,
-    pub ok: bool,
-    pub message: String,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub skipped: bool,
-}
-
-impl CheckResult {
-    pub fn pass(id: &str, message: impl Into<String>) -> Self {
-        CheckResult {
-            id: id.to_owned(),
-            ok: true,
-            message: message.into(),
-            skipped: false,
-        }
-    }
-    pub fn fail(id: &str, message: impl Into<String>) -> Self {
-        CheckResult {
-            id: id.to_owned(),
-            ok: false,
-            message: message.into(),
-            skipped: false,
-        }
-    }
-    pub fn skip(id: &str, message: impl Into<String>) -> Self {
-        CheckResult {
-            id: id.to_owned(),
-            ok: true,
-            message: message.into(),
-            skipped: true,
-        }
-    }
-    pub fn of(id: &str, ok: bool, message: impl Into<String>) -> Self {
-        CheckResult {
-            id: id.to_owned(),
-            ok,
-            message: message.into(),
-            skipped: false,
-        }
-    }
-}
-
-/// Rows a run left behind or removed, per table.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
-pub struct Leak {
-    pub scenario: String,
-    #[serde(rename = "testRunId")]
-    pub test_run_id: String,
-    pub table: String,
-    /// Positive: rows left behind (orphans). Negative: rows deleted that up never created.
-    pub rows: i64,
-}
-
-/// The result of one scenario.
-#[derive(Clone, Debug, Serialize)]
-pub struct ScenarioRun {
-    pub name: String,
-    pub ok: bool,
-    #[serde(rename = "testRunId")]
-    pub test_run_id: String,
-    pub up_ms: Option<u64>,
-    pub down_ms: Option<u64>,
-    pub checks: Vec<CheckResult>,
-    /// Records per model as `up` returned them.
-    #[serde(rename = "refsCounts")]
-    pub refs_counts: BTreeMap<String, usize>,
-    /// The auth block with every value masked.
-    pub auth: Option<Value>,
-    /// Wall time of the whole scenario (snapshot, up, checks, down, checks).
-    pub wall_ms: u64,
-    /// Database queries issued per phase.
-    pub queries: BTreeMap<&'static str, usize>,
-    #[serde(skip)]
-    pub leaks: Vec<Leak>,
-    /// A token that could not be torn down (goes to the pending ledger).
-    #[serde(skip)]
-    pub pending: Option<PendingTeardown>,
-}
-
-/// An `up` whose `down` did not succeed: enough to retry it later.
-#[derive(Clone, Debug, Serialize, serde::Deserialize, PartialEq)]
-pub struct PendingTeardown {
-    pub scenario: String,
-    #[serde(rename = "testRunId")]
-    pub test_run_id: String,
-    #[serde(rename = "refsToken")]
-    pub refs_token: String,
-    pub refs: Value,
-    pub endpoint: String,
-    pub reason: String,
-}
-
-impl PendingTeardown {
-    /// The signed `down` request that tears this run down.
-    pub fn down_body(&self) -> Value {
-        json!({"action": "down", "refs": self.refs, "refsToken": self.refs_token, "testRunId": self.test_run_id})
-    }
-}
-
-/// Database access for the checks: the pool, the model->table map and the catalog.
-#[derive(Clone, Debug)]
-pub struct DbContext {
-    pub db: ReadOnlyDb,
-    pub tables: BTreeMap<String, String>,
-    pub id_columns: BTreeMap<String, String>,
-    pub catalog: Vec<String>,
-}
-
-impl DbContext {
-    fn id_column(&self, model: &str) -> &str {
-        self.id_columns.get(model).map_or("id", String::as_str)
-    }
-
-    pub async fn snapshot(&self) -> Result<TableCounts, DbError> {
-        self.db.counts(&self.catalog).await
-    }
-
-    /// For each model of `refs`: (model, table, ids found).
-    async fn found(
-        &self,
-        refs: &Value,
-    ) -> Result<Vec<(String, Option<String>, Vec<String>, Vec<String>)>, DbError> {
-        let mut out = Vec::new();
-        for (model, records) in refs.as_object().into_iter().flatten() {
-            let ids: Vec<String> = records
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| id_text(r.get("id")?))
-                .collect();
-            match self.tables.get(model) {
-                Some(table) => {
-                    let found = self
-                        .db
-                        .existing_ids(table, self.id_column(model), &ids)
-                        .await?;
-                    out.push((model.clone(), Some(table.clone()), ids, found));
-                }
-                None => out.push((model.clone(), None, ids, Vec::new())),
-            }
-        }
-        Ok(out)
-    }
-}
-
-fn id_text(id: &Value) -> Option<String> {
-    match id {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
+use serde_json::{Map, Value};
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
 
 /// Everything a scenario run needs.
 #[derive(Clone, Debug)]
@@ -170,7 +20,12 @@ pub struct RunContext {
     pub client: EndpointClient,
     pub db: Option<DbContext>,
     pub signing_secret: Option<String>,
+    /// Where every refs token is kept until its `down` succeeds.
+    pub ledger: Ledger,
 }
+
+/// Progress lines for people (the CLI prints them; the proxy streams them to the editor).
+pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
 
 /// A fresh run id: `<scenario>-<iteration>-<6 random hex>`.
 pub fn new_test_run_id(scenario: &str, iteration: u32) -> String {
@@ -180,29 +35,309 @@ pub fn new_test_run_id(scenario: &str, iteration: u32) -> String {
     )
 }
 
-/// Replaces every string value in an auth block with a mask that keeps its length class.
-pub fn mask_auth(auth: &Value) -> Value {
-    match auth {
-        Value::String(s) => Value::String(format!("****({} chars)", s.chars().count())),
-        Value::Array(items) => Value::Array(items.iter().map(mask_auth).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| {
-                    // Cookie attributes are not secret; names neither.
-                    let keep = matches!(
-                        k.as_str(),
-                        "name" | "path" | "domain" | "sameSite" | "httpOnly" | "secure" | "expires"
-                    );
-                    (k.clone(), if keep { v.clone() } else { mask_auth(v) })
-                })
-                .collect(),
-        ),
-        other => other.clone(),
+/// What `up` gave back.
+struct CameUp {
+    status: u16,
+    answer: Option<UpAnswer>,
+    token: Option<String>,
+}
+
+impl CameUp {
+    fn refs(&self) -> Option<&Map<String, Value>> {
+        self.answer.as_ref()?.refs.as_ref()
+    }
+    fn refs_value(&self) -> Value {
+        self.refs().cloned().map_or(Value::Null, Value::Object)
     }
 }
 
-fn auth_check(body: &Value) -> CheckResult {
-    let Some(auth) = body.get("auth").filter(|a| a.is_object()) else {
+/// Runs one scenario: the run and the tables whose counts did not come back.
+pub async fn run_scenario(
+    ctx: &RunContext,
+    name: &str,
+    create: &Value,
+    test_run_id: &str,
+    progress: Progress<'_>,
+) -> Result<(ScenarioRun, Vec<Leak>), EndpointError> {
+    let started = Instant::now();
+    let mut run = ScenarioRun {
+        name: name.to_owned(),
+        test_run_id: test_run_id.to_owned(),
+        ..ScenarioRun::default()
+    };
+    let before = match &ctx.db {
+        Some(db) => {
+            run.queries.insert("snapshot".into(), 1);
+            Some(db.snapshot().await.map_err(db_unreachable)?)
+        }
+        None => None,
+    };
+    progress(&format!("[{name}] up ({test_run_id})"));
+    let up = bring_up(ctx, &mut run, create).await?;
+    // Nothing between up and down may skip the teardown, not even a panic of ours.
+    let checked = AssertUnwindSafe(check_up(ctx, &mut run, create, &up))
+        .catch_unwind()
+        .await;
+    if let Err(panic) = checked {
+        run.checks.push(CheckResult::fail(
+            "internal",
+            format!(
+                "scenario-lab failed while checking the up answer ({}); tore down anyway",
+                panic_message(panic.as_ref())
+            ),
+        ));
+    }
+    if let Some(token) = &up.token {
+        progress(&format!("[{name}] down"));
+        tear_down(ctx, &mut run, token, up.refs_value()).await;
+    } else {
+        run.checks.push(CheckResult::skip(
+            "down.status",
+            "no refsToken, so no down was possible",
+        ));
+    }
+    let leaks = check_after_down(ctx, &mut run, before.as_ref(), up.refs()).await;
+    run.ok = run.checks.iter().all(|c| c.ok);
+    run.wall_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok((run, leaks))
+}
+
+/// The signed `up`; a refs token goes to the ledger at once.
+async fn bring_up(
+    ctx: &RunContext,
+    run: &mut ScenarioRun,
+    create: &Value,
+) -> Result<CameUp, EndpointError> {
+    let request = Request::Up(UpRequest {
+        create: create.clone(),
+        test_run_id: Some(run.test_run_id.clone()),
+    });
+    let response = ctx.client.call(&request).await?;
+    run.up_ms = Some(response.elapsed_ms);
+    let answer = response.decode::<UpAnswer>();
+    run.checks.push(match (&answer, response.status) {
+        (Ok(_), 200) => CheckResult::pass(
+            "up.status",
+            format!(
+                "HTTP 200 in {} ms{}",
+                response.elapsed_ms,
+                redirect_note(&response)
+            ),
+        ),
+        (Err(error), 200) => CheckResult::fail(
+            "up.status",
+            format!("HTTP 200, but the body is not an up answer: {error}"),
+        ),
+        _ => CheckResult::fail("up.status", explain(&response, ctx.client.url())),
+    });
+    let answer = answer.ok();
+    let token = answer.as_ref().and_then(|a| a.refs_token.clone());
+    let up = CameUp {
+        status: response.status,
+        answer,
+        token,
+    };
+    if let Some(token) = &up.token {
+        let entry = LedgerEntry::new(
+            &run.name,
+            &run.test_run_id,
+            token,
+            up.refs_value(),
+            ctx.client.url(),
+        );
+        if let Err(error) = ctx.ledger.add(entry) {
+            run.checks.push(CheckResult::fail(
+                "ledger",
+                format!("the refs token could not be recorded: {error}"),
+            ));
+        }
+    }
+    Ok(up)
+}
+
+/// The checks of a successful `up`: auth, refs, refs token, records in the database.
+async fn check_up(ctx: &RunContext, run: &mut ScenarioRun, create: &Value, up: &CameUp) {
+    let Some(answer) = up.answer.as_ref().filter(|_| up.status == 200) else {
+        return;
+    };
+    run.checks.push(auth_check(answer.auth.as_ref()));
+    run.auth = answer.auth.as_ref().map(mask_auth);
+    run.checks.push(refs_check(create, answer.refs.as_ref()));
+    run.refs_counts = answer.refs_counts();
+    run.checks
+        .push(refs_token_check(answer, ctx.signing_secret.as_deref()));
+    match (&ctx.db, answer.refs.as_ref()) {
+        (Some(db), Some(refs)) => {
+            run.queries.insert("created".into(), db.mapped_models(refs));
+            run.checks.push(match db.found(refs).await {
+                Ok(found) => created_check(&found),
+                Err(error) => CheckResult::fail("db.created", database_failure(&error)),
+            });
+        }
+        (None, _) => run
+            .checks
+            .push(CheckResult::skip("db.created", "no --database-url")),
+        (Some(_), None) => {}
+    }
+}
+
+fn created_check(found: &[crate::database::ModelIds]) -> CheckResult {
+    let mut problems = Vec::new();
+    for model in found {
+        match &model.table {
+            None => problems.push(format!(
+                "{}: no table found (set [tables] in autonoma/scenario-lab.toml)",
+                model.model
+            )),
+            Some(table) if model.present.len() != model.ids.len() => problems.push(format!(
+                "{}: {} of {} ids in {table}",
+                model.model,
+                model.present.len(),
+                model.ids.len()
+            )),
+            Some(_) => {}
+        }
+    }
+    let total: usize = found.iter().map(|f| f.ids.len()).sum();
+    if problems.is_empty() {
+        CheckResult::pass(
+            "db.created",
+            format!(
+                "all {total} {} exist in the database",
+                plural(total, "record")
+            ),
+        )
+    } else {
+        CheckResult::fail("db.created", problems.join("; "))
+    }
+}
+
+/// The signed `down`; the ledger entry goes when it succeeded and says why when it did not.
+async fn tear_down(ctx: &RunContext, run: &mut ScenarioRun, token: &str, refs: Value) {
+    let request = Request::Down(DownRequest {
+        refs,
+        refs_token: Some(token.to_owned()),
+        test_run_id: Some(run.test_run_id.clone()),
+    });
+    let failure = match ctx.client.call(&request).await {
+        Ok(down) => {
+            run.down_ms = Some(down.elapsed_ms);
+            if down.confirms_teardown() {
+                run.checks.push(CheckResult::pass(
+                    "down.status",
+                    format!("HTTP 200, ok: true in {} ms", down.elapsed_ms),
+                ));
+                None
+            } else if down.status == 200 {
+                Some("HTTP 200 without `ok: true`".to_owned())
+            } else {
+                Some(explain(&down, ctx.client.url()))
+            }
+        }
+        Err(error) => Some(error.to_string()),
+    };
+    let recorded = match &failure {
+        None => ctx.ledger.remove(&run.test_run_id).map(|_| ()),
+        Some(reason) => {
+            run.checks
+                .push(CheckResult::fail("down.status", reason.clone()));
+            ctx.ledger.set_reason(&run.test_run_id, reason)
+        }
+    };
+    if let Err(error) = recorded {
+        run.checks.push(CheckResult::fail(
+            "ledger",
+            format!("the pending ledger could not be updated: {error}"),
+        ));
+    }
+}
+
+/// `db.gone` and `db.untouched`; returns the tables whose counts did not come back.
+async fn check_after_down(
+    ctx: &RunContext,
+    run: &mut ScenarioRun,
+    before: Option<&TableCounts>,
+    refs: Option<&Map<String, Value>>,
+) -> Vec<Leak> {
+    let (Some(db), Some(before)) = (&ctx.db, before) else {
+        if ctx.db.is_none() {
+            run.checks
+                .push(CheckResult::skip("db.gone", "no --database-url"));
+            run.checks
+                .push(CheckResult::skip("db.untouched", "no --database-url"));
+        }
+        return Vec::new();
+    };
+    if let Some(refs) = refs {
+        run.queries.insert("gone".into(), db.mapped_models(refs));
+        run.checks.push(match db.found(refs).await {
+            Ok(found) => gone_check(&found),
+            Err(error) => CheckResult::fail("db.gone", database_failure(&error)),
+        });
+    }
+    run.queries.insert("untouched".into(), 1);
+    let after = match db.snapshot().await {
+        Ok(after) => after,
+        Err(error) => {
+            run.checks
+                .push(CheckResult::fail("db.untouched", database_failure(&error)));
+            return Vec::new();
+        }
+    };
+    let diff = diff_counts(before, &after);
+    run.checks.push(if diff.is_empty() {
+        CheckResult::pass(
+            "db.untouched",
+            format!("all {} tables are back to their counts", after.len()),
+        )
+    } else {
+        CheckResult::fail(
+            "db.untouched",
+            format!(
+                "{} (another writer to this database, such as a second validation, gives the same symptom)",
+                describe_diff(&diff)
+            ),
+        )
+    });
+    leaks(&run.name, &run.test_run_id, diff)
+}
+
+fn gone_check(found: &[crate::database::ModelIds]) -> CheckResult {
+    let left: Vec<String> = found
+        .iter()
+        .filter(|f| !f.present.is_empty())
+        .map(|f| {
+            format!(
+                "{}: {} of {} still present",
+                f.model,
+                f.present.len(),
+                f.ids.len()
+            )
+        })
+        .collect();
+    if left.is_empty() {
+        CheckResult::pass("db.gone", "every record up created is gone")
+    } else {
+        CheckResult::fail(
+            "db.gone",
+            format!("rows survived down: {}", left.join("; ")),
+        )
+    }
+}
+
+fn leaks(scenario: &str, test_run_id: &str, diff: Vec<(String, i64)>) -> Vec<Leak> {
+    diff.into_iter()
+        .map(|(table, rows)| Leak {
+            scenario: scenario.to_owned(),
+            test_run_id: test_run_id.to_owned(),
+            table,
+            rows,
+        })
+        .collect()
+}
+
+fn auth_check(auth: Option<&Value>) -> CheckResult {
+    let Some(auth) = auth.filter(|a| a.is_object()) else {
         return CheckResult::fail(
             "up.auth",
             "no `auth` object in the up response: tests cannot log in",
@@ -240,8 +375,8 @@ fn auth_check(body: &Value) -> CheckResult {
     )
 }
 
-fn refs_check(create: &Value, refs: Option<&Value>) -> CheckResult {
-    let Some(refs) = refs.and_then(Value::as_object) else {
+fn refs_check(create: &Value, refs: Option<&Map<String, Value>>) -> CheckResult {
+    let Some(refs) = refs else {
         return CheckResult::fail("up.refs", "no `refs` object in the up response");
     };
     let mut problems = Vec::new();
@@ -261,13 +396,48 @@ fn refs_check(create: &Value, refs: Option<&Value>) -> CheckResult {
     if problems.is_empty() {
         CheckResult::pass(
             "up.refs",
-            format!("refs hold every created model ({} models)", refs.len()),
+            format!(
+                "refs hold every created model ({} {})",
+                refs.len(),
+                plural(refs.len(), "model")
+            ),
         )
     } else {
         CheckResult::fail(
             "up.refs",
             format!("refs do not match the create map: {}", problems.join(", ")),
         )
+    }
+}
+
+fn refs_token_check(answer: &UpAnswer, signing_secret: Option<&str>) -> CheckResult {
+    match (&answer.refs_token, signing_secret) {
+        (None, _) => CheckResult::fail(
+            "up.refs_token",
+            "no `refsToken` in the up response: nothing can tear this scenario down",
+        ),
+        (Some(token), Some(secret)) => match signing::verify_refs(secret, token) {
+            Ok(payload)
+                if payload.get("refs").and_then(Value::as_object) == answer.refs.as_ref() =>
+            {
+                CheckResult::pass(
+                    "up.refs_token",
+                    "refsToken verified with the signing secret; its refs equal the response's",
+                )
+            }
+            Ok(_) => CheckResult::fail(
+                "up.refs_token",
+                "refsToken verifies but its refs differ from the response's refs",
+            ),
+            Err(error) => CheckResult::fail(
+                "up.refs_token",
+                format!("refsToken does not verify with AUTONOMA_SIGNING_SECRET: {error}"),
+            ),
+        },
+        (Some(_), None) => CheckResult::pass(
+            "up.refs_token",
+            "refsToken present (set AUTONOMA_SIGNING_SECRET to verify it)",
+        ),
     }
 }
 
@@ -281,247 +451,33 @@ fn diff_counts(before: &TableCounts, after: &TableCounts) -> Vec<(String, i64)> 
         .collect()
 }
 
-/// Describes table differences: "task: 8 rows left behind; project: 1 row deleted".
+/// `word` or its plural for `n`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
+    }
+}
+
+/// Describes table differences: "task: 8 rows left behind; project: 1 row deleted ...".
 fn describe_diff(diff: &[(String, i64)]) -> String {
     diff.iter()
         .map(|(table, delta)| {
+            let rows = delta.unsigned_abs();
+            let word = if rows == 1 { "row" } else { "rows" };
             if *delta > 0 {
-                format!("{table}: {delta} row(s) left behind")
+                format!("{table}: {rows} {word} left behind")
             } else {
-                format!("{table}: {} row(s) deleted that up did not create", -delta)
+                format!("{table}: {rows} {word} deleted that up did not create")
             }
         })
         .collect::<Vec<_>>()
         .join("; ")
 }
 
-/// Runs one scenario. `progress` gets a line per phase.
-pub async fn run_scenario(
-    ctx: &RunContext,
-    name: &str,
-    create: &Value,
-    test_run_id: &str,
-    progress: &(dyn Fn(&str) + Sync),
-) -> Result<ScenarioRun, EndpointError> {
-    let mut run = ScenarioRun {
-        name: name.to_owned(),
-        ok: false,
-        test_run_id: test_run_id.to_owned(),
-        up_ms: None,
-        down_ms: None,
-        checks: Vec::new(),
-        refs_counts: BTreeMap::new(),
-        auth: None,
-        wall_ms: 0,
-        queries: BTreeMap::new(),
-        leaks: Vec::new(),
-        pending: None,
-    };
-    let started = std::time::Instant::now();
-    let models_with_tables = |refs: &Value| {
-        refs.as_object().map_or(0, |m| {
-            m.keys()
-                .filter(|k| ctx.db.as_ref().is_some_and(|db| db.tables.contains_key(*k)))
-                .count()
-        })
-    };
-    if ctx.db.is_some() {
-        run.queries.insert("snapshot", 1);
-    }
-    let before = match &ctx.db {
-        Some(db) => Some(db.snapshot().await.map_err(db_unreachable)?),
-        None => None,
-    };
-    progress(&format!("[{name}] up ({test_run_id})"));
-    let up = ctx
-        .client
-        .call(
-            Action::Up,
-            &json!({"action": "up", "create": create, "testRunId": test_run_id}),
-        )
-        .await?;
-    run.up_ms = Some(up.elapsed_ms);
-    let body = up.json.clone().unwrap_or(Value::Null);
-    if up.status == 200 {
-        run.checks.push(CheckResult::pass(
-            "up.status",
-            format!("HTTP 200 in {} ms{}", up.elapsed_ms, redirect_note(&up)),
-        ));
-    } else {
-        run.checks
-            .push(CheckResult::fail("up.status", explain(&up)));
-    }
-    let token = body
-        .get("refsToken")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let refs = body.get("refs").cloned();
-    if up.status == 200 {
-        run.checks.push(auth_check(&body));
-        run.auth = body.get("auth").map(mask_auth);
-        run.checks.push(refs_check(create, refs.as_ref()));
-        run.refs_counts = refs
-            .as_ref()
-            .and_then(Value::as_object)
-            .map(|m| {
-                m.iter()
-                    .map(|(k, v)| (k.clone(), v.as_array().map_or(0, Vec::len)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        run.checks.push(match (&token, &ctx.signing_secret) {
-            (None, _) => CheckResult::fail(
-                "up.refs_token",
-                "no `refsToken` in the up response: nothing can tear this scenario down",
-            ),
-            (Some(token), Some(secret)) => match signing::verify_refs(secret, token) {
-                Ok(payload) if payload.get("refs") == refs.as_ref() => CheckResult::pass(
-                    "up.refs_token",
-                    "refsToken verified with the signing secret; its refs equal the response's",
-                ),
-                Ok(_) => CheckResult::fail(
-                    "up.refs_token",
-                    "refsToken verifies but its refs differ from the response's refs",
-                ),
-                Err(error) => CheckResult::fail(
-                    "up.refs_token",
-                    format!("refsToken does not verify with AUTONOMA_SIGNING_SECRET: {error}"),
-                ),
-            },
-            (Some(_), None) => CheckResult::pass(
-                "up.refs_token",
-                "refsToken present (set AUTONOMA_SIGNING_SECRET to verify it)",
-            ),
-        });
-        if let (Some(db), Some(refs)) = (&ctx.db, refs.as_ref()) {
-            let found = db.found(refs).await.map_err(db_unreachable)?;
-            run.queries.insert("created", models_with_tables(refs));
-            let mut problems = Vec::new();
-            for (model, table, ids, present) in &found {
-                match table {
-                    None => problems.push(format!(
-                        "{model}: no table found (set [tables] in autonoma/scenario-lab.toml)"
-                    )),
-                    Some(table) if present.len() != ids.len() => problems.push(format!(
-                        "{model}: {} of {} ids in {table}",
-                        present.len(),
-                        ids.len()
-                    )),
-                    Some(_) => {}
-                }
-            }
-            let total: usize = found.iter().map(|f| f.2.len()).sum();
-            run.checks.push(if problems.is_empty() {
-                CheckResult::pass(
-                    "db.created",
-                    format!("all {total} records exist in the database"),
-                )
-            } else {
-                CheckResult::fail("db.created", problems.join("; "))
-            });
-        } else if ctx.db.is_none() {
-            run.checks
-                .push(CheckResult::skip("db.created", "no --database-url"));
-        }
-    }
-    // Teardown runs whenever a token came back, whatever failed above.
-    if let Some(token) = &token {
-        progress(&format!("[{name}] down"));
-        let down_body = json!({"action": "down", "refs": refs.clone().unwrap_or(Value::Null), "refsToken": token, "testRunId": test_run_id});
-        let failure = match ctx.client.call(Action::Down, &down_body).await {
-            Ok(down) => {
-                run.down_ms = Some(down.elapsed_ms);
-                match (down.status, down.ok_flag()) {
-                    (200, true) => {
-                        run.checks.push(CheckResult::pass(
-                            "down.status",
-                            format!("HTTP 200, ok: true in {} ms", down.elapsed_ms),
-                        ));
-                        None
-                    }
-                    (200, false) => Some("HTTP 200 without `ok: true`".to_owned()),
-                    _ => Some(explain(&down)),
-                }
-            }
-            Err(error) => Some(error.to_string()),
-        };
-        // A teardown that did not succeed is kept for `down --pending`.
-        if let Some(reason) = failure {
-            run.checks
-                .push(CheckResult::fail("down.status", reason.clone()));
-            run.pending = Some(pending(name, test_run_id, token, &refs, ctx, &reason));
-        }
-    } else {
-        run.checks.push(CheckResult::skip(
-            "down.status",
-            "no refsToken, so no down was possible",
-        ));
-    }
-    if let (Some(db), Some(before)) = (&ctx.db, &before) {
-        if let Some(refs) = refs.as_ref() {
-            let found = db.found(refs).await.map_err(db_unreachable)?;
-            run.queries.insert("gone", models_with_tables(refs));
-            let left: Vec<String> = found
-                .iter()
-                .filter(|f| !f.3.is_empty())
-                .map(|f| format!("{}: {} of {} still present", f.0, f.3.len(), f.2.len()))
-                .collect();
-            run.checks.push(if left.is_empty() {
-                CheckResult::pass("db.gone", "every record up created is gone")
-            } else {
-                CheckResult::fail(
-                    "db.gone",
-                    format!("rows survived down: {}", left.join("; ")),
-                )
-            });
-        }
-        let after = db.snapshot().await.map_err(db_unreachable)?;
-        run.queries.insert("untouched", 1);
-        let diff = diff_counts(before, &after);
-        run.leaks = diff
-            .iter()
-            .map(|(table, rows)| Leak {
-                scenario: name.to_owned(),
-                test_run_id: test_run_id.to_owned(),
-                table: table.clone(),
-                rows: *rows,
-            })
-            .collect();
-        run.checks.push(if diff.is_empty() {
-            CheckResult::pass(
-                "db.untouched",
-                format!("all {} tables are back to their counts", after.len()),
-            )
-        } else {
-            CheckResult::fail("db.untouched", describe_diff(&diff))
-        });
-    } else if ctx.db.is_none() {
-        run.checks
-            .push(CheckResult::skip("db.gone", "no --database-url"));
-        run.checks
-            .push(CheckResult::skip("db.untouched", "no --database-url"));
-    }
-    run.ok = run.checks.iter().all(|c| c.ok);
-    run.wall_ms = started.elapsed().as_millis() as u64;
-    Ok(run)
-}
-
-fn pending(
-    name: &str,
-    test_run_id: &str,
-    token: &str,
-    refs: &Option<Value>,
-    ctx: &RunContext,
-    reason: &str,
-) -> PendingTeardown {
-    PendingTeardown {
-        scenario: name.to_owned(),
-        test_run_id: test_run_id.to_owned(),
-        refs_token: token.to_owned(),
-        refs: refs.clone().unwrap_or(Value::Null),
-        endpoint: ctx.client.url().to_owned(),
-        reason: reason.to_owned(),
-    }
+fn database_failure(error: &DbError) -> String {
+    format!("the database check failed ({error}); the run was torn down anyway")
 }
 
 fn db_unreachable(error: DbError) -> EndpointError {
@@ -529,6 +485,14 @@ fn db_unreachable(error: DbError) -> EndpointError {
         url: "database".into(),
         detail: error.to_string(),
     }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "a panic".to_owned())
 }
 
 fn redirect_note(response: &EndpointResponse) -> String {
@@ -539,116 +503,96 @@ fn redirect_note(response: &EndpointResponse) -> String {
 }
 
 /// An endpoint answer explained for people, with the usual cause of each SDK code.
-pub fn explain(response: &EndpointResponse) -> String {
-    let hint = match (response.status, response.error_code()) {
+pub fn explain(response: &EndpointResponse, url: &str) -> String {
+    let code = response.error_code();
+    let hint = match (response.status, code.as_deref()) {
         (401, _) => {
-            " — the shared secret differs from the endpoint's AUTONOMA_SHARED_SECRET (or the body was altered in transit)"
+            " — the shared secret differs from the endpoint's AUTONOMA_SHARED_SECRET (or the body was altered in transit)".to_owned()
         }
-        (_, Some("SAME_SECRETS")) => {
-            " — the endpoint's shared and signing secrets are equal; they must differ"
+        (_, Some(codes::SAME_SECRETS)) => {
+            " — the endpoint's shared and signing secrets are equal; they must differ".to_owned()
         }
-        (_, Some("UNRESOLVED_TOKEN")) => " — a {{token}} reached the endpoint unresolved",
-        (_, Some("INVALID_REFS_TOKEN")) => {
-            " — the refs token was altered or signed with another signing secret"
+        (_, Some(codes::UNRESOLVED_TOKEN)) => " — a {{token}} reached the endpoint unresolved".to_owned(),
+        (_, Some(codes::INVALID_REFS_TOKEN)) => {
+            " — the refs token was altered or signed with another signing secret".to_owned()
         }
-        (404, _) => " — nothing is mounted at this URL",
-        (502..=504, _) => " — the endpoint is starting or overloaded (retried)",
-        _ => "",
+        (_, Some(codes::PRODUCTION_BLOCKED)) => {
+            " — the endpoint is mounted but refuses to run in production (the TypeScript SDK with NODE_ENV=production); start the app with NODE_ENV=development or test".to_owned()
+        }
+        (404, _) => format!(" — nothing is mounted at this URL{}", slash_hint(url)),
+        (502..=504, _) => " — the endpoint is starting or overloaded (retried)".to_owned(),
+        _ => String::new(),
     };
     format!("{}{hint}{}", response.describe(), redirect_note(response))
 }
 
+/// The trailing-slash hint, both ways: FastAPI mounts want it, the node adapter does not.
+fn slash_hint(url: &str) -> String {
+    let path_end = url.split(['?', '#']).next().unwrap_or(url);
+    if path_end.ends_with('/') {
+        format!(
+            " (a node:http or Express mount has no trailing slash: try {})",
+            path_end.trim_end_matches('/')
+        )
+    } else {
+        format!(" (FastAPI mounts need the trailing slash: try {path_end}/)")
+    }
+}
+
+/// One concurrent instance of `--repeat`: its run id and create map.
+#[derive(Clone, Debug)]
+pub struct Instance {
+    pub test_run_id: String,
+    pub create: Value,
+}
+
 /// `--repeat N`: N concurrent ups with distinct run ids, then teardown newest first; the
-/// database must be back to `before`.
+/// database must be back to its counts from before.
 pub async fn run_repeat(
     ctx: &RunContext,
     name: &str,
-    creates: Vec<(String, Value)>,
-    progress: &(dyn Fn(&str) + Sync),
-) -> Result<(CheckResult, Vec<PendingTeardown>, Vec<Leak>), EndpointError> {
+    instances: Vec<Instance>,
+    progress: Progress<'_>,
+) -> Result<(CheckResult, Vec<Leak>), EndpointError> {
     let before = match &ctx.db {
         Some(db) => Some(db.snapshot().await.map_err(db_unreachable)?),
         None => None,
     };
-    progress(&format!("[{name}] {} concurrent ups", creates.len()));
-    let bodies: Vec<Value> = creates
-        .iter()
-        .map(|(id, create)| json!({"action": "up", "create": create, "testRunId": id}))
-        .collect();
-    let ups =
-        futures::future::join_all(bodies.iter().map(|body| ctx.client.call(Action::Up, body)))
-            .await;
+    progress(&format!("[{name}] {} concurrent ups", instances.len()));
+    let ups = futures::future::join_all(
+        instances
+            .iter()
+            .map(|instance| repeat_up(ctx, name, instance)),
+    )
+    .await;
     let mut failures = Vec::new();
-    let mut tokens: Vec<(String, String, Value)> = Vec::new();
-    for ((id, _), up) in creates.iter().zip(ups) {
+    let mut came_up = Vec::new();
+    for (instance, up) in instances.iter().zip(ups) {
         match up {
-            Ok(up) if up.status == 200 => match up
-                .json
-                .as_ref()
-                .and_then(|b| b.get("refsToken"))
-                .and_then(Value::as_str)
-            {
-                Some(token) => tokens.push((
-                    id.clone(),
-                    token.to_owned(),
-                    up.json
-                        .as_ref()
-                        .and_then(|b| b.get("refs"))
-                        .cloned()
-                        .unwrap_or(Value::Null),
-                )),
-                None => failures.push(format!("{id}: no refsToken")),
-            },
-            Ok(up) => failures.push(format!("{id}: {}", explain(&up))),
-            Err(error) => failures.push(format!("{id}: {error}")),
+            Ok((token, refs)) => came_up.push((instance, token, refs)),
+            Err(reason) => failures.push(format!("{}: {reason}", instance.test_run_id)),
         }
     }
-    let mut pending_list = Vec::new();
-    for (id, token, refs) in tokens.iter().rev() {
-        let body = json!({"action": "down", "refs": refs, "refsToken": token, "testRunId": id});
-        match ctx.client.call(Action::Down, &body).await {
-            Ok(down) if down.status == 200 => {}
-            Ok(down) => pending_list.push(pending(
-                name,
-                id,
-                token,
-                &Some(refs.clone()),
-                ctx,
-                &explain(&down),
-            )),
-            Err(error) => pending_list.push(pending(
-                name,
-                id,
-                token,
-                &Some(refs.clone()),
-                ctx,
-                &error.to_string(),
-            )),
+    for (instance, token, refs) in came_up.into_iter().rev() {
+        if let Err(reason) = repeat_down(ctx, instance, token, refs).await {
+            failures.push(format!("{}: {reason}", instance.test_run_id));
         }
     }
-    let mut leaks = Vec::new();
+    let mut leaked = Vec::new();
     if let (Some(db), Some(before)) = (&ctx.db, &before) {
         let after = db.snapshot().await.map_err(db_unreachable)?;
         let diff = diff_counts(before, &after);
         if !diff.is_empty() {
             failures.push(format!("after teardown: {}", describe_diff(&diff)));
         }
-        leaks = diff
-            .into_iter()
-            .map(|(table, rows)| Leak {
-                scenario: name.to_owned(),
-                test_run_id: format!("{name}-repeat"),
-                table,
-                rows,
-            })
-            .collect();
+        leaked = leaks(name, &format!("{name}-repeat"), diff);
     }
     let check = if failures.is_empty() {
         CheckResult::pass(
             "repeat.concurrent",
             format!(
                 "{} concurrent instances came up and were torn down",
-                creates.len()
+                instances.len()
             ),
         )
     } else {
@@ -660,5 +604,82 @@ pub async fn run_repeat(
             ),
         )
     };
-    Ok((check, pending_list, leaks))
+    Ok((check, leaked))
+}
+
+/// One instance's `up`: its token (recorded in the ledger) and refs, or why it failed.
+async fn repeat_up(
+    ctx: &RunContext,
+    name: &str,
+    instance: &Instance,
+) -> Result<(String, Value), String> {
+    let request = Request::Up(UpRequest {
+        create: instance.create.clone(),
+        test_run_id: Some(instance.test_run_id.clone()),
+    });
+    let response = ctx.client.call(&request).await.map_err(|e| e.to_string())?;
+    let answer = response.decode::<UpAnswer>().ok();
+    let token = answer.as_ref().and_then(|a| a.refs_token.clone());
+    let refs = answer
+        .and_then(|a| a.refs)
+        .map_or(Value::Null, Value::Object);
+    if let Some(token) = &token {
+        let entry = LedgerEntry::new(
+            name,
+            &instance.test_run_id,
+            token,
+            refs.clone(),
+            ctx.client.url(),
+        );
+        ctx.ledger.add(entry).map_err(|e| e.to_string())?;
+    }
+    match (response.status, token) {
+        (200, Some(token)) => Ok((token, refs)),
+        (200, None) => Err("no refsToken".to_owned()),
+        _ => Err(explain(&response, ctx.client.url())),
+    }
+}
+
+/// One instance's `down`; the ledger follows the outcome.
+async fn repeat_down(
+    ctx: &RunContext,
+    instance: &Instance,
+    token: String,
+    refs: Value,
+) -> Result<(), String> {
+    let request = Request::Down(DownRequest {
+        refs,
+        refs_token: Some(token),
+        test_run_id: Some(instance.test_run_id.clone()),
+    });
+    let outcome = match ctx.client.call(&request).await {
+        Ok(down) if down.confirms_teardown() => Ok(()),
+        Ok(down) => Err(explain(&down, ctx.client.url())),
+        Err(error) => Err(error.to_string()),
+    };
+    let recorded = match &outcome {
+        Ok(()) => ctx.ledger.remove(&instance.test_run_id).map(|_| ()),
+        Err(reason) => ctx.ledger.set_reason(&instance.test_run_id, reason),
+    };
+    recorded.map_err(|e| e.to_string())?;
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_slash_hint_points_both_ways() {
+        assert!(slash_hint("http://h/api/autonoma/").contains("try http://h/api/autonoma)"));
+        assert!(slash_hint("http://h/api/autonoma").contains("try http://h/api/autonoma/)"));
+    }
+
+    #[test]
+    fn counts_read_as_english() {
+        assert_eq!(
+            describe_diff(&[("task".into(), 1), ("user".into(), -2)]),
+            "task: 1 row left behind; user: 2 rows deleted that up did not create"
+        );
+    }
 }

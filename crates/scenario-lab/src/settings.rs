@@ -2,7 +2,6 @@
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// ```toml
 /// [tables]
@@ -11,6 +10,7 @@ use std::path::Path;
 /// User = "uuid"
 /// ```
 #[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     #[serde(default)]
     pub tables: BTreeMap<String, String>,
@@ -19,12 +19,11 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// Reads the file if present; a malformed file is an error naming the place.
-    pub fn read(dir: &Path) -> Result<Settings, String> {
-        let path = dir.join("scenario-lab.toml");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
-            Err(_) => Ok(Settings::default()),
-        }
+    /// The file name inside the workspace.
+    pub const FILE: &'static str = "scenario-lab.toml";
+
+    /// Parses the file's text; a malformed file is an error naming the place.
+    pub fn parse(text: &str) -> Result<Settings, String> {
+        toml::from_str(text).map_err(|e| format!("{}: {e}", Self::FILE))
     }
 }

@@ -1,17 +1,10 @@
 //! The validation report for people (a summary table, Hurl style) and for CI (JUnit).
 
-use crate::commands::validate::ValidateReport;
-use crate::lifecycle::CheckResult;
+use crate::lifecycle::plural;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+use scenario_lab_core::check_result::CheckResult;
+use scenario_lab_core::run_report::ValidateReport;
 use std::fmt::Write;
-
-fn mark(check: &CheckResult) -> &'static str {
-    match (check.ok, check.skipped) {
-        (_, true) => "skip",
-        (true, false) => "ok",
-        (false, false) => "FAIL",
-    }
-}
 
 /// The closing table: global checks, one row per scenario, failing checks spelled out.
 pub fn summary_table(report: &ValidateReport) -> String {
@@ -33,12 +26,12 @@ pub fn summary_table(report: &ValidateReport) -> String {
             if run.ok { "ok" } else { "FAILED" }
         );
         for check in run.checks.iter().filter(|c| !c.ok) {
-            let _ = writeln!(out, "    {} {}: {}", mark(check), check.id, check.message);
+            let _ = writeln!(out, "    {} {}: {}", check.mark(), check.id, check.message);
         }
     }
     for check in report.checks.iter().chain(report.conformance.iter()) {
         if !check.ok || check.skipped {
-            let _ = writeln!(out, "  {:<4} {}: {}", mark(check), check.id, check.message);
+            let _ = writeln!(out, "  {:<4} {}: {}", check.mark(), check.id, check.message);
         }
     }
     for leak in &report.leaked {
@@ -49,12 +42,25 @@ pub fn summary_table(report: &ValidateReport) -> String {
         };
         let _ = writeln!(
             out,
-            "  leaked: {} rows {what} in {} by {} ({})",
+            "  leaked: {} {} {what} in {} by {} ({})",
             leak.rows.abs(),
+            plural(
+                usize::try_from(leak.rows.unsigned_abs()).unwrap_or(usize::MAX),
+                "row"
+            ),
             leak.table,
             leak.scenario,
             leak.test_run_id
         );
+    }
+    if let Some(to) = &report.redirected_to {
+        let _ = writeln!(
+            out,
+            "  note: the endpoint redirected every request to {to}; they were re-sent there with the same body and signature (use that URL)"
+        );
+    }
+    for reaped in &report.reaped {
+        let _ = writeln!(out, "  reaped: {reaped}");
     }
     if report.pending > 0 {
         let _ = writeln!(
@@ -65,12 +71,7 @@ pub fn summary_table(report: &ValidateReport) -> String {
     }
     let total = report.scenarios.len();
     let passed = report.scenarios.iter().filter(|s| s.ok).count();
-    let checks: Vec<&CheckResult> = report
-        .checks
-        .iter()
-        .chain(report.scenarios.iter().flat_map(|s| s.checks.iter()))
-        .chain(report.conformance.iter())
-        .collect();
+    let checks: Vec<&CheckResult> = report.all_checks().collect();
     let failed = checks.iter().filter(|c| !c.ok).count();
     let _ = writeln!(
         out,

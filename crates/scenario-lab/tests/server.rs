@@ -4,7 +4,6 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
-use scenario_lab::cli::EndpointArgs;
 use scenario_lab::server::{AppState, app};
 use scenario_lab_core::file_version::fingerprint;
 use std::path::PathBuf;
@@ -36,24 +35,9 @@ fn rand_suffix() -> u64 {
 }
 
 fn state(dir: PathBuf) -> AppState {
-    AppState {
-        dir: dir.canonicalize().expect("canonical"),
-        session_token: TOKEN.into(),
-        allowed_hosts: vec![HOST.into(), "localhost:7999".into()],
-        endpoint: None,
-        endpoint_args: EndpointArgs {
-            endpoint: None,
-            timeout_discover: 90,
-            timeout_up: 90,
-            timeout_down: 60,
-            retries: 0,
-        },
-        signing_secret: Some("signing-secret-never-shown".into()),
-        database_url: None,
-        api_url: None,
-        dist: None,
-        last_validation: Default::default(),
-    }
+    let mut state = AppState::new(dir.canonicalize().expect("canonical"), TOKEN.into(), 7999);
+    state.signing_secret = Some("signing-secret-never-shown".into());
+    state
 }
 
 fn request(method: &str, uri: &str) -> axum::http::request::Builder {

@@ -2,85 +2,74 @@
 
 use crate::cli::{ConformanceArgs, exit};
 use crate::conformance;
+use crate::database::DbContext;
 use crate::endpoint::EndpointClient;
-use crate::lifecycle::{self, DbContext};
+use crate::lifecycle;
+use crate::terminal::{eprint_safe, print_safe};
+use crate::workspace_dir::WorkspaceDir;
+use scenario_lab_core::FileKind;
 use serde_json::Value;
+use std::fmt::Write;
 
-/// `scenario-lab conformance`: the protocol probes alone.
+/// The resolved create maps of the workspace's recipes (the token probes use the smallest).
+fn creates(args: &ConformanceArgs) -> Vec<Value> {
+    let Ok(dir) = WorkspaceDir::read(&args.workspace.dir) else {
+        return Vec::new();
+    };
+    let recipes: Value = dir
+        .text(FileKind::Recipes)
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or(Value::Null);
+    recipes
+        .get("recipes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| {
+            let id = lifecycle::new_test_run_id("conformance", 1);
+            scenario_lab_core::tokens::resolve_recipe(r, &id).ok()
+        })
+        .collect()
+}
+
+/// Runs the probes and prints one line per check and a verdict.
 pub async fn run(args: &ConformanceArgs) -> anyhow::Result<u8> {
     let client = match EndpointClient::from_args_or_usage(&args.endpoint) {
         Ok(client) => client,
         Err(code) => return Ok(code),
     };
-    let creates: Vec<Value> =
-        std::fs::read_to_string(args.workspace.dir.join("scenario-recipes.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str::<Value>(&t).ok())
-            .and_then(|file| {
-                let list = file.get("recipes")?.as_array()?.clone();
-                Some(
-                    list.iter()
-                        .filter_map(|r| {
-                            scenario_lab_core::tokens::resolve_recipe(
-                                r,
-                                &lifecycle::new_test_run_id("conformance", 1),
-                            )
-                            .ok()
-                        })
-                        .collect(),
-                )
-            })
-            .unwrap_or_default();
     let db = match &args.database_url {
-        Some(url) => {
-            let db = match crate::database::ReadOnlyDb::connect(url).await {
-                Ok(db) => db,
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    return Ok(exit::UNREACHABLE);
-                }
-            };
-            let catalog = db.catalog().await.unwrap_or_default();
-            Some(DbContext {
-                db,
-                tables: Default::default(),
-                id_columns: Default::default(),
-                catalog,
-            })
-        }
+        Some(url) => match DbContext::counts_only(url).await {
+            Ok(db) => Some(db),
+            Err(error) => {
+                eprint_safe(&format!("error: {error}\n"));
+                return Ok(exit::UNREACHABLE);
+            }
+        },
         None => None,
     };
-    match conformance::run(&client, db.as_ref(), &creates).await {
-        Ok(checks) => {
-            for check in &checks {
-                println!(
-                    "{:<4} {}: {}",
-                    if check.skipped {
-                        "skip"
-                    } else if check.ok {
-                        "ok"
-                    } else {
-                        "FAIL"
-                    },
-                    check.id,
-                    check.message
-                );
-            }
-            let failed = checks.iter().filter(|c| !c.ok).count();
-            println!(
-                "conformance {}: {} passed, {failed} failed",
-                if failed == 0 { "passed" } else { "failed" },
-                checks.iter().filter(|c| c.ok && !c.skipped).count()
-            );
-            Ok(if failed == 0 {
-                exit::OK
-            } else {
-                exit::CHECK_FAILED
-            })
-        }
+    let checks = match conformance::run(&client, db.as_ref(), &creates(args)).await {
+        Ok(checks) => checks,
         Err(error) => {
-            eprintln!("error: {error}");
-            Ok(exit::UNREACHABLE)
+            eprint_safe(&format!("error: {error}\n"));
+            return Ok(exit::UNREACHABLE);
         }
+    };
+    let mut out = String::new();
+    for check in &checks {
+        let _ = writeln!(out, "{:<4} {}: {}", check.mark(), check.id, check.message);
     }
+    let failed = checks.iter().filter(|c| !c.ok).count();
+    let _ = writeln!(
+        out,
+        "conformance {}: {} passed, {failed} failed",
+        if failed == 0 { "passed" } else { "failed" },
+        checks.iter().filter(|c| c.ok && !c.skipped).count()
+    );
+    print_safe(&out);
+    Ok(if failed == 0 {
+        exit::OK
+    } else {
+        exit::CHECK_FAILED
+    })
 }

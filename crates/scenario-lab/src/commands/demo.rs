@@ -1,15 +1,20 @@
 //! `scenario-lab demo`: the embedded demo endpoint on SQLite, the example workspace, the proxy
 //! and editor pointed at it, and one validation to show the whole product work.
 
-use crate::cli::exit;
-use crate::cli::{DemoArgs, EndpointArgs, ValidateArgs};
+use crate::atomic_file::write_atomic;
+use crate::cli::{DemoArgs, EndpointArgs, ValidateArgs, exit};
 use crate::commands::validate;
 use crate::demo_endpoint::{self, DemoEndpoint};
 use crate::endpoint::EndpointClient;
 use crate::example::EXAMPLE;
 use crate::server::{self, AppState};
+use crate::terminal::{eprint_safe, progress_to_stderr};
 use crate::validate_report;
+use crate::workspace_dir::WorkspaceDir;
+use scenario_lab_core::FileKind;
+use scenario_lab_core::api::ValidateOutcome;
 
+/// A secret from the environment, or a fresh random one.
 fn secret(variable: &str) -> String {
     std::env::var(variable)
         .ok()
@@ -23,21 +28,23 @@ fn secret(variable: &str) -> String {
         })
 }
 
+/// Runs the demo until the process ends.
 pub async fn run(args: &DemoArgs) -> anyhow::Result<u8> {
-    std::fs::create_dir_all(&args.workspace.dir)?;
-    if !args.workspace.dir.join("scenario-recipes.json").exists() {
+    let dir = &args.workspace.dir;
+    std::fs::create_dir_all(dir)?;
+    if !dir.join(FileKind::Recipes.file_name()).exists() {
         for (name, contents) in EXAMPLE {
-            crate::artifacts::write_atomic(&args.workspace.dir.join(name), contents.as_bytes())?;
+            write_atomic(&dir.join(name), contents.as_bytes())?;
         }
-        eprintln!(
-            "wrote the reference example workspace to {}",
-            args.workspace.dir.display()
-        );
+        eprint_safe(&format!(
+            "wrote the reference example workspace to {}\n",
+            dir.display()
+        ));
     }
     let shared = secret("AUTONOMA_SHARED_SECRET");
     let signing = secret("AUTONOMA_SIGNING_SECRET");
-    let db_path = args.workspace.dir.join(".scenario-lab").join("demo.sqlite");
-    std::fs::create_dir_all(db_path.parent().unwrap_or(&args.workspace.dir))?;
+    let db_path = dir.join(".scenario-lab").join("demo.sqlite");
+    std::fs::create_dir_all(db_path.parent().unwrap_or(dir))?;
     let endpoint = DemoEndpoint::open(&db_path, shared.clone(), signing.clone()).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await?;
     let url = format!(
@@ -51,15 +58,14 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<u8> {
     println!("endpoint: {url}");
     println!("database: {database_url}");
 
-    let endpoint_args = EndpointArgs {
-        endpoint: Some(url.clone()),
-        timeout_discover: 90,
-        timeout_up: 90,
-        timeout_down: 60,
-        retries: 3,
-    };
-    let client = EndpointClient::new(&url, &shared);
-    let last_validation = server::LastValidation::default();
+    let endpoint_args = EndpointArgs::for_url(&url);
+    let client = EndpointClient::new(&url, &shared).configured(&endpoint_args);
+    let editor = tokio::net::TcpListener::bind(("127.0.0.1", args.editor_port)).await?;
+    let mut state = AppState::new(
+        dir.canonicalize()?,
+        server::new_session_token(),
+        editor.local_addr()?.port(),
+    );
     if !args.no_validate {
         let validate = ValidateArgs {
             endpoint: endpoint_args.clone(),
@@ -74,52 +80,36 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<u8> {
             write: false,
             no_conformance: false,
         };
-        let recipes =
-            std::fs::read_to_string(args.workspace.dir.join("scenario-recipes.json")).ok();
-        let (report, code) =
-            validate::execute(&validate, &client, Some(signing.clone()), &|line| {
-                eprintln!("{line}")
-            })
-            .await?;
+        let recipes = WorkspaceDir::read(dir)
+            .ok()
+            .and_then(|d| d.text(FileKind::Recipes).map(str::to_owned));
+        let (report, code) = validate::execute(
+            &validate,
+            &client,
+            Some(signing.clone()),
+            &progress_to_stderr,
+        )
+        .await?;
         if let Some(report) = &report {
-            eprint!("{}", validate_report::summary_table(report));
+            eprint_safe(&validate_report::summary_table(report));
         }
         // The editor opens on this result.
-        if let Ok(mut last) = last_validation.lock() {
-            *last = Some(server::validation_record(
-                code,
-                report.as_ref(),
-                &[],
-                recipes.as_deref(),
-            ));
-        }
+        let outcome = ValidateOutcome {
+            exit_code: code,
+            report,
+            error: None,
+        };
+        server::remember(&state, &outcome, &[], recipes.as_deref());
     }
-    let editor = tokio::net::TcpListener::bind(("127.0.0.1", args.editor_port)).await?;
-    let port = editor.local_addr()?.port();
-    let dist = args
+    state.endpoint = Some(client);
+    state.endpoint_args = endpoint_args;
+    state.signing_secret = Some(signing);
+    state.database_url = Some(database_url);
+    state.dist = args
         .dist
         .join("index.html")
         .exists()
         .then(|| args.dist.clone());
-    let state = AppState {
-        dir: args.workspace.dir.canonicalize()?,
-        session_token: server::new_session_token(),
-        allowed_hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")],
-        endpoint: Some(client),
-        endpoint_args,
-        signing_secret: Some(signing),
-        database_url: Some(database_url),
-        api_url: None,
-        dist,
-        last_validation,
-    };
-    let editor_url = format!("http://127.0.0.1:{port}/?token={}", state.session_token);
-    println!("editor: {editor_url}");
-    if args.open {
-        let _ = std::process::Command::new("xdg-open")
-            .arg(&editor_url)
-            .spawn();
-    }
-    axum::serve(editor, server::app(state)).await?;
+    server::serve_editor(editor, state, args.open).await?;
     Ok(exit::OK)
 }

@@ -1,52 +1,90 @@
-//! `scenario-lab down --pending`: retries the teardowns kept in the pending ledger.
+//! `scenario-lab down`: tears down one run of the pending ledger (`--run`) or all of them
+//! (`--pending`); an entry leaves the ledger only when the endpoint confirms with `ok: true`.
 
-use crate::artifacts;
 use crate::cli::{DownArgs, exit};
-use crate::endpoint::{Action, EndpointClient};
-use crate::lifecycle;
+use crate::endpoint::EndpointClient;
+use crate::ledger::{IN_PROGRESS, Ledger, LedgerEntry};
+use crate::lifecycle::explain;
+use crate::terminal::{eprint_safe, print_safe};
 
-/// `scenario-lab down --pending`: retries every ledger entry, keeps the ones that still fail.
+/// Tears down the selected runs; exit 0 when every one was confirmed.
 pub async fn run(args: &DownArgs) -> anyhow::Result<u8> {
-    if !args.pending {
-        eprintln!(
-            "error: pass --pending to retry the teardowns in {}",
-            artifacts::ledger_path(&args.workspace.dir).display()
-        );
-        return Ok(exit::USAGE);
+    let ledger = Ledger::for_workspace(&args.workspace.dir);
+    let entries = match ledger.entries() {
+        Ok(entries) => entries,
+        Err(error) => {
+            eprint_safe(&format!("error: {error}\n"));
+            return Ok(exit::USAGE);
+        }
+    };
+    let selected: Vec<LedgerEntry> = match &args.run {
+        Some(id) => {
+            let Some(entry) = entries.into_iter().find(|e| &e.test_run_id == id) else {
+                eprint_safe(&format!(
+                    "error: no run `{id}` in {}\n  help: `scenario-lab pending` lists the runs\n",
+                    ledger.path().display()
+                ));
+                return Ok(exit::USAGE);
+            };
+            vec![entry]
+        }
+        None => entries.into_iter().filter(|e| !being_proved(e)).collect(),
+    };
+    if selected.is_empty() {
+        print_safe("no pending teardowns\n");
+        return Ok(exit::OK);
     }
     let client = match EndpointClient::from_args_or_usage(&args.endpoint) {
         Ok(client) => client,
         Err(code) => return Ok(code),
     };
-    let entries = artifacts::read_ledger(&args.workspace.dir);
-    if entries.is_empty() {
-        println!("no pending teardowns");
-        return Ok(exit::OK);
-    }
-    let mut left = Vec::new();
-    for entry in entries {
-        match client.call(Action::Down, &entry.down_body()).await {
-            Ok(response) if response.status == 200 => {
-                println!("torn down {} ({})", entry.test_run_id, entry.scenario)
-            }
-            Ok(response) => {
-                eprintln!(
-                    "still pending {}: {}",
-                    entry.test_run_id,
-                    lifecycle::explain(&response)
-                );
-                left.push(entry);
-            }
-            Err(error) => {
-                eprintln!("still pending {}: {error}", entry.test_run_id);
-                left.push(entry);
-            }
+    let mut failed = 0;
+    for entry in selected {
+        if !tear_down(&client, &ledger, &entry).await {
+            failed += 1;
         }
     }
-    artifacts::write_ledger(&args.workspace.dir, &left)?;
-    Ok(if left.is_empty() {
+    Ok(if failed == 0 {
         exit::OK
     } else {
         exit::CHECK_FAILED
     })
+}
+
+/// A run a live validation is still proving (its own teardown comes).
+fn being_proved(entry: &LedgerEntry) -> bool {
+    entry.reason == IN_PROGRESS && !entry.orphaned()
+}
+
+/// One teardown; the ledger follows its outcome. Returns whether it was confirmed.
+async fn tear_down(client: &EndpointClient, ledger: &Ledger, entry: &LedgerEntry) -> bool {
+    let failure = match client.call(&entry.down_request()).await {
+        Ok(response) if response.confirms_teardown() => None,
+        Ok(response) if response.status == 200 => Some("HTTP 200 without `ok: true`".to_owned()),
+        Ok(response) => Some(explain(&response, client.url())),
+        Err(error) => Some(error.to_string()),
+    };
+    let recorded = match &failure {
+        None => ledger.remove(&entry.test_run_id).map(|_| ()),
+        Some(reason) => ledger.set_reason(&entry.test_run_id, reason),
+    };
+    if let Err(error) = recorded {
+        eprint_safe(&format!("error: {error}\n"));
+    }
+    match failure {
+        None => {
+            print_safe(&format!(
+                "torn down {} ({})\n",
+                entry.test_run_id, entry.scenario
+            ));
+            true
+        }
+        Some(reason) => {
+            eprint_safe(&format!(
+                "still pending {} ({}): {reason}\n",
+                entry.test_run_id, entry.scenario
+            ));
+            false
+        }
+    }
 }

@@ -13,7 +13,7 @@ fn apply_fixes(dir: &WorkspaceDir) -> anyhow::Result<()> {
     let mut written = Vec::new();
     for (kind, text) in &texts {
         if dir.text(*kind) != Some(text.as_str()) {
-            crate::artifacts::write_atomic(&dir.dir.join(kind.file_name()), text.as_bytes())
+            crate::atomic_file::write_atomic(&dir.dir.join(kind.file_name()), text.as_bytes())
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", dir.display_path(*kind)))?;
             written.push(dir.display_path(*kind));
         }

@@ -1,24 +1,27 @@
-//! `scenario-lab upload`: the validated recipes to the Autonoma platform.
+//! `scenario-lab upload`: the proven recipes to the Autonoma platform.
 
 use crate::cli::{UploadArgs, exit};
+use crate::terminal::{eprint_safe, print_safe};
 use crate::upload::upload_recipes;
+use crate::workspace_dir::WorkspaceDir;
 
-/// `scenario-lab upload`: posts the recipes to the platform, only after a passed validation.
+/// Uploads `autonoma/scenario-recipes.json` when a validation proved it.
 pub async fn run(args: &UploadArgs) -> anyhow::Result<u8> {
-    match upload_recipes(
-        &args.workspace.dir,
-        args.setup.clone(),
-        args.api_url.clone(),
-    )
-    .await
-    {
+    let dir = match WorkspaceDir::read(&args.workspace.dir) {
+        Ok(dir) => dir,
+        Err(error) => {
+            eprint_safe(&format!("error: {error}\n"));
+            return Ok(exit::USAGE);
+        }
+    };
+    match upload_recipes(&dir, args.setup.clone(), args.api_url.clone()).await {
         Ok(message) => {
-            println!("{message}");
+            print_safe(&format!("{message}\n"));
             Ok(exit::OK)
         }
-        Err((code, message)) => {
-            eprintln!("error: {message}");
-            Ok(code)
+        Err(error) => {
+            eprint_safe(&format!("error: {}\n", error.message));
+            Ok(error.code)
         }
     }
 }

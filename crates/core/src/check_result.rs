@@ -1,0 +1,57 @@
+//! One named check of a live validation and its outcome (`up.status`, `db.gone`, ...).
+
+use serde::{Deserialize, Serialize};
+
+/// One named check and its outcome.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckResult {
+    /// Stable id, e.g. `db.untouched` or `conformance.unsigned`.
+    pub id: String,
+    /// Passed (or skipped).
+    pub ok: bool,
+    /// What was found, for people.
+    pub message: String,
+    /// The check did not run (it counts as passed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub skipped: bool,
+}
+
+impl CheckResult {
+    /// A check with the given outcome.
+    pub fn of(id: &str, ok: bool, message: impl Into<String>) -> Self {
+        CheckResult {
+            id: id.to_owned(),
+            ok,
+            message: message.into(),
+            skipped: false,
+        }
+    }
+
+    /// A passed check.
+    pub fn pass(id: &str, message: impl Into<String>) -> Self {
+        Self::of(id, true, message)
+    }
+
+    /// A failed check.
+    pub fn fail(id: &str, message: impl Into<String>) -> Self {
+        Self::of(id, false, message)
+    }
+
+    /// A check that did not run, and why.
+    pub fn skip(id: &str, message: impl Into<String>) -> Self {
+        CheckResult {
+            skipped: true,
+            ..Self::of(id, true, message)
+        }
+    }
+
+    /// `ok`, `FAIL` or `skip`, as the terminal summary marks it.
+    #[must_use]
+    pub fn mark(&self) -> &'static str {
+        match (self.ok, self.skipped) {
+            (_, true) => "skip",
+            (true, false) => "ok",
+            (false, false) => "FAIL",
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! The lifecycle routes: `POST /api/discover`, `/api/validate` (progress as server-sent
+//! events, then the report), `/api/up` (the refs token stays in the ledger) and `/api/down`.
+
+use super::{ApiError, AppState};
+use crate::cli::{ValidateArgs, WorkspaceArgs};
+use crate::commands::validate;
+use crate::ledger::{KEPT, Ledger, LedgerEntry};
+use crate::lifecycle::{explain, new_test_run_id};
+use crate::live_discover;
+use crate::workspace_dir::{Links, WorkspaceDir};
+use axum::Json;
+use axum::extract::State;
+use axum::response::sse::{Event, Sse};
+use axum::response::{IntoResponse, Response};
+use scenario_lab_core::FileKind;
+use scenario_lab_core::api::{
+    DiscoverResult, DownRequest, DownResult, UpRequest, UpResult, ValidateEvent, ValidateOutcome,
+    ValidateRequest, ValidationRecord,
+};
+use scenario_lab_core::file_version::fingerprint;
+use scenario_lab_core::protocol::{self, UpAnswer};
+use scenario_lab_core::run_report::mask_auth;
+use serde_json::Value;
+use std::convert::Infallible;
+use std::sync::Arc;
+
+/// `POST /api/discover`: the signed discover, as the endpoint answered.
+pub(super) async fn discover(
+    State(state): State<Arc<AppState>>,
+) -> Result<Json<DiscoverResult>, ApiError> {
+    let client = state.endpoint()?;
+    let live = live_discover::discover(client).await?;
+    let discover = live
+        .text
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok());
+    Ok(Json(DiscoverResult {
+        ok: live.check.ok,
+        message: live.check.message,
+        discover,
+    }))
+}
+
+/// The recipes text on disk now (what a validation proves).
+fn recipes_on_disk(state: &AppState) -> Option<String> {
+    WorkspaceDir::current(&state.dir, FileKind::Recipes.file_name(), Links::Refuse)
+        .ok()
+        .flatten()
+}
+
+/// What `POST /api/validate` runs: the CLI's validation with the proxy's settings.
+fn validate_args(state: &AppState, request: ValidateRequest) -> ValidateArgs {
+    ValidateArgs {
+        endpoint: state.endpoint_args.clone(),
+        database_url: state.database_url.clone(),
+        workspace: WorkspaceArgs {
+            dir: state.dir.clone(),
+        },
+        scenarios: request.scenarios,
+        iteration: 1,
+        repeat: request.repeat.unwrap_or(1),
+        jobs: 1,
+        report_json: None,
+        report_junit: None,
+        write: request.write,
+        no_conformance: !request.conformance.unwrap_or(true),
+    }
+}
+
+/// `POST /api/validate`: the full validation; progress lines as `progress` events, then one
+/// `report` event with the outcome.
+pub(super) async fn validate(
+    State(state): State<Arc<AppState>>,
+    Json(request): Json<ValidateRequest>,
+) -> Result<Response, ApiError> {
+    let client = state.endpoint()?.clone();
+    let args = validate_args(&state, request);
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel::<ValidateEvent>();
+    let signing_secret = state.signing_secret.clone();
+    let recipes = recipes_on_disk(&state);
+    let app = state.clone();
+    tokio::spawn(async move {
+        let progress_sender = sender.clone();
+        let progress = move |line: &str| {
+            let _ = progress_sender.send(ValidateEvent::Progress(line.to_owned()));
+        };
+        let outcome = match validate::execute(&args, &client, signing_secret, &progress).await {
+            Ok((report, code)) => {
+                // After `write`, the recipes on disk are the validated ones just written.
+                let proved = if args.write && code == 0 {
+                    recipes_on_disk(&app)
+                } else {
+                    recipes
+                };
+                let outcome = ValidateOutcome {
+                    exit_code: code,
+                    report,
+                    error: None,
+                };
+                remember(&app, &outcome, &args.scenarios, proved.as_deref());
+                outcome
+            }
+            Err(error) => {
+                tracing::error!(%error, "validation failed");
+                ValidateOutcome {
+                    exit_code: crate::cli::exit::USAGE,
+                    report: None,
+                    error: Some(
+                        "the validation could not finish (details are in the proxy's log)".into(),
+                    ),
+                }
+            }
+        };
+        let _ = sender.send(ValidateEvent::Report(outcome));
+    });
+    let stream = futures::stream::unfold(receiver, |mut receiver| async move {
+        let event = receiver.recv().await?;
+        let sse = Event::default().event(event.name()).data(event.data());
+        Some((Ok::<_, Infallible>(sse), receiver))
+    });
+    Ok(Sse::new(stream).into_response())
+}
+
+/// Keeps a validation for pages that open later.
+pub fn remember(
+    state: &AppState,
+    outcome: &ValidateOutcome,
+    scenarios: &[String],
+    recipes: Option<&str>,
+) {
+    if let Ok(mut last) = state.last_validation.lock() {
+        *last = Some(ValidationRecord {
+            outcome: outcome.clone(),
+            scenarios: scenarios.to_vec(),
+            recipes_fingerprint: recipes.map(fingerprint),
+        });
+    }
+}
+
+/// `POST /api/up`: one signed `up` of a recipe from disk, kept up. The refs token stays in the
+/// ledger until `POST /api/down` (or `scenario-lab down`) tears the run down.
+pub(super) async fn up(
+    State(state): State<Arc<AppState>>,
+    Json(request): Json<UpRequest>,
+) -> Result<Json<UpResult>, ApiError> {
+    let client = state.endpoint()?;
+    let text = recipes_on_disk(&state)
+        .ok_or_else(|| ApiError::NotFound("scenario-recipes.json not found".into()))?;
+    let recipes: Value = serde_json::from_str(&text)
+        .map_err(|e| ApiError::BadRequest(format!("scenario-recipes.json: {e}")))?;
+    let recipe = recipes
+        .get("recipes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|r| r.get("name").and_then(Value::as_str) == Some(request.scenario.as_str()))
+        .ok_or_else(|| ApiError::NotFound(format!("no recipe named `{}`", request.scenario)))?;
+    let test_run_id = new_test_run_id(&request.scenario, 1);
+    let create = scenario_lab_core::tokens::resolve_recipe(recipe, &test_run_id)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let response = client
+        .call(&protocol::Request::Up(protocol::UpRequest {
+            create,
+            test_run_id: Some(test_run_id.clone()),
+        }))
+        .await?;
+    let answer: UpAnswer = response.decode().unwrap_or_default();
+    let refs = answer.refs.clone().map(Value::Object);
+    if let Some(token) = &answer.refs_token {
+        let mut entry = LedgerEntry::new(
+            &request.scenario,
+            &test_run_id,
+            token,
+            refs.clone().unwrap_or(Value::Null),
+            client.url(),
+        );
+        entry.kept = true;
+        KEPT.clone_into(&mut entry.reason);
+        Ledger::for_workspace(&state.dir).add(entry)?;
+    }
+    Ok(Json(UpResult {
+        scenario: request.scenario,
+        status: response.status,
+        message: explain(&response, client.url()),
+        test_run_id,
+        up_ms: response.elapsed_ms,
+        auth: answer.auth.as_ref().map(mask_auth),
+        refs_counts: answer.refs_counts(),
+        refs,
+        refs_token: answer.refs_token.is_some(),
+    }))
+}
+
+/// `POST /api/down`: tears down a run of the ledger and removes it when the endpoint confirms.
+pub(super) async fn down(
+    State(state): State<Arc<AppState>>,
+    Json(request): Json<DownRequest>,
+) -> Result<Json<DownResult>, ApiError> {
+    let client = state.endpoint()?;
+    let ledger = Ledger::for_workspace(&state.dir);
+    let entry = ledger
+        .entries()?
+        .into_iter()
+        .find(|p| p.test_run_id == request.test_run_id)
+        .ok_or_else(|| ApiError::NotFound(format!("no pending run `{}`", request.test_run_id)))?;
+    let response = client.call(&entry.down_request()).await?;
+    let ok = response.confirms_teardown();
+    if ok {
+        ledger.remove(&entry.test_run_id)?;
+    }
+    Ok(Json(DownResult {
+        ok,
+        status: response.status,
+        message: explain(&response, client.url()),
+        down_ms: response.elapsed_ms,
+    }))
+}
