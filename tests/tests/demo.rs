@@ -2,7 +2,11 @@
 //! answers as the real Python SDK for the same requests.
 
 use scenario_lab::endpoint::EndpointClient;
-use scenario_lab_core::protocol::{Action, ActionProbe, DownRequest, Request, UpRequest};
+use scenario_lab_core::api::DownRequest;
+use scenario_lab_core::api::{DownResult, UpResult, WorkspaceAnswer};
+use scenario_lab_core::protocol::{
+    Action, ActionProbe, DownRequest as DownBody, Request, UpRequest,
+};
 use scenario_lab_tests::{
     EndpointApp, SHARED_SECRET, example_workspace, http, scenario_lab, start_demo, text,
 };
@@ -69,7 +73,7 @@ fn up(create: Value) -> Request {
 }
 
 fn down(refs: Value, token: String) -> Request {
-    Request::Down(DownRequest {
+    Request::Down(DownBody {
         refs,
         refs_token: Some(token),
         test_run_id: None,
@@ -204,15 +208,16 @@ fn the_editor_api_brings_a_scenario_up_and_down() {
     ];
     let up = scenario_lab_tests::http(port, "POST", "/api/up", &headers, r#"{"scenario":"empty"}"#);
     assert!(up.starts_with("HTTP/1.1 200"), "{up}");
-    let body: Value =
-        serde_json::from_str(up.split("\r\n\r\n").nth(1).unwrap_or_default()).unwrap_or_default();
-    assert_eq!(body["status"], 200, "{body}");
-    assert_eq!(body["refsCounts"]["User"], 1);
+    let body: UpResult = serde_json::from_str(up.split("\r\n\r\n").nth(1).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("an UpResult: {e}: {up}"));
+    assert_eq!(body.status, 200, "{body:?}");
+    assert_eq!(body.refs_counts.get("User"), Some(&1));
     assert!(
-        body["auth"]["credentials"]["password"]
-            .as_str()
+        body.auth
+            .as_ref()
+            .and_then(|a| a["credentials"]["password"].as_str())
             .is_some_and(|p| p.starts_with("****")),
-        "auth values are masked: {body}"
+        "auth values are masked: {body:?}"
     );
     assert!(
         !up.contains("\"refsToken\":\"ey"),
@@ -223,16 +228,84 @@ fn the_editor_api_brings_a_scenario_up_and_down() {
         ledger.exists(),
         "the run is in the pending ledger until it is torn down"
     );
-    let down_body = format!(
-        r#"{{"testRunId":"{}"}}"#,
-        body["testRunId"].as_str().unwrap_or_default()
-    );
+    let down_body = serde_json::to_string(&DownRequest {
+        test_run_id: body.test_run_id.clone(),
+    })
+    .unwrap_or_default();
     let down = scenario_lab_tests::http(port, "POST", "/api/down", &headers, &down_body);
-    assert!(
-        down.starts_with("HTTP/1.1 200") && down.contains("\"ok\":true"),
-        "{down}"
-    );
+    let down_result: DownResult =
+        serde_json::from_str(down.split("\r\n\r\n").nth(1).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("a DownResult: {e}: {down}"));
+    assert!(down_result.ok, "{down}");
     assert!(!ledger.exists(), "the ledger is emptied by the teardown");
+}
+
+/// 20 editors' Up at once: every token reaches the ledger, and every run can be torn down.
+#[test]
+fn concurrent_ups_lose_no_ledger_entry() {
+    let workspace = example_workspace("concurrent-ups");
+    let demo = start_demo(&workspace, None, false);
+    let port = demo.editor_port();
+    let auth = format!("Bearer {}", demo.session_token());
+    let ups: Vec<UpResult> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..20)
+            .map(|_| {
+                let auth = auth.clone();
+                scope.spawn(move || {
+                    let headers = [
+                        ("content-type", "application/json"),
+                        ("authorization", auth.as_str()),
+                    ];
+                    let raw = http(port, "POST", "/api/up", &headers, r#"{"scenario":"empty"}"#);
+                    serde_json::from_str::<UpResult>(
+                        raw.split("\r\n\r\n").nth(1).unwrap_or_default(),
+                    )
+                    .unwrap_or_else(|e| panic!("{e}: {raw}"))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| panic!("up thread")))
+            .collect()
+    });
+    assert!(
+        ups.iter().all(|u| u.status == 200 && u.refs_token),
+        "{ups:?}"
+    );
+    let raw = http(
+        port,
+        "GET",
+        "/api/workspace",
+        &[("authorization", &auth)],
+        "",
+    );
+    let answer: WorkspaceAnswer =
+        serde_json::from_str(raw.split("\r\n\r\n").nth(1).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}: {raw}"));
+    assert_eq!(answer.pending.len(), 20, "every token is in the ledger");
+    assert!(
+        answer.pending.iter().all(|p| p.kept),
+        "runs from the editor are kept"
+    );
+    let down = scenario_lab(
+        &workspace.0,
+        &["down", "--pending", "--endpoint", &demo.endpoint],
+        SHARED_SECRET,
+    );
+    assert_eq!(down.status.code(), Some(0), "{}", text(&down));
+    assert_eq!(
+        text(&down).matches("torn down").count(),
+        20,
+        "{}",
+        text(&down)
+    );
+    assert!(
+        !workspace
+            .0
+            .join("autonoma/.scenario-lab/pending.json")
+            .exists()
+    );
 }
 
 #[test]

@@ -5,7 +5,20 @@ use crate::state::{EditorState, Tab, ValidationRun};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use scenario_lab_core::FileKind;
-use serde_json::{Value, json};
+use scenario_lab_core::api::{
+    DiscoverResult, DownRequest, DownResult, PendingRun, UpRequest, UpResult, ValidateRequest,
+};
+use scenario_lab_core::check_result::CheckResult;
+use scenario_lab_core::run_report::Leak;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// One `up` from this page and, once torn down, its `down`.
+#[derive(Clone, Debug, PartialEq)]
+struct UpView {
+    up: UpResult,
+    down: Option<DownResult>,
+}
 
 /// Saves dirty files, then runs the validation (of `scenarios`, or all when empty), streaming
 /// progress into the state.
@@ -30,20 +43,20 @@ pub fn start_validation(state: EditorState, write: bool, scenarios: Vec<String>)
             .texts
             .with_untracked(|t| t.get(&FileKind::Recipes).cloned());
         let proxy = state.proxy.get_value();
+        let request = ValidateRequest {
+            scenarios: scenarios.clone(),
+            write,
+            ..ValidateRequest::default()
+        };
         let result = proxy
-            .validate(
-                &json!({"write": write, "scenarios": scenarios.clone()}),
-                move |line| {
-                    state.progress.update(|p| p.push(line));
-                },
-            )
+            .validate(&request, move |line| {
+                state.progress.update(|p| p.push(line));
+            })
             .await;
         match result {
-            Ok(answer) => {
+            Ok(outcome) => {
                 let run = ValidationRun {
-                    exit_code: answer["exitCode"].as_i64().unwrap_or(2),
-                    report: answer["report"].clone(),
-                    error: answer["error"].as_str().map(str::to_owned),
+                    outcome,
                     recipes,
                     scenarios,
                 };
@@ -76,8 +89,8 @@ pub fn start_validation(state: EditorState, write: bool, scenarios: Vec<String>)
 #[component]
 pub fn LifecyclePanel() -> impl IntoView {
     let state = expect_context::<EditorState>();
-    let discover = RwSignal::new(None::<Value>);
-    let ups = RwSignal::new(Vec::<Value>::new());
+    let discover = RwSignal::new(None::<DiscoverResult>);
+    let ups = RwSignal::new(Vec::<UpView>::new());
     let names = state.tab_view(Tab::Lifecycle, analysis::recipe_names);
     let connected = move || state.proxy_status.with(|s| s.is_connected());
     let idle = move || state.busy.get().is_none();
@@ -86,8 +99,8 @@ pub fn LifecyclePanel() -> impl IntoView {
         state.call(
             "discover".into(),
             "/api/discover",
-            json!({}),
-            move |answer| match answer {
+            (),
+            move |answer: Result<DiscoverResult, _>| match answer {
                 Ok(body) => discover.set(Some(body)),
                 Err(error) => state.notice.set(Some(error.to_string())),
             },
@@ -102,12 +115,12 @@ pub fn LifecyclePanel() -> impl IntoView {
                 match state
                     .proxy
                     .get_value()
-                    .post("/api/up", &json!({"scenario": scenario}))
+                    .post::<_, UpResult>("/api/up", &UpRequest { scenario })
                     .await
                 {
-                    Ok(mut body) => {
-                        body["scenario"] = json!(scenario);
-                        ups.update(|u| u.push(body));
+                    Ok(up) => {
+                        ups.update(|u| u.push(UpView { up, down: None }));
+                        state.refresh_pending().await;
                     }
                     Err(error) => state.notice.set(Some(error.to_string())),
                 }
@@ -116,24 +129,23 @@ pub fn LifecyclePanel() -> impl IntoView {
         });
     };
     let run_down = move |test_run_id: String| {
-        let body = json!({"testRunId": test_run_id});
+        let body = DownRequest {
+            test_run_id: test_run_id.clone(),
+        };
         state.call(
             format!("down {test_run_id}"),
             "/api/down",
             body,
-            move |answer| match answer {
-                Ok(body) => {
-                    if body["ok"].as_bool() == Some(true) {
+            move |answer: Result<DownResult, _>| match answer {
+                Ok(down) => {
+                    if down.ok {
                         state
                             .pending
-                            .update(|p| p.retain(|p| p["testRunId"] != test_run_id.as_str()));
+                            .update(|p| p.retain(|p| p.test_run_id != test_run_id));
                     }
                     ups.update(|u| {
-                        for up in u
-                            .iter_mut()
-                            .filter(|u| u["testRunId"] == test_run_id.as_str())
-                        {
-                            up["down"] = body.clone();
+                        for view in u.iter_mut().filter(|v| v.up.test_run_id == test_run_id) {
+                            view.down = Some(down.clone());
                         }
                     });
                 }
@@ -154,8 +166,8 @@ pub fn LifecyclePanel() -> impl IntoView {
                     <span class="busy">{move || state.busy.get().map(|b| format!("running: {b}…"))}</span>
                 </div>
                 {move || discover.get().map(|d| view! {
-                    <div class=if d["ok"].as_bool() == Some(true) { "result pass" } else { "result fail" } data-testid="discover-result">
-                        <strong>"discover: "</strong>{d["message"].as_str().unwrap_or_default().to_owned()}
+                    <div class=if d.ok { "result pass" } else { "result fail" } data-testid="discover-result">
+                        <strong>"discover: "</strong>{d.message}
                     </div>
                 })}
                 <table class="scenario-actions">
@@ -173,37 +185,35 @@ pub fn LifecyclePanel() -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-                {move || ups.get().into_iter().rev().map(|up| {
-                    let id = up["testRunId"].as_str().unwrap_or_default().to_owned();
-                    let down = up.get("down").cloned();
+                {move || ups.get().into_iter().rev().map(|UpView { up, down }| {
+                    let id = up.test_run_id.clone();
                     let down_id = id.clone();
                     view! {
                         <div class="up-result" data-run=id.clone()>
-                            <h4>{format!("up {} → {} in {} ms ({})", up["scenario"].as_str().unwrap_or_default(), up["status"], up["upMs"], id)}</h4>
-                            <p>{up["message"].as_str().unwrap_or_default().to_owned()}</p>
-                            <RefsCounts counts=up["refsCounts"].clone() />
-                            <AuthBlock auth=up["auth"].clone() />
+                            <h4>{format!("up {} → {} in {} ms ({id})", up.scenario, up.status, up.up_ms)}</h4>
+                            <p>{up.message.clone()}</p>
+                            <RefsCounts counts=up.refs_counts.clone() />
+                            <AuthBlock auth=up.auth.clone() />
                             {match down {
-                                Some(d) => view! { <p class=if d["ok"].as_bool() == Some(true) { "pass" } else { "fail" }>
-                                    {format!("down → {} in {} ms: {}", d["status"], d["downMs"], d["message"].as_str().unwrap_or_default())}</p> }.into_any(),
+                                Some(d) => view! { <p class=if d.ok { "pass" } else { "fail" }>
+                                    {format!("down → {} in {} ms: {}", d.status, d.down_ms, d.message)}</p> }.into_any(),
                                 None => view! { <button data-down=down_id.clone() on:click=move |_| run_down(down_id.clone())>"Down (tear it down)"</button> }.into_any(),
                             }}
                         </div>
                     }
                 }).collect_view()}
                 {move || {
-                    let shown: Vec<Value> = ups.with(|u| u.iter().map(|u| u["testRunId"].clone()).collect());
-                    let owed: Vec<Value> = state.pending.get().into_iter()
-                        .filter(|p| !shown.contains(&p["testRunId"])).collect();
+                    let shown: Vec<String> = ups.with(|u| u.iter().map(|v| v.up.test_run_id.clone()).collect());
+                    let owed: Vec<PendingRun> = state.pending.get().into_iter()
+                        .filter(|p| !shown.contains(&p.test_run_id)).collect();
                     (!owed.is_empty()).then(|| view! {
                         <div class="pending fail" data-testid="pending">
                             <h4>{format!("{} run(s) still need a teardown", owed.len())}</h4>
                             <ul>
                                 {owed.into_iter().map(|p| {
-                                    let id = p["testRunId"].as_str().unwrap_or_default().to_owned();
-                                    let down_id = id.clone();
+                                    let down_id = p.test_run_id.clone();
                                     view! { <li>
-                                        {format!("{} ({id}): {} ", p["scenario"].as_str().unwrap_or_default(), p["reason"].as_str().unwrap_or_default())}
+                                        {format!("{} ({}): {} ", p.scenario, p.test_run_id, p.reason)}
                                         <button data-down=down_id.clone() disabled=move || !idle() on:click=move |_| run_down(down_id.clone())>"Tear down"</button>
                                     </li> }
                                 }).collect_view()}
@@ -226,21 +236,18 @@ fn status_text(state: &EditorState) -> String {
 }
 
 #[component]
-pub fn RefsCounts(counts: Value) -> impl IntoView {
+pub fn RefsCounts(counts: BTreeMap<String, usize>) -> impl IntoView {
     let rows = counts
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(model, n)| view! { <tr><td>{model.clone()}</td><td class="num">{n.to_string()}</td></tr> })
-                .collect_view()
-        });
+        .into_iter()
+        .map(|(model, n)| view! { <tr><td>{model}</td><td class="num">{n.to_string()}</td></tr> })
+        .collect_view();
     view! { <table class="refs-counts"><thead><tr><th>"Model"</th><th>"Records"</th></tr></thead><tbody>{rows}</tbody></table> }
 }
 
 /// The auth block as the proxy returned it (every value already masked).
 #[component]
-pub fn AuthBlock(auth: Value) -> impl IntoView {
-    (!auth.is_null()).then(|| {
+pub fn AuthBlock(auth: Option<Value>) -> impl IntoView {
+    auth.filter(|a| !a.is_null()).map(|auth| {
         view! { <pre class="auth" title="auth values are masked by the proxy">{serde_json::to_string_pretty(&auth).unwrap_or_default()}</pre> }
     })
 }
@@ -256,42 +263,46 @@ pub fn ValidationView() -> impl IntoView {
                 (!progress.is_empty()).then(|| view! { <pre class="progress" data-testid="progress">{progress.join("\n")}</pre> })
             }}
             {move || state.validation.get().map(|run| {
-                let report = run.report.clone();
                 let verdict = if run.passed() { "validation passed" } else { "validation failed" };
+                let outcome = run.outcome.clone();
+                let report = outcome.report.unwrap_or_default();
                 view! {
                     <div class=if run.passed() { "verdict pass" } else { "verdict fail" } data-testid="verdict">
-                        {format!("{verdict} (exit code {})", run.exit_code)}
-                        {run.error.clone().map(|e| format!(": {e}"))}
+                        {format!("{verdict} (exit code {})", outcome.exit_code)}
+                        {outcome.error.map(|e| format!(": {e}"))}
                     </div>
-                    <CheckList title="workspace".to_owned() checks=report["checks"].clone() />
-                    {report["scenarios"].as_array().cloned().unwrap_or_default().into_iter().map(|s| view! {
-                        <div class="scenario-run" data-scenario=s["name"].as_str().unwrap_or_default().to_owned()>
-                            <h4>{format!("{} — {} (up {} ms, down {} ms)", s["name"].as_str().unwrap_or_default(),
-                                if s["ok"].as_bool() == Some(true) { "ok" } else { "failed" }, s["up_ms"], s["down_ms"])}</h4>
-                            <CheckList title="checks".to_owned() checks=s["checks"].clone() />
-                            <RefsCounts counts=s["refsCounts"].clone() />
+                    <CheckList title="workspace".to_owned() checks=report.checks.clone() />
+                    {report.scenarios.iter().map(|s| view! {
+                        <div class="scenario-run" data-scenario=s.name.clone()>
+                            <h4>{format!("{} — {} (up {} ms, down {} ms)", s.name,
+                                if s.ok { "ok" } else { "failed" }, ms(s.up_ms), ms(s.down_ms))}</h4>
+                            <CheckList title="checks".to_owned() checks=s.checks.clone() />
+                            <RefsCounts counts=s.refs_counts.clone() />
                         </div>
                     }).collect_view()}
-                    <CheckList title="conformance".to_owned() checks=report["conformance"].clone() />
-                    <LeakList leaked=report["leaked"].clone() pending=report["pending"].as_u64().unwrap_or(0) />
+                    <CheckList title="conformance".to_owned() checks=report.conformance.clone() />
+                    <LeakList leaked=report.leaked.clone() pending=report.pending />
                 }
             })}
         </div>
     }
 }
 
+fn ms(value: Option<u64>) -> String {
+    value.map_or_else(|| "-".to_owned(), |v| v.to_string())
+}
+
 #[component]
-fn CheckList(title: String, checks: Value) -> impl IntoView {
-    let items = checks.as_array().cloned().unwrap_or_default();
-    (!items.is_empty()).then(|| {
+fn CheckList(title: String, checks: Vec<CheckResult>) -> impl IntoView {
+    (!checks.is_empty()).then(|| {
         view! {
             <details open=true>
-                <summary>{format!("{title}: {} check(s)", items.len())}</summary>
+                <summary>{format!("{title}: {} check(s)", checks.len())}</summary>
                 <ul class="checks">
-                    {items.into_iter().map(|c| {
-                        let class = if c["skipped"].as_bool() == Some(true) { "skip" } else if c["ok"].as_bool() == Some(true) { "pass" } else { "fail" };
-                        view! { <li class=class data-check=c["id"].as_str().unwrap_or_default().to_owned()>
-                            <code>{c["id"].as_str().unwrap_or_default().to_owned()}</code>" "{c["message"].as_str().unwrap_or_default().to_owned()}
+                    {checks.into_iter().map(|c| {
+                        let class = if c.skipped { "skip" } else if c.ok { "pass" } else { "fail" };
+                        view! { <li class=class data-check=c.id.clone()>
+                            <code>{c.id.clone()}</code>" "{c.message}
                         </li> }
                     }).collect_view()}
                 </ul>
@@ -301,15 +312,14 @@ fn CheckList(title: String, checks: Value) -> impl IntoView {
 }
 
 #[component]
-pub fn LeakList(leaked: Value, pending: u64) -> impl IntoView {
-    let leaks = leaked.as_array().cloned().unwrap_or_default();
+pub fn LeakList(leaked: Vec<Leak>, pending: usize) -> impl IntoView {
     view! {
         <div class="leaks">
-            {if leaks.is_empty() {
+            {if leaked.is_empty() {
                 view! { <p class="pass">"no orphans or foreign deletions"</p> }.into_any()
             } else {
-                view! { <ul class="fail">{leaks.into_iter().map(|l| view! { <li>{format!("{} ({}): {} row(s) in {}",
-                    l["scenario"].as_str().unwrap_or_default(), l["testRunId"].as_str().unwrap_or_default(), l["rows"], l["table"].as_str().unwrap_or_default())}</li> }).collect_view()}</ul> }.into_any()
+                view! { <ul class="fail">{leaked.into_iter().map(|l| view! { <li>{format!("{} ({}): {} row(s) in {}",
+                    l.scenario, l.test_run_id, l.rows, l.table)}</li> }).collect_view()}</ul> }.into_any()
             }}
             {(pending > 0).then(|| view! { <p class="fail">{format!("{pending} refs token(s) could not be torn down: run `scenario-lab down --pending`")}</p> })}
         </div>

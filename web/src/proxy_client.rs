@@ -1,7 +1,11 @@
 //! The editor's only way out: `/api` calls to the local proxy with the session token, and the validation's event stream.
 
 use gloo_net::http::{Request, Response};
-use serde_json::Value;
+use scenario_lab_core::api::{
+    ApiErrorBody, ValidateEvent, ValidateOutcome, ValidateRequest, WriteFileAnswer,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -58,42 +62,50 @@ impl Proxy {
         self.token.as_deref().ok_or(ProxyError::NoToken)
     }
 
-    async fn answer(response: Response) -> Result<Value, ProxyError> {
+    /// Decodes a 2xx answer as `T`, or the proxy's error body.
+    async fn answer<T: DeserializeOwned>(response: Response) -> Result<T, ProxyError> {
         let status = response.status();
-        let body: Value = response.json().await.unwrap_or(Value::Null);
-        let message = body
-            .get("error")
-            .and_then(Value::as_str)
-            .unwrap_or("no message")
-            .to_owned();
+        let text = response.text().await.unwrap_or_default();
+        if (200..300).contains(&status) {
+            return serde_json::from_str(&text).map_err(|e| {
+                ProxyError::Failed(status, format!("an answer the editor cannot read: {e}"))
+            });
+        }
+        let message = serde_json::from_str::<ApiErrorBody>(&text)
+            .map_or_else(|_| "no message".to_owned(), |body| body.error);
         match status {
-            200..=299 => Ok(body),
             401 | 403 => Err(ProxyError::Unauthorized(message)),
             _ => Err(ProxyError::Failed(status, message)),
         }
     }
 
-    pub async fn get(&self, path: &str) -> Result<Value, ProxyError> {
+    /// `GET path`, decoded as `T`.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ProxyError> {
         let response = Request::get(path)
             .header("authorization", &format!("Bearer {}", self.token()?))
             .send()
             .await
-            .map_err(|e| ProxyError::Unreachable(e.to_string()))?;
+            .map_err(unreachable)?;
         Self::answer(response).await
     }
 
     /// Sends a JSON body with the session token; the raw response.
-    async fn send_json(&self, path: &str, body: &Value) -> Result<Response, ProxyError> {
+    async fn send_json<B: Serialize>(&self, path: &str, body: &B) -> Result<Response, ProxyError> {
         Request::post(path)
             .header("authorization", &format!("Bearer {}", self.token()?))
             .json(body)
             .map_err(|e| ProxyError::Failed(0, e.to_string()))?
             .send()
             .await
-            .map_err(|e| ProxyError::Unreachable(e.to_string()))
+            .map_err(unreachable)
     }
 
-    pub async fn post(&self, path: &str, body: &Value) -> Result<Value, ProxyError> {
+    /// `POST path` with a JSON body, decoded as `T`.
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ProxyError> {
         Self::answer(self.send_json(path, body).await?).await
     }
 
@@ -104,7 +116,7 @@ impl Proxy {
         name: &str,
         contents: &str,
         base: Option<&str>,
-    ) -> Result<Value, ProxyError> {
+    ) -> Result<WriteFileAnswer, ProxyError> {
         let base = base.map(scenario_lab_core::file_version::fingerprint);
         let response = Request::put(&format!("/api/files/{name}"))
             .header("authorization", &format!("Bearer {}", self.token()?))
@@ -114,18 +126,18 @@ impl Proxy {
             .map_err(|e| ProxyError::Failed(0, e.to_string()))?
             .send()
             .await
-            .map_err(|e| ProxyError::Unreachable(e.to_string()))?;
+            .map_err(unreachable)?;
         Self::answer(response).await
     }
 
     /// `POST /api/validate`: calls `on_progress` for every progress line, returns the final
-    /// `report` event's data.
+    /// outcome.
     pub async fn validate(
         &self,
-        body: &Value,
+        request: &ValidateRequest,
         on_progress: impl Fn(String),
-    ) -> Result<Value, ProxyError> {
-        let response = self.send_json("/api/validate", body).await?;
+    ) -> Result<ValidateOutcome, ProxyError> {
+        let response = self.send_json("/api/validate", request).await?;
         if !response.ok() {
             return Self::answer(response).await;
         }
@@ -137,11 +149,11 @@ impl Proxy {
             .dyn_into()
             .map_err(|_| ProxyError::Failed(0, "the answer is not a stream".into()))?;
         let mut events = EventStream::default();
-        let mut report = None;
+        let mut outcome = None;
         loop {
             let chunk = JsFuture::from(reader.read())
                 .await
-                .map_err(|e| ProxyError::Unreachable(format!("{e:?}")))?;
+                .map_err(|e| ProxyError::Unreachable(js_message(&e)))?;
             let done = js_sys::Reflect::get(&chunk, &"done".into())
                 .ok()
                 .and_then(|d| d.as_bool())
@@ -152,18 +164,34 @@ impl Proxy {
             let bytes = js_sys::Reflect::get(&chunk, &"value".into())
                 .map(|v| js_sys::Uint8Array::new(&v).to_vec())
                 .unwrap_or_default();
-            for (event, data) in events.push(&bytes) {
-                match event.as_str() {
-                    "progress" => on_progress(data),
-                    "report" => report = serde_json::from_str(&data).ok(),
-                    _ => {}
+            for (name, data) in events.push(&bytes) {
+                match ValidateEvent::parse(&name, &data) {
+                    Some(ValidateEvent::Progress(line)) => on_progress(line),
+                    Some(ValidateEvent::Report(report)) => outcome = Some(report),
+                    None => {}
                 }
             }
         }
-        report.ok_or_else(|| {
+        outcome.ok_or_else(|| {
             ProxyError::Failed(200, "the validation stream ended without a report".into())
         })
     }
+}
+
+/// A failed fetch: the proxy is gone (or never answered).
+fn unreachable(error: gloo_net::Error) -> ProxyError {
+    ProxyError::Unreachable(match error {
+        gloo_net::Error::JsError(js) => js.message,
+        other => other.to_string(),
+    })
+}
+
+/// The message of a JavaScript error value.
+fn js_message(value: &wasm_bindgen::JsValue) -> String {
+    value.dyn_ref::<js_sys::Error>().map_or_else(
+        || "the connection to the proxy broke".to_owned(),
+        |e| String::from(e.message()),
+    )
 }
 
 /// Splits a server-sent event stream into `(event, data)` pairs as bytes arrive.

@@ -5,7 +5,8 @@ use crate::lifecycle_panel::{AuthBlock, LeakList, start_validation};
 use crate::state::EditorState;
 use leptos::prelude::*;
 use scenario_lab_core::FileKind;
-use serde_json::{Value, json};
+use scenario_lab_core::api::{UploadRequest, UploadResult};
+use scenario_lab_core::run_report::ScenarioRun;
 
 #[component]
 pub fn Review() -> impl IntoView {
@@ -46,22 +47,25 @@ pub fn Review() -> impl IntoView {
         true => "the last validation of this content passed",
     };
     let run_upload = move |_| {
-        state.call("upload".into(), "/api/upload", json!({}), move |answer| {
-            upload.set(Some(match answer {
-                Ok(body) => (
-                    true,
-                    body["message"].as_str().unwrap_or("uploaded").to_owned(),
-                ),
-                Err(error) => (false, error.to_string()),
-            }));
-        });
+        state.call(
+            "upload".into(),
+            "/api/upload",
+            UploadRequest::default(),
+            move |answer: Result<UploadResult, _>| {
+                upload.set(Some(match answer {
+                    Ok(body) => (body.ok, body.message),
+                    Err(error) => (false, error.to_string()),
+                }));
+            },
+        );
     };
-    let scenarios = move || {
-        state
-            .validation
-            .with(|v| v.as_ref().map(|r| r.report["scenarios"].clone()))
-            .and_then(|s| s.as_array().cloned())
-            .unwrap_or_default()
+    let scenarios = move || -> Vec<ScenarioRun> {
+        state.validation.with(|v| {
+            v.as_ref()
+                .and_then(|r| r.outcome.report.as_ref())
+                .map(|r| r.scenarios.clone())
+                .unwrap_or_default()
+        })
     };
 
     view! {
@@ -85,25 +89,21 @@ pub fn Review() -> impl IntoView {
                 }
                 runs.into_iter().map(|s| view! {
                     <div class="auth-role">
-                        <h4>{s["name"].as_str().unwrap_or_default().to_owned()}</h4>
-                        <AuthBlock auth=s["auth"].clone() />
+                        <h4>{s.name.clone()}</h4>
+                        <AuthBlock auth=s.auth.clone() />
                     </div>
                 }).collect_view().into_any()
             }}
             <h3>"Teardown"</h3>
-            {move || state.validation.get().map(|run| {
-                let report = run.report.clone();
-                let downs: Vec<Value> = report["scenarios"].as_array().cloned().unwrap_or_default();
+            {move || state.validation.get().and_then(|run| run.outcome.report).map(|report| {
                 view! {
                     <ul class="checks">
-                        {downs.into_iter().map(|s| {
-                            let clean = s["checks"].as_array().is_some_and(|c| c.iter()
-                                .filter(|c| c["id"].as_str().is_some_and(|id| id.starts_with("down.") || id == "db.gone" || id == "db.untouched"))
-                                .all(|c| c["ok"].as_bool() == Some(true)));
-                            view! { <li class=if clean { "pass" } else { "fail" }>{format!("{}: {}", s["name"].as_str().unwrap_or_default(), if clean { "torn down cleanly" } else { "teardown problems (see Lifecycle)" })}</li> }
+                        {report.scenarios.iter().map(|s| {
+                            let clean = s.torn_down_cleanly();
+                            view! { <li class=if clean { "pass" } else { "fail" }>{format!("{}: {}", s.name, if clean { "torn down cleanly" } else { "teardown problems (see Lifecycle)" })}</li> }
                         }).collect_view()}
                     </ul>
-                    <LeakList leaked=report["leaked"].clone() pending=report["pending"].as_u64().unwrap_or(0) />
+                    <LeakList leaked=report.leaked.clone() pending=report.pending />
                 }
             })}
             <h3>"Write and upload"</h3>

@@ -5,7 +5,9 @@ use crate::persistence::{self, Restore, StoredEdit};
 use crate::proxy_client::{Proxy, ProxyError};
 use leptos::prelude::*;
 use scenario_lab_core::FileKind;
-use serde_json::Value;
+use scenario_lab_core::api::{PendingRun, ValidateOutcome, WorkspaceAnswer};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 
@@ -49,12 +51,10 @@ pub struct Conflict {
     pub disk: String,
 }
 
-/// The last full validation: its report and the recipes text it proved.
+/// The last full validation: its outcome and the recipes text it proved.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidationRun {
-    pub exit_code: i64,
-    pub report: Value,
-    pub error: Option<String>,
+    pub outcome: ValidateOutcome,
     pub recipes: Option<String>,
     /// The scenarios it covered (empty: all).
     pub scenarios: Vec<String>,
@@ -62,7 +62,7 @@ pub struct ValidationRun {
 
 impl ValidationRun {
     pub fn passed(&self) -> bool {
-        self.exit_code == 0 && self.report.get("ok").and_then(Value::as_bool) == Some(true)
+        self.outcome.passed()
     }
 }
 
@@ -97,7 +97,7 @@ pub struct EditorState {
     pub notice: RwSignal<Option<String>>,
     pub storage_key: RwSignal<String>,
     /// Runs whose teardown is still owed, from the proxy's ledger (no tokens).
-    pub pending: RwSignal<Vec<Value>>,
+    pub pending: RwSignal<Vec<PendingRun>>,
     pending_preflight: StoredValue<Option<TimeoutHandle>>,
     input_started: StoredValue<Option<f64>>,
     /// The file typed into since the last preflight (stored in localStorage with it).
@@ -356,8 +356,8 @@ impl EditorState {
             return;
         }
         self.proxy_status.set(ProxyStatus::Connecting);
-        match proxy.get("/api/workspace").await {
-            Ok(body) => self.apply_workspace(&body),
+        match proxy.get::<WorkspaceAnswer>("/api/workspace").await {
+            Ok(body) => self.apply_workspace(body),
             Err(error) => self
                 .proxy_status
                 .set(ProxyStatus::Failed(error.to_string())),
@@ -366,54 +366,46 @@ impl EditorState {
 
     /// Re-reads the pending teardowns (after a validation or a teardown), leaving the texts alone.
     pub async fn refresh_pending(self) {
-        if let Ok(body) = self.proxy.get_value().get("/api/workspace").await {
-            self.pending
-                .set(body["pending"].as_array().cloned().unwrap_or_default());
+        if let Ok(body) = self
+            .proxy
+            .get_value()
+            .get::<WorkspaceAnswer>("/api/workspace")
+            .await
+        {
+            self.pending.set(body.pending);
         }
     }
 
     /// Takes a `GET /api/workspace` answer.
-    pub fn apply_workspace(&self, body: &Value) {
-        let dir = body["dir"].as_str().unwrap_or_default().to_owned();
+    pub fn apply_workspace(&self, body: WorkspaceAnswer) {
         let mut disk = Texts::new();
         for kind in FileKind::ALL {
-            if let Some(text) = body["files"][kind.file_name()]["contents"].as_str() {
-                disk.insert(kind, text.to_owned());
+            if let Some(file) = body.files.get(kind.file_name()) {
+                disk.insert(kind, file.contents.clone());
             }
         }
         self.proxy_status.set(ProxyStatus::Connected {
-            dir: dir.clone(),
-            endpoint: body["endpoint"].as_str().map(str::to_owned),
-            database: body["database"].as_bool().unwrap_or(false),
-            signing_secret: body["signingSecret"].as_bool().unwrap_or(false),
+            dir: body.dir.clone(),
+            endpoint: body.endpoint,
+            database: body.database,
+            signing_secret: body.signing_secret,
         });
-        self.storage_key.set(dir);
-        self.pending
-            .set(body["pending"].as_array().cloned().unwrap_or_default());
+        self.storage_key.set(body.dir);
+        self.pending.set(body.pending);
         // The proxy's last validation (the demo's startup one) counts when it proved the
         // recipes that are on disk now.
-        let record = &body["lastValidation"];
         let disk_recipes = disk.get(&FileKind::Recipes).cloned();
-        if record.is_object()
-            && record["recipesFingerprint"].as_str().map(str::to_owned)
+        if let Some(record) = body.last_validation
+            && record.recipes_fingerprint
                 == disk_recipes
                     .as_deref()
                     .map(scenario_lab_core::file_version::fingerprint)
             && self.validation.with_untracked(Option::is_none)
         {
             self.validation.set(Some(ValidationRun {
-                exit_code: record["exitCode"].as_i64().unwrap_or(2),
-                report: record["report"].clone(),
-                error: None,
+                outcome: record.outcome,
                 recipes: disk_recipes,
-                scenarios: record["scenarios"]
-                    .as_array()
-                    .map(|s| {
-                        s.iter()
-                            .filter_map(|v| v.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                scenarios: record.scenarios,
             }));
         }
         self.load_texts(disk, true);
@@ -512,13 +504,16 @@ impl EditorState {
     }
 
     /// One `/api` call while the editor shows `label` as busy; `done` gets the answer.
-    pub fn call(
+    pub fn call<B, T>(
         self,
         label: String,
         path: &'static str,
-        body: Value,
-        done: impl FnOnce(Result<Value, ProxyError>) + 'static,
-    ) {
+        body: B,
+        done: impl FnOnce(Result<T, ProxyError>) + 'static,
+    ) where
+        B: Serialize + 'static,
+        T: DeserializeOwned + 'static,
+    {
         self.busy.set(Some(label));
         leptos::task::spawn_local(async move {
             let answer = self.proxy.get_value().post(path, &body).await;

@@ -265,3 +265,114 @@ async fn preflight_runs_on_the_files_on_disk() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Every answer decodes into the type the editor decodes it into.
+#[tokio::test]
+async fn answers_decode_as_the_editor_decodes_them() {
+    use scenario_lab_core::api::{ApiErrorBody, WorkspaceAnswer, WriteFileAnswer};
+    let dir = workspace();
+    let (status, body) = send(
+        &dir,
+        request("GET", "/api/workspace")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let answer: WorkspaceAnswer = serde_json::from_str(&body).expect("a WorkspaceAnswer");
+    assert!(answer.files.contains_key("scenario-recipes.json"));
+    assert!(answer.signing_secret && !answer.database && answer.endpoint.is_none());
+    let (status, body) = send(
+        &dir,
+        request("PUT", "/api/files/scenarios.md")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .body(Body::from("# s"))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let written: WriteFileAnswer = serde_json::from_str(&body).expect("a WriteFileAnswer");
+    assert_eq!(written.bytes, 3);
+    let (status, body) = send(
+        &dir,
+        request("POST", "/api/up")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/json")
+            .body(Body::from(r#"{"scenario":"standard"}"#))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let error: ApiErrorBody = serde_json::from_str(&body).expect("an ApiErrorBody");
+    assert_eq!(error.code, "UNAVAILABLE");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A link planted in the workspace is neither served nor preflighted through the proxy.
+#[tokio::test]
+async fn links_inside_the_workspace_are_not_read() {
+    let dir = workspace();
+    let outside = std::env::temp_dir().join(format!("scenario-lab-secret-{}", rand_suffix()));
+    std::fs::write(&outside, "---\nsecret: outside the workspace\n---\n").expect("outside");
+    std::fs::remove_file(dir.join("scenarios.md")).expect("remove");
+    std::os::unix::fs::symlink(&outside, dir.join("scenarios.md")).expect("symlink");
+    for (method, path) in [("GET", "/api/workspace"), ("POST", "/api/preflight")] {
+        let (status, body) = send(
+            &dir,
+            request(method, path)
+                .header("authorization", format!("Bearer {TOKEN}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        assert!(!body.contains("outside the workspace\\n"), "{path}: {body}");
+        assert!(!body.contains("secret: outside"), "{path}: {body}");
+    }
+    let _ = std::fs::remove_file(outside);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// 20 writers at once: every write succeeds and a reader only ever sees a whole file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_of_one_file_all_succeed_and_never_show_a_partial_file() {
+    let dir = workspace();
+    let texts: Vec<String> = (0..20)
+        .map(|i| format!("# version {i}\n").repeat(20_000))
+        .collect();
+    let app = app(state(dir.clone()));
+    let writes = texts.iter().map(|text| {
+        let app = app.clone();
+        let request = request("PUT", "/api/files/scenarios.md")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .body(Body::from(text.clone()))
+            .expect("request");
+        tokio::spawn(async move { app.oneshot(request).await.map(|r| r.status()) })
+    });
+    let reader_dir = dir.clone();
+    let expected = texts.clone();
+    let reader = tokio::task::spawn_blocking(move || {
+        (0..300).all(|_| {
+            std::fs::read_to_string(reader_dir.join("scenarios.md"))
+                .map_or(true, |t| expected.contains(&t) || t.contains("Scenarios"))
+        })
+    });
+    for write in writes {
+        assert_eq!(
+            write.await.expect("task").expect("response"),
+            StatusCode::OK
+        );
+    }
+    assert!(
+        reader.await.expect("reader"),
+        "a reader saw a partial or empty file"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
