@@ -2,6 +2,8 @@
 //! ports, the example workspace in a temp folder and the `scenario-lab` binary. Everything a test
 //! starts is stopped when its guard is dropped.
 
+pub mod hostile;
+
 use std::io::BufRead;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -339,8 +341,12 @@ pub fn example_workspace(label: &str) -> TempDir {
     dir
 }
 
-/// The `scenario-lab` binary cargo built next to this test.
+/// The `scenario-lab` binary cargo built next to this test (or `$SCENARIO_LAB_BIN`, to run the
+/// tests against another build).
 pub fn binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("SCENARIO_LAB_BIN") {
+        return PathBuf::from(bin);
+    }
     // Test executables live in target/<profile>/deps, binaries in target/<profile>.
     let exe = std::env::current_exe().unwrap_or_default();
     exe.ancestors()

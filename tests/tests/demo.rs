@@ -348,3 +348,60 @@ fn the_demo_proves_the_example_at_startup_and_the_editor_opens_on_the_result() {
         "the startup validation tore everything down"
     );
 }
+
+/// More ids than SQLite binds as parameters (32,766): the existence checks still take one query
+/// per model per phase, and the run is proven and torn down.
+#[test]
+fn an_up_of_more_ids_than_sqlite_binds_is_checked_in_one_query_per_model() {
+    let workspace = example_workspace("many-ids");
+    let path = workspace.0.join("autonoma/scenario-recipes.json");
+    let mut recipes: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+    let large = recipes["recipes"]
+        .as_array_mut()
+        .and_then(|r| r.iter_mut().find(|r| r["name"] == "large"))
+        .unwrap_or_else(|| panic!("a large recipe"));
+    let tasks = large["create"]["Task"]
+        .as_array_mut()
+        .unwrap_or_else(|| panic!("tasks"));
+    let template = tasks[0].clone();
+    while tasks.len() < 33_000 {
+        let mut task = template.clone();
+        task["title"] = json!(format!("Bulk task {}", tasks.len()));
+        tasks.push(task);
+    }
+    std::fs::write(&path, serde_json::to_string(&recipes).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let scenarios = workspace.0.join("autonoma/scenarios.md");
+    let counted = std::fs::read_to_string(&scenarios)
+        .unwrap_or_default()
+        .replace("total_entities: 303", "total_entities: 33063");
+    std::fs::write(&scenarios, counted).unwrap_or_else(|e| panic!("{e}"));
+    let demo = start_demo(&workspace, None, false);
+    let report_path = workspace.0.join("report.json");
+    let output = scenario_lab(
+        &workspace.0,
+        &[
+            "validate",
+            "--endpoint",
+            &demo.endpoint,
+            "--database-url",
+            &demo.database,
+            "--scenario",
+            "large",
+            "--no-conformance",
+            "--report-json",
+            report_path.to_str().unwrap_or_default(),
+        ],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(&report_path).unwrap_or_default())
+            .unwrap_or_default();
+    let run = &report["scenarios"][0];
+    assert_eq!(run["refsCounts"]["Task"], 33_000, "{run}");
+    assert_eq!(run["queries"]["created"], 5, "one query per model: {run}");
+    assert_eq!(run["queries"]["gone"], 5, "one query per model: {run}");
+}

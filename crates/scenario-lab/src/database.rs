@@ -364,6 +364,9 @@ impl DbContext {
 
     /// For each model of `refs`: its ids and which of them exist (one query per mapped model).
     pub async fn found(&self, refs: &Map<String, Value>) -> Result<Vec<ModelIds>, DbError> {
+        fail::fail_point!("db-found", |_| Err(DbError::Query(
+            "injected by FAILPOINTS".into()
+        )));
         let mut out = Vec::new();
         for (model, records) in refs {
             let ids: Vec<String> = records

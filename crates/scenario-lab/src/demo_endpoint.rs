@@ -158,6 +158,8 @@ pub fn app(endpoint: DemoEndpoint) -> Router {
     Router::new()
         .route("/api/autonoma/", post(handle))
         .route("/api/autonoma", post(handle))
+        // Large recipes are legitimate (the SDKs read bodies of any size).
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
         .with_state(Arc::new(endpoint))
 }
 

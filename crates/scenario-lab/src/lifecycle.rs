@@ -152,11 +152,13 @@ async fn bring_up(
             ));
         }
     }
+    fail::fail_point!("after-up");
     Ok(up)
 }
 
 /// The checks of a successful `up`: auth, refs, refs token, records in the database.
 async fn check_up(ctx: &RunContext, run: &mut ScenarioRun, create: &Value, up: &CameUp) {
+    fail::fail_point!("check-up");
     let Some(answer) = up.answer.as_ref().filter(|_| up.status == 200) else {
         return;
     };

@@ -6,6 +6,12 @@ use scenario_lab::commands;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Reads FAILPOINTS when built with the `failpoints` feature (the end-to-end tests).
+    let _failpoints = fail::FailScenario::setup();
+    fail::fail_point!("probe", |_| {
+        println!("failpoints: on");
+        ExitCode::SUCCESS
+    });
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

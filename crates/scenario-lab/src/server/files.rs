@@ -19,6 +19,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// The largest file the editor may write (a minified recipes file of tens of megabytes).
+pub(super) const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
 /// The file names the editor may read and write: the workspace files and the settings.
 fn editable(name: &str) -> bool {
     FileKind::ALL.iter().any(|k| k.file_name() == name) || name == Settings::FILE

@@ -12,7 +12,7 @@ pub use lifecycle::remember;
 use crate::cli::EndpointArgs;
 use crate::endpoint::{EndpointClient, EndpointError};
 use crate::ledger::LedgerError;
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
@@ -150,7 +150,10 @@ pub fn app(state: AppState) -> Router {
     let state = Arc::new(state);
     let api = Router::new()
         .route("/api/workspace", get(files::workspace))
-        .route("/api/files/{name}", put(files::write_file))
+        .route(
+            "/api/files/{name}",
+            put(files::write_file).layer(DefaultBodyLimit::max(files::MAX_FILE_BYTES)),
+        )
         .route("/api/preflight", post(files::preflight))
         .route("/api/discover", post(lifecycle::discover))
         .route("/api/validate", post(lifecycle::validate))
