@@ -50,6 +50,13 @@ fn bench(c: &mut Criterion) {
             scenario_lab_core::json::parse(scenario_lab_core::FileKind::Recipes, black_box(&large))
         })
     });
+    // One line, 5 MB, 24,000 diagnostics: position lookups and suggestions must not rescan.
+    let minified = sample::minified_broken_recipes(8000);
+    eprintln!("minified broken recipes: {} bytes", minified.len());
+    group.throughput(Throughput::Bytes(minified.len() as u64));
+    group.bench_function("minified-5mb-24k-diagnostics", |b| {
+        b.iter(|| preflight(black_box(&workspace(&minified))))
+    });
     group.finish();
 }
 

@@ -1,6 +1,6 @@
 //! Alias and reference checks: `_alias` shape and uniqueness, dangling `_ref`s, cycles, rooting at the scope entity.
 
-use super::nearest::{did_you_mean, nearest};
+use super::nearest::Suggester;
 use super::{Context, RecipeUnderCheck};
 use crate::diagnostic::{Code, Diagnostic, FileKind, Fix, TextEdit};
 use crate::json::Node;
@@ -55,6 +55,7 @@ pub fn check(
         names.sort_unstable();
         names
     };
+    let mut suggester = Suggester::new(known.iter().copied());
     let mut nested: Option<Vec<&str>> = None;
     for record in &graph.records {
         for (alias, span) in &record.refs {
@@ -69,7 +70,7 @@ pub fn check(
                     "`{alias}` is declared inside nested data, which the endpoint does not register; declare it on a top-level record"
                 )
             } else {
-                did_you_mean(alias, known.iter().copied(), "alias")
+                suggester.did_you_mean(alias, "alias")
             };
             let mut diagnostic = Diagnostic::error(
                 Code::RECIPE_UNKNOWN_ALIAS,
@@ -78,7 +79,7 @@ pub fn check(
                 format!("`_ref` to unknown alias \"{alias}\""),
             )
             .with_help(help);
-            if !in_nested_data && let Some(best) = nearest(alias, known.iter().copied()) {
+            if !in_nested_data && let Some(best) = suggester.nearest(alias) {
                 diagnostic = diagnostic.with_fix(Fix {
                     message: format!("replace with `{best}`"),
                     file: FileKind::Recipes,
