@@ -48,7 +48,8 @@ fn known_list<'a>(candidates: impl IntoIterator<Item = &'a str>, what: &str) -> 
     if known.is_empty() {
         format!("no {what} is declared")
     } else {
-        format!("known {what}s: {}", known.join(", "))
+        let plural = if what.ends_with('s') { "es" } else { "s" };
+        format!("known {what}{plural}: {}", known.join(", "))
     }
 }
 
