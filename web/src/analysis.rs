@@ -8,7 +8,7 @@ use scenario_lab_core::{
 use std::collections::BTreeMap;
 
 /// The text of every workspace file the editor holds (absent files are missing keys).
-pub use scenario_lab_core::fix_all::Texts;
+pub use scenario_lab_core::Texts;
 
 /// One diagnostic as the editor lists it: the core's data plus 1-based line and column.
 #[derive(Clone, Debug, PartialEq)]

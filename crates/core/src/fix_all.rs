@@ -1,25 +1,9 @@
-//! Every quick fix of a workspace, applied in rounds whose edits never collide (the editor's "Fix all", `preflight --fix`).
+//! Every quick fix of a workspace, applied in rounds whose edits never collide (the editor's
+//! "Fix all", `preflight --fix`), and the flattening of nested recipes built on it.
 
-use crate::diagnostic::{Diagnostic, FileKind, Fix, TextEdit};
-use crate::preflight::{Workspace, preflight};
+use crate::diagnostic::{Code, Diagnostic, FileKind, Fix, TextEdit};
+use crate::preflight::{Texts, Workspace, preflight};
 use std::collections::BTreeMap;
-
-/// Owned workspace texts, one per file present.
-pub type Texts = BTreeMap<FileKind, String>;
-
-impl<'a> Workspace<'a> {
-    /// The core's view of owned texts.
-    pub fn from_texts(texts: &'a Texts) -> Workspace<'a> {
-        let text = |kind| texts.get(&kind).map(String::as_str);
-        Workspace {
-            scenarios: text(FileKind::Scenarios),
-            entity_audit: text(FileKind::EntityAudit),
-            discover: text(FileKind::Discover),
-            recipes: text(FileKind::Recipes),
-            validation: text(FileKind::Validation),
-        }
-    }
-}
 
 /// Applies the fixes of the diagnostics `wanted` accepts, in rounds: each round runs a fresh
 /// preflight and takes the fixes whose edits neither overlap nor touch an edit already taken (the
@@ -70,6 +54,53 @@ pub fn apply_fixes(texts: &mut Texts, wanted: impl Fn(&Diagnostic) -> bool) -> u
         }
     }
     applied
+}
+
+/// Applies every "flatten nested child" fix to a recipes file until none is left (in the
+/// non-colliding rounds of `fix_all`).
+/// Returns the new text and how many nested arrays were moved.
+pub fn flatten_recipes(recipes_text: &str, discover_text: &str) -> (String, usize) {
+    let mut texts = Texts::from([
+        (crate::FileKind::Recipes, recipes_text.to_owned()),
+        (crate::FileKind::Discover, discover_text.to_owned()),
+    ]);
+    let moved = apply_fixes(&mut texts, |d| d.code == Code::RECIPE_DROPPED_NESTED_CHILD);
+    let text = texts.remove(&crate::FileKind::Recipes).unwrap_or_default();
+    (text, moved)
+}
+
+/// Flattens any of: a whole recipes file, one recipe object, or a bare create map (detected from
+/// the document's keys). Returns the same kind of document, flattened. Invalid JSON is returned
+/// unchanged with zero moves.
+pub fn flatten_document(text: &str, discover_text: &str) -> (String, usize) {
+    let Some(root) = crate::json::parse(FileKind::Recipes, text).value else {
+        return (text.to_owned(), 0);
+    };
+    if root.get("recipes").is_some() {
+        return flatten_recipes(text, discover_text);
+    }
+    let (prefix, suffix) = if root.get("create").is_some() {
+        ("{\"recipes\":[", "]}")
+    } else {
+        ("{\"recipes\":[{\"name\":\"recipe\",\"create\":", "}]}")
+    };
+    let wrapped = format!("{prefix}{text}{suffix}");
+    let (flat, moved) = flatten_recipes(&wrapped, discover_text);
+    let inner = crate::json::parse(FileKind::Recipes, &flat)
+        .value
+        .and_then(|file| {
+            let recipe = file.get("recipes")?.as_array()?.first()?.clone();
+            let node = if root.get("create").is_some() {
+                recipe
+            } else {
+                recipe.get("create")?.clone()
+            };
+            Some(flat[node.span.start..node.span.end].to_owned())
+        });
+    match inner {
+        Some(inner) => (inner, moved),
+        None => (text.to_owned(), 0),
+    }
 }
 
 #[cfg(test)]

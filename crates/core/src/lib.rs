@@ -10,7 +10,6 @@ pub mod discover;
 pub mod faker;
 pub mod file_version;
 pub mod fix_all;
-pub mod flatten;
 pub mod graph;
 pub mod json;
 pub mod json_budget;
@@ -30,4 +29,4 @@ pub mod tokens;
 pub mod yaml;
 
 pub use diagnostic::{Code, Diagnostic, FileKind, Fix, Label, Parsed, Severity, Span, TextEdit};
-pub use preflight::{Report, Skipped, Workspace, preflight};
+pub use preflight::{Report, Skipped, Texts, Workspace, preflight};

@@ -7,6 +7,7 @@ use crate::discover::{self, Discover};
 use crate::json;
 use crate::scenarios::{self, ScenariosDoc};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// The contents of the workspace files; `None` for a file that is absent.
 #[derive(Clone, Copy, Debug, Default)]
@@ -26,6 +27,23 @@ impl<'a> Workspace<'a> {
             FileKind::Discover => self.discover,
             FileKind::Recipes => self.recipes,
             FileKind::Validation => self.validation,
+        }
+    }
+}
+
+/// Owned workspace texts, one per file present.
+pub type Texts = BTreeMap<FileKind, String>;
+
+impl<'a> Workspace<'a> {
+    /// The core's view of owned texts.
+    pub fn from_texts(texts: &'a Texts) -> Workspace<'a> {
+        let text = |kind| texts.get(&kind).map(String::as_str);
+        Workspace {
+            scenarios: text(FileKind::Scenarios),
+            entity_audit: text(FileKind::EntityAudit),
+            discover: text(FileKind::Discover),
+            recipes: text(FileKind::Recipes),
+            validation: text(FileKind::Validation),
         }
     }
 }

@@ -173,7 +173,7 @@ impl EndpointClient {
     /// The endpoint client, or the usage exit code after saying what is missing.
     pub fn from_args_or_usage(args: &EndpointArgs) -> Result<EndpointClient, u8> {
         Self::from_args(args).map_err(|message| {
-            eprintln!("error: {message}");
+            crate::terminal::eprint_safe(&format!("error: {message}\n"));
             exit::USAGE
         })
     }

@@ -20,4 +20,5 @@ pub mod settings;
 pub mod terminal;
 pub mod upload;
 pub mod validate_report;
+pub mod validation;
 pub mod workspace_dir;

@@ -8,6 +8,16 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // Reads FAILPOINTS when built with the `failpoints` feature (the end-to-end tests).
     let _failpoints = fail::FailScenario::setup();
+    // Logs (the proxy's internal failures) go to standard error, escaped; SCENARIO_LAB_LOG sets
+    // the level (default `warn`).
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SCENARIO_LAB_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_ansi(false)
+        .with_writer(|| scenario_lab::terminal::EscapedStderr)
+        .init();
     fail::fail_point!("probe", |_| {
         println!("failpoints: on");
         ExitCode::SUCCESS
@@ -45,7 +55,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            scenario_lab::terminal::eprint_safe(&format!("error: {error:#}\n"));
             ExitCode::from(exit::USAGE)
         }
     }

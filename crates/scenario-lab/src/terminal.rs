@@ -43,6 +43,22 @@ pub fn progress_to_stderr(line: &str) {
     eprint_safe(&format!("{line}\n"));
 }
 
+/// Standard error with control characters escaped, for the log (`tracing`'s writer).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EscapedStderr;
+
+impl Write for EscapedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        std::io::stderr().write_all(escape_controls(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

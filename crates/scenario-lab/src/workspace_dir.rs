@@ -3,7 +3,7 @@
 //! workspace files.
 
 use crate::settings::Settings;
-use scenario_lab_core::fix_all::Texts;
+use scenario_lab_core::Texts;
 use scenario_lab_core::{Code, Diagnostic, FileKind, Span, Workspace};
 use std::path::{Path, PathBuf};
 

@@ -124,7 +124,7 @@ pub fn parse_scenarios(markdown: &str) -> Result<JsValue, JsError> {
 
 #[wasm_bindgen(skip_typescript)]
 pub fn flatten(recipe_json: &str, discover_json: &str) -> String {
-    scenario_lab_core::flatten::flatten_document(recipe_json, discover_json).0
+    scenario_lab_core::fix_all::flatten_document(recipe_json, discover_json).0
 }
 
 #[wasm_bindgen(skip_typescript)]

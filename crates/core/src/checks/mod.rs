@@ -2,6 +2,8 @@
 
 pub mod audit_coverage;
 pub mod nearest;
+pub mod nested_child;
+pub mod placeholders;
 pub mod recipe_fields;
 pub mod recipe_graph;
 pub mod recipe_tokens;

@@ -1,10 +1,10 @@
 //! Records against discover: unknown models and fields, missing required fields, dropped nested children, value types, placeholders.
 
 use super::nearest::did_you_mean;
-use super::{Context, RecipeUnderCheck};
+use super::placeholders::placeholder_reason;
+use super::{Context, RecipeUnderCheck, nested_child};
 use crate::diagnostic::{Code, Diagnostic, FileKind, Span};
 use crate::discover::{Discover, DiscoverField, enum_members};
-use crate::flatten;
 use crate::json::{Node, NodeKind};
 use crate::recipes::{RecordInfo, nesting_child};
 
@@ -96,8 +96,8 @@ fn check_record(
                     record.model
                 ),
             );
-            let target = flatten::child_model(discover, record.model, key);
-            diagnostic = match target.as_ref().and_then(|(child, _)| flatten::fix(context.recipes_text, under, record, member, discover, child)) {
+            let target = nested_child::child_model(discover, record.model, key);
+            diagnostic = match target.as_ref().and_then(|(child, _)| nested_child::fix(context.recipes_text, under, record, member, discover, child)) {
                 Some(fix) => diagnostic
                     .with_help(format!("flatten into a top-level `{}` key with a `_ref` to this record", target.map(|t| t.0.name.clone()).unwrap_or_default()))
                     .with_fix(fix),
@@ -289,49 +289,6 @@ fn is_whole_token(s: &str) -> bool {
         let tokens = crate::tokens::scan(s);
         tokens.len() == 1 && tokens[0].start == 0 && tokens[0].end == s.len()
     }
-}
-
-/// A value that is obviously a placeholder left for a human to fill in.
-pub fn placeholder_reason(value: &str) -> Option<&'static str> {
-    let trimmed = value.trim();
-    if trimmed.len() > 16 && !trimmed.starts_with(['<', '{']) {
-        return None;
-    }
-    let lower = trimmed.to_ascii_lowercase();
-    if [
-        "todo",
-        "tbd",
-        "fixme",
-        "changeme",
-        "change-me",
-        "change_me",
-        "placeholder",
-        "xxx",
-        "lorem ipsum",
-        "your-value-here",
-    ]
-    .contains(&lower.as_str())
-    {
-        return Some("a placeholder word");
-    }
-    if trimmed.len() > 2
-        && trimmed.starts_with('<')
-        && trimmed.ends_with('>')
-        && !trimmed[1..trimmed.len() - 1].contains(['<', '>'])
-    {
-        return Some("an `<...>` placeholder");
-    }
-    if trimmed.len() > 2
-        && trimmed.starts_with('{')
-        && trimmed.ends_with('}')
-        && !trimmed.starts_with("{{")
-        && trimmed[1..trimmed.len() - 1]
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
-    {
-        return Some("a single-brace `{name}` placeholder, which no resolver substitutes");
-    }
-    None
 }
 
 /// ## What it does

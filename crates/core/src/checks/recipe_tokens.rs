@@ -1,7 +1,7 @@
 //! `{{token}}` and `variables` checks: undeclared and unused tokens, SDK-only forms, and each variable definition.
 
 use super::nearest::{did_you_mean, nearest};
-use super::recipe_fields::placeholder_reason;
+use super::placeholders::placeholder_reason;
 use super::{Context, RecipeUnderCheck};
 use crate::diagnostic::{Code, Diagnostic, FileKind, Fix, Span};
 use crate::faker::GENERATORS;

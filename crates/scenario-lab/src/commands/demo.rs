@@ -3,13 +3,13 @@
 
 use crate::atomic_file::write_atomic;
 use crate::cli::{DemoArgs, EndpointArgs, ValidateArgs, exit};
-use crate::commands::validate;
 use crate::demo_endpoint::{self, DemoEndpoint};
 use crate::endpoint::EndpointClient;
 use crate::example::EXAMPLE;
 use crate::server::{self, AppState};
 use crate::terminal::{eprint_safe, progress_to_stderr};
 use crate::validate_report;
+use crate::validation;
 use crate::workspace_dir::WorkspaceDir;
 use scenario_lab_core::FileKind;
 use scenario_lab_core::api::ValidateOutcome;
@@ -83,7 +83,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<u8> {
         let recipes = WorkspaceDir::read(dir)
             .ok()
             .and_then(|d| d.text(FileKind::Recipes).map(str::to_owned));
-        let (report, code) = validate::execute(
+        let (report, code) = validation::execute(
             &validate,
             &client,
             Some(signing.clone()),

@@ -1,7 +1,9 @@
 //! `scenario-lab preflight`: read the folder, run the core preflight, render, pick the exit code.
 
+use crate::atomic_file::write_atomic;
 use crate::cli::{PreflightArgs, exit};
 use crate::render::preflight_report;
+use crate::terminal::eprint_safe;
 use crate::workspace_dir::WorkspaceDir;
 use scenario_lab_core::FileKind;
 use std::io::IsTerminal;
@@ -13,15 +15,18 @@ fn apply_fixes(dir: &WorkspaceDir) -> anyhow::Result<()> {
     let mut written = Vec::new();
     for (kind, text) in &texts {
         if dir.text(*kind) != Some(text.as_str()) {
-            crate::atomic_file::write_atomic(&dir.dir.join(kind.file_name()), text.as_bytes())
+            write_atomic(&dir.dir.join(kind.file_name()), text.as_bytes())
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", dir.display_path(*kind)))?;
             written.push(dir.display_path(*kind));
         }
     }
     if applied > 0 {
-        eprintln!("fixed {applied} problem(s) in {}", written.join(", "));
+        eprint_safe(&format!(
+            "fixed {applied} problem(s) in {}\n",
+            written.join(", ")
+        ));
     } else {
-        eprintln!("no quick fix to apply");
+        eprint_safe("no quick fix to apply\n");
     }
     Ok(())
 }
@@ -36,17 +41,17 @@ pub fn run(args: &PreflightArgs) -> anyhow::Result<u8> {
     let dir = match WorkspaceDir::read(&args.workspace.dir) {
         Ok(dir) => dir,
         Err(error) => {
-            eprintln!(
-                "error: {error}\n  help: pass the folder holding scenario-recipes.json with `--dir`"
-            );
+            eprint_safe(&format!(
+                "error: {error}\n  help: pass the folder holding scenario-recipes.json with `--dir`\n"
+            ));
             return Ok(exit::USAGE);
         }
     };
     if dir.text(FileKind::Recipes).is_none() {
-        eprintln!(
-            "error: {} not found\n  help: preflight needs at least the recipes file; the other files are optional",
+        eprint_safe(&format!(
+            "error: {} not found\n  help: preflight needs at least the recipes file; the other files are optional\n",
             dir.display_path(FileKind::Recipes)
-        );
+        ));
         return Ok(exit::USAGE);
     }
     let color = args.color.unwrap_or_else(|| {
@@ -57,9 +62,13 @@ pub fn run(args: &PreflightArgs) -> anyhow::Result<u8> {
     let outcome = preflight_report(&dir, args.format, color);
     match &args.output {
         Some(path) => {
-            std::fs::write(path, &outcome.output)
+            write_atomic(path, outcome.output.as_bytes())
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-            eprintln!("{}\nreport written to {}", outcome.summary, path.display());
+            eprint_safe(&format!(
+                "{}\nreport written to {}\n",
+                outcome.summary,
+                path.display()
+            ));
         }
         None => print!("{}", outcome.output),
     }

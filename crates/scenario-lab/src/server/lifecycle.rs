@@ -3,10 +3,10 @@
 
 use super::{ApiError, AppState};
 use crate::cli::{ValidateArgs, WorkspaceArgs};
-use crate::commands::validate;
 use crate::ledger::{KEPT, Ledger, LedgerEntry};
 use crate::lifecycle::{explain, new_test_run_id};
 use crate::live_discover;
+use crate::validation;
 use crate::workspace_dir::{Links, WorkspaceDir};
 use axum::Json;
 use axum::extract::State;
@@ -84,7 +84,7 @@ pub(super) async fn validate(
         let progress = move |line: &str| {
             let _ = progress_sender.send(ValidateEvent::Progress(line.to_owned()));
         };
-        let outcome = match validate::execute(&args, &client, signing_secret, &progress).await {
+        let outcome = match validation::execute(&args, &client, signing_secret, &progress).await {
             Ok((report, code)) => {
                 // After `write`, the recipes on disk are the validated ones just written.
                 let proved = if args.write && code == 0 {

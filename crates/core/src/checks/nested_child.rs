@@ -1,7 +1,8 @@
-//! Flattening nested children (a legacy tree under a factory-driven endpoint) into top-level `_ref` records.
+//! The quick fix of `recipe/dropped-nested-child`: nested children (a legacy tree under a
+//! factory-driven endpoint) moved to top-level records with a `_ref` to their parent.
 
-use crate::checks::RecipeUnderCheck;
-use crate::diagnostic::{Code, FileKind, Fix};
+use super::RecipeUnderCheck;
+use crate::diagnostic::{FileKind, Fix};
 use crate::discover::{Discover, DiscoverField, DiscoverModel};
 use crate::json::Member;
 use crate::json_edit;
@@ -154,52 +155,4 @@ fn pretty(value: &serde_json::Value, unit: &str) -> String {
         return value.to_string();
     }
     String::from_utf8(out).unwrap_or_else(|_| value.to_string())
-}
-
-/// Applies every "flatten nested child" fix to a recipes file until none is left (in the
-/// non-colliding rounds of `fix_all`).
-/// Returns the new text and how many nested arrays were moved.
-pub fn flatten_recipes(recipes_text: &str, discover_text: &str) -> (String, usize) {
-    let mut texts = crate::fix_all::Texts::from([
-        (crate::FileKind::Recipes, recipes_text.to_owned()),
-        (crate::FileKind::Discover, discover_text.to_owned()),
-    ]);
-    let moved =
-        crate::fix_all::apply_fixes(&mut texts, |d| d.code == Code::RECIPE_DROPPED_NESTED_CHILD);
-    let text = texts.remove(&crate::FileKind::Recipes).unwrap_or_default();
-    (text, moved)
-}
-
-/// Flattens any of: a whole recipes file, one recipe object, or a bare create map (detected from
-/// the document's keys). Returns the same kind of document, flattened. Invalid JSON is returned
-/// unchanged with zero moves.
-pub fn flatten_document(text: &str, discover_text: &str) -> (String, usize) {
-    let Some(root) = crate::json::parse(FileKind::Recipes, text).value else {
-        return (text.to_owned(), 0);
-    };
-    if root.get("recipes").is_some() {
-        return flatten_recipes(text, discover_text);
-    }
-    let (prefix, suffix) = if root.get("create").is_some() {
-        ("{\"recipes\":[", "]}")
-    } else {
-        ("{\"recipes\":[{\"name\":\"recipe\",\"create\":", "}]}")
-    };
-    let wrapped = format!("{prefix}{text}{suffix}");
-    let (flat, moved) = flatten_recipes(&wrapped, discover_text);
-    let inner = crate::json::parse(FileKind::Recipes, &flat)
-        .value
-        .and_then(|file| {
-            let recipe = file.get("recipes")?.as_array()?.first()?.clone();
-            let node = if root.get("create").is_some() {
-                recipe
-            } else {
-                recipe.get("create")?.clone()
-            };
-            Some(flat[node.span.start..node.span.end].to_owned())
-        });
-    match inner {
-        Some(inner) => (inner, moved),
-        None => (text.to_owned(), 0),
-    }
 }

@@ -1,0 +1,354 @@
+//! One whole validation, as the CLI and the proxy run it: discover and coverage, offline
+//! preflight, then each scenario's live lifecycle, repeat and conformance probes; the pending
+//! ledger and, with `--write`, the validated artifacts. Each step is a function below, in the
+//! order they run.
+
+use crate::artifacts;
+use crate::cli::{ValidateArgs, exit};
+use crate::conformance;
+use crate::database::{DbContext, DbSetupError};
+use crate::endpoint::{EndpointClient, EndpointError};
+use crate::integrity;
+use crate::ledger::Ledger;
+use crate::lifecycle::{self, Instance, Progress, RunContext};
+use crate::live_discover::{self, LiveDiscover};
+use crate::workspace_dir::WorkspaceDir;
+use futures::StreamExt;
+use scenario_lab_core::check_result::CheckResult;
+use scenario_lab_core::run_report::ValidateReport;
+use scenario_lab_core::{FileKind, Severity, tokens};
+use serde_json::Value;
+
+/// Why a validation stopped without a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum ValidateError {
+    #[error("cannot write the artifacts: {0}")]
+    Artifacts(#[source] std::io::Error),
+}
+
+/// The whole validation; `progress` receives every line a person should see while it runs.
+/// Returns the report (none for usage errors) and the exit code.
+pub async fn execute(
+    args: &ValidateArgs,
+    client: &EndpointClient,
+    signing_secret: Option<String>,
+    progress: Progress<'_>,
+) -> Result<(Option<ValidateReport>, u8), ValidateError> {
+    let Some((dir, recipes)) = read_workspace(args, progress) else {
+        return Ok((None, exit::USAGE));
+    };
+    let ledger = Ledger::for_workspace(&dir.dir);
+    let mut report = ValidateReport {
+        endpoint: client.url().to_owned(),
+        ..ValidateReport::default()
+    };
+    progress(&format!(
+        "validating {} against {}",
+        dir.dir.display(),
+        client.url()
+    ));
+    let live = match discover_step(client, &dir, &mut report).await {
+        Ok(live) => live,
+        Err(error) => return Ok(unreachable(&error, report, progress)),
+    };
+    if !preflight_step(&dir, live.text.as_deref(), &mut report) || !live.check.ok {
+        report.compute_ok();
+        return Ok((Some(report), exit::CHECK_FAILED));
+    }
+    let db = match database_step(args, &dir, live.discover.as_ref(), &mut report, progress).await {
+        Ok(db) => db,
+        Err(code) => {
+            report.compute_ok();
+            return Ok((Some(report), code));
+        }
+    };
+    let ctx = RunContext {
+        client: client.clone(),
+        db,
+        signing_secret,
+        ledger: ledger.clone(),
+    };
+    let creates = match scenarios_step(&ctx, &recipes, args, &mut report, progress).await {
+        Ok(creates) => creates,
+        Err(error) => return Ok(unreachable(&error, report, progress)),
+    };
+    if !args.no_conformance {
+        progress("  [conformance] probes");
+        match conformance::run(client, ctx.db.as_ref(), &creates).await {
+            Ok(checks) => report.conformance = checks,
+            Err(error) => return Ok(unreachable(&error, report, progress)),
+        }
+    }
+    report.pending = ledger.entries().map_or(0, |e| e.len());
+    report.compute_ok();
+    if args.write {
+        let models = live.discover.as_ref().map_or(0, |d| d.models.len());
+        let note = artifacts::write(&dir.dir, &report, &recipes, true, models)
+            .map_err(ValidateError::Artifacts)?;
+        progress(&note);
+    }
+    let code = if report.ok {
+        exit::OK
+    } else {
+        exit::CHECK_FAILED
+    };
+    Ok((Some(report), code))
+}
+
+/// The workspace and its recipes, or `None` after saying why not (a usage error).
+fn read_workspace(args: &ValidateArgs, progress: Progress<'_>) -> Option<(WorkspaceDir, Value)> {
+    let dir = match WorkspaceDir::read(&args.workspace.dir) {
+        Ok(dir) => dir,
+        Err(error) => {
+            progress(&format!("error: {error}"));
+            return None;
+        }
+    };
+    let Some(text) = dir.text(FileKind::Recipes) else {
+        progress(&format!(
+            "error: {} not found",
+            dir.display_path(FileKind::Recipes)
+        ));
+        return None;
+    };
+    // Preflight reports a broken file with positions; this value only feeds the runs.
+    let recipes: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    let names: Vec<&str> = recipe_list(&recipes)
+        .filter_map(|r| r.get("name")?.as_str())
+        .collect();
+    if let Some(unknown) = args
+        .scenarios
+        .iter()
+        .find(|s| recipes.is_object() && !names.contains(&s.as_str()))
+    {
+        progress(&format!(
+            "error: no recipe named `{unknown}` in {} (recipes: {})",
+            dir.display_path(FileKind::Recipes),
+            names.join(", ")
+        ));
+        return None;
+    }
+    Some((dir, recipes))
+}
+
+fn recipe_list(recipes: &Value) -> impl Iterator<Item = &Value> {
+    recipes
+        .get("recipes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// 1. The signed discover, its shape, coverage of the audit and the factory-body integrity.
+async fn discover_step(
+    client: &EndpointClient,
+    dir: &WorkspaceDir,
+    report: &mut ValidateReport,
+) -> Result<LiveDiscover, EndpointError> {
+    let live = live_discover::discover(client).await?;
+    report.redirected_to.clone_from(&live.redirected_to);
+    report.checks.push(live.check.clone());
+    let audit = dir
+        .text(FileKind::EntityAudit)
+        .map(|t| scenario_lab_core::audit::parse(t).value);
+    if let Some(discover) = &live.discover {
+        report
+            .checks
+            .extend(live_discover::coverage_checks(discover, audit.as_ref()));
+    }
+    report.checks.push(integrity::check(dir, audit.as_ref()));
+    Ok(live)
+}
+
+/// 2. The offline preflight against the live discover; errors stop the validation here.
+fn preflight_step(
+    dir: &WorkspaceDir,
+    live_discover: Option<&str>,
+    report: &mut ValidateReport,
+) -> bool {
+    let mut workspace = dir.workspace();
+    if let Some(text) = live_discover {
+        workspace.discover = Some(text);
+    }
+    let preflight = scenario_lab_core::preflight(&workspace);
+    let passed = preflight.errors() == 0;
+    report.checks.push(if passed {
+        CheckResult::pass(
+            "preflight",
+            format!("0 errors, {} warnings", preflight.warnings()),
+        )
+    } else {
+        let first: Vec<String> = preflight
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .take(5)
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect();
+        CheckResult::fail(
+            "preflight",
+            format!(
+                "{} errors (run `scenario-lab preflight`): {}",
+                preflight.errors(),
+                first.join("; ")
+            ),
+        )
+    });
+    passed
+}
+
+/// 3. The read-only database and its table map; `Err` is the exit code to stop with.
+async fn database_step(
+    args: &ValidateArgs,
+    dir: &WorkspaceDir,
+    discover: Option<&scenario_lab_core::discover::Discover>,
+    report: &mut ValidateReport,
+    progress: Progress<'_>,
+) -> Result<Option<DbContext>, u8> {
+    let Some(url) = &args.database_url else {
+        return Ok(None);
+    };
+    let settings = dir.settings().map_err(|message| {
+        progress(&format!("error: {message}"));
+        report.checks.push(CheckResult::fail("db.connect", message));
+        exit::USAGE
+    })?;
+    match DbContext::connect(url, discover, &settings).await {
+        Ok((db, notes)) => {
+            for note in notes {
+                progress(&format!("  {note}"));
+            }
+            Ok(Some(db))
+        }
+        Err(error) => {
+            let code = match &error {
+                DbSetupError::Unreachable(_) => exit::UNREACHABLE,
+                DbSetupError::Settings(_) => exit::USAGE,
+            };
+            progress(&format!("error: {error}"));
+            report
+                .checks
+                .push(CheckResult::fail("db.connect", error.to_string()));
+            Err(code)
+        }
+    }
+}
+
+/// What one recipe's run produced.
+enum ScenarioOutcome {
+    /// Its tokens did not resolve (a `preflight` failure).
+    Unresolved(CheckResult),
+    Ran(Value),
+}
+
+/// 4. Each selected scenario's proof (and `--repeat`); returns the create maps that ran.
+async fn scenarios_step(
+    ctx: &RunContext,
+    recipes: &Value,
+    args: &ValidateArgs,
+    report: &mut ValidateReport,
+    progress: Progress<'_>,
+) -> Result<Vec<Value>, EndpointError> {
+    let selected: Vec<&Value> = recipe_list(recipes)
+        .filter(|r| {
+            args.scenarios.is_empty()
+                || r.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| args.scenarios.iter().any(|s| s == n))
+        })
+        .collect();
+    // Table counts are compared per scenario, so database checks need one scenario at a time.
+    let jobs = if ctx.db.is_some() && args.jobs > 1 {
+        progress("  note: --jobs is 1 with --database-url (row counts are compared per scenario)");
+        1
+    } else {
+        args.jobs.max(1)
+    };
+    let runs: Vec<_> = selected
+        .iter()
+        .map(|recipe| prove_recipe(ctx, recipe, args, progress))
+        .collect();
+    let outcomes: Vec<Result<(ScenarioOutcome, Proven), EndpointError>> =
+        futures::stream::iter(runs).buffered(jobs).collect().await;
+    let mut creates = Vec::new();
+    for outcome in outcomes {
+        let (outcome, proven) = outcome?;
+        match outcome {
+            ScenarioOutcome::Unresolved(check) => report.checks.push(check),
+            ScenarioOutcome::Ran(create) => creates.push(create),
+        }
+        if let Some((run, leaks)) = proven {
+            report.leaked.extend(leaks);
+            report.scenarios.push(run);
+        }
+    }
+    Ok(creates)
+}
+
+type Proven = Option<(
+    scenario_lab_core::run_report::ScenarioRun,
+    Vec<scenario_lab_core::run_report::Leak>,
+)>;
+
+/// Resolves one recipe, proves it, and with `--repeat` brings up concurrent instances.
+async fn prove_recipe(
+    ctx: &RunContext,
+    recipe: &Value,
+    args: &ValidateArgs,
+    progress: Progress<'_>,
+) -> Result<(ScenarioOutcome, Proven), EndpointError> {
+    let name = recipe
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("recipe");
+    let test_run_id = lifecycle::new_test_run_id(name, args.iteration);
+    let create = match tokens::resolve_recipe(recipe, &test_run_id) {
+        Ok(create) => create,
+        Err(error) => {
+            let check = CheckResult::fail("preflight", format!("{name}: {error}"));
+            return Ok((ScenarioOutcome::Unresolved(check), None));
+        }
+    };
+    let indented = |line: &str| progress(&format!("  {line}"));
+    let (mut run, mut leaks) =
+        lifecycle::run_scenario(ctx, name, &create, &test_run_id, &indented).await?;
+    progress(&format!(
+        "  [{name}] {} (up {} ms, down {} ms)",
+        if run.ok { "ok" } else { "FAILED" },
+        run.up_ms.unwrap_or(0),
+        run.down_ms.unwrap_or(0)
+    ));
+    if args.repeat > 1 {
+        let instances: Vec<Instance> = (1..=args.repeat)
+            .filter_map(|i| {
+                let id = format!("{}-r{i}", lifecycle::new_test_run_id(name, args.iteration));
+                let create = tokens::resolve_recipe(recipe, &id).ok()?;
+                Some(Instance {
+                    test_run_id: id,
+                    create,
+                })
+            })
+            .collect();
+        let (check, more) = lifecycle::run_repeat(ctx, name, instances, &indented).await?;
+        run.ok &= check.ok;
+        run.checks.push(check);
+        leaks.extend(more);
+    }
+    Ok((ScenarioOutcome::Ran(create), Some((run, leaks))))
+}
+
+/// The report of a validation the endpoint (or the database) stopped answering.
+fn unreachable(
+    error: &EndpointError,
+    mut report: ValidateReport,
+    progress: Progress<'_>,
+) -> (Option<ValidateReport>, u8) {
+    progress(&format!(
+        "error: {error}\n  help: is the app running, and is the URL right (FastAPI mounts need the trailing slash)?"
+    ));
+    report
+        .checks
+        .push(CheckResult::fail("endpoint.reachable", error.to_string()));
+    report.compute_ok();
+    (Some(report), exit::UNREACHABLE)
+}
