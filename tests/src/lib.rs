@@ -41,15 +41,14 @@ fn rand_u32() -> u32 {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u128(Instant::now().elapsed().as_nanos());
-    hasher.finish() as u32
+    u32::try_from(hasher.finish() >> 32).unwrap_or_default()
 }
 
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or(0)
+        .map_or(0, |a| a.port())
 }
 
 fn wait_for_port(port: u16, timeout: Duration) -> bool {
@@ -77,7 +76,7 @@ impl Postgres {
             .ok()
             .and_then(|entries| {
                 entries
-                    .filter_map(|e| e.ok())
+                    .filter_map(std::result::Result::ok)
                     .map(|e| e.path().join("bin"))
                     .filter(|p| p.join("initdb").exists())
                     .max()
@@ -216,7 +215,7 @@ impl MariaDb {
             .spawn()
             .expect("mariadbd starts");
         assert!(
-            wait_for_port(port, Duration::from_secs(60)),
+            wait_for_port(port, Duration::from_mins(1)),
             "mariadbd did not listen on {port}"
         );
         let created = Command::new("mariadb")
@@ -304,7 +303,7 @@ impl EndpointApp {
             "python3 -m uvicorn starts (pip install -r tests/endpoint_app/requirements.txt)",
         );
         assert!(
-            wait_for_port(port, Duration::from_secs(60)),
+            wait_for_port(port, Duration::from_mins(1)),
             "the endpoint app did not start on port {port}"
         );
         EndpointApp {
@@ -381,6 +380,7 @@ pub fn text(output: &Output) -> String {
 
 /// A plain HTTP/1.1 request over a socket; returns the whole raw response.
 pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> String {
+    use std::fmt::Write as _;
     use std::io::{Read, Write};
     let mut stream =
         std::net::TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|e| panic!("{e}"));
@@ -389,7 +389,7 @@ pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body:
         body.len()
     );
     for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
+        let _ = write!(request, "{name}: {value}\r\n");
     }
     request.push_str("\r\n");
     request.push_str(body);

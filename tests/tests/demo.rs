@@ -82,14 +82,11 @@ fn down(refs: Value, token: String) -> Request {
 
 /// What must be equal between two endpoints: status, error code, and the response's shape.
 fn shape(status: u16, body: &Value) -> Value {
-    let refs: Value = body["refs"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), json!(v.as_array().map_or(0, Vec::len))))
-                .collect()
-        })
-        .unwrap_or(Value::Null);
+    let refs: Value = body["refs"].as_object().map_or(Value::Null, |m| {
+        m.iter()
+            .map(|(k, v)| (k.clone(), json!(v.as_array().map_or(0, Vec::len))))
+            .collect()
+    });
     let mut keys: Vec<&String> = body
         .as_object()
         .map(|m| m.keys().collect())

@@ -129,7 +129,7 @@ fn example_recipes_pass_and_artifacts_are_written() {
         Some(3)
     );
     // The plugin's nine keys, and the proof of the recipes this validation wrote.
-    assert_eq!(validation.as_object().map(|o| o.len()), Some(10));
+    assert_eq!(validation.as_object().map(serde_json::Map::len), Some(10));
     assert!(
         validation["recipesProof"]
             .as_str()
@@ -470,7 +470,7 @@ fn platform_stub() -> (u16, std::thread::JoinHandle<String>) {
         use std::io::{Read, Write};
         let (mut stream, _) = listener.accept().unwrap_or_else(|e| panic!("{e}"));
         let mut request = Vec::new();
-        let mut buffer = [0u8; 65536];
+        let mut buffer = vec![0u8; 65536];
         while let Ok(n) = stream.read(&mut buffer) {
             request.extend_from_slice(&buffer[..n]);
             let text = String::from_utf8_lossy(&request);

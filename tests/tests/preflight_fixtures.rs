@@ -95,8 +95,7 @@ fn quick_fixes_remove_their_problem() {
             let fix = diagnostic
                 .fix
                 .as_ref()
-                .map(|f| (*f).clone())
-                .unwrap_or_else(|| unreachable!());
+                .map_or_else(|| unreachable!(), |f| (*f).clone());
             let Some(text) = dir.text(fix.file) else {
                 continue;
             };

@@ -51,7 +51,7 @@ pub fn Editor(state: EditorState) -> impl IntoView {
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
         if let Some(files) = ev.data_transfer().and_then(|d| d.files()) {
-            open_local_files(state, files);
+            open_local_files(state, &files);
         }
     };
     view! {
@@ -124,7 +124,7 @@ fn Header() -> impl IntoView {
     let on_pick = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         if let Some(files) = input.files() {
-            open_local_files(state, files);
+            open_local_files(state, &files);
         }
     };
     let save = move |_| {
@@ -147,8 +147,8 @@ fn Header() -> impl IntoView {
                 "Open files…"
                 <input type="file" multiple=true accept=".md,.json" data-testid="file-picker" on:change=on_pick />
             </label>
-            <button data-action="save" disabled=move || !state.proxy_status.with(|s| s.is_connected()) on:click=save>"Save"</button>
-            <button data-action="reload" disabled=move || !state.proxy_status.with(|s| s.is_connected())
+            <button data-action="save" disabled=move || !state.proxy_status.with(super::state::ProxyStatus::is_connected) on:click=save>"Save"</button>
+            <button data-action="reload" disabled=move || !state.proxy_status.with(super::state::ProxyStatus::is_connected)
                 on:click=move |_| spawn_local(state.load_from_proxy())>"Reload from disk"</button>
             <span class="busy">{move || state.busy.get().map(|b| format!("running: {b}…"))}</span>
         </header>
@@ -200,7 +200,7 @@ fn FileList() -> impl IntoView {
 }
 
 /// Reads picked or dropped files by name into the editor (offline preflight needs nothing else).
-pub fn open_local_files(state: EditorState, files: web_sys::FileList) {
+pub fn open_local_files(state: EditorState, files: &web_sys::FileList) {
     let list: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
     spawn_local(async move {
         let mut texts: Texts = state.texts.get_untracked();

@@ -1,4 +1,12 @@
 //! Scenario Lab's browser editor: Leptos CSR views over the core's preflight, talking only to the local proxy.
+// Pixel geometry and browser clocks: counts become f64 coordinates and back, by design.
+#![allow(
+    clippy::cast_precision_loss,
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss
+)]
+// `EditorState` is a `Copy` handle of signals, passed by value like one.
+#![allow(clippy::large_types_passed_by_value)]
 
 pub mod analysis;
 pub mod app;

@@ -92,7 +92,11 @@ pub fn LifecyclePanel() -> impl IntoView {
     let discover = RwSignal::new(None::<DiscoverResult>);
     let ups = RwSignal::new(Vec::<UpView>::new());
     let names = state.tab_view(Tab::Lifecycle, analysis::recipe_names);
-    let connected = move || state.proxy_status.with(|s| s.is_connected());
+    let connected = move || {
+        state
+            .proxy_status
+            .with(super::state::ProxyStatus::is_connected)
+    };
     let idle = move || state.busy.get().is_none();
 
     let run_discover = move |_| {
@@ -106,54 +110,7 @@ pub fn LifecyclePanel() -> impl IntoView {
             },
         );
     };
-    let run_up = move |scenario: String| {
-        state.busy.set(Some(format!("up {scenario}")));
-        spawn_local(async move {
-            if let Err(error) = state.save_all().await {
-                state.notice.set(Some(error.to_string()));
-            } else {
-                match state
-                    .proxy
-                    .get_value()
-                    .post::<_, UpResult>("/api/up", &UpRequest { scenario })
-                    .await
-                {
-                    Ok(up) => {
-                        ups.update(|u| u.push(UpView { up, down: None }));
-                        state.refresh_pending().await;
-                    }
-                    Err(error) => state.notice.set(Some(error.to_string())),
-                }
-            }
-            state.busy.set(None);
-        });
-    };
-    let run_down = move |test_run_id: String| {
-        let body = DownRequest {
-            test_run_id: test_run_id.clone(),
-        };
-        state.call(
-            format!("down {test_run_id}"),
-            "/api/down",
-            body,
-            move |answer: Result<DownResult, _>| match answer {
-                Ok(down) => {
-                    if down.ok {
-                        state
-                            .pending
-                            .update(|p| p.retain(|p| p.test_run_id != test_run_id));
-                    }
-                    ups.update(|u| {
-                        for view in u.iter_mut().filter(|v| v.up.test_run_id == test_run_id) {
-                            view.down = Some(down.clone());
-                        }
-                    });
-                }
-                Err(error) => state.notice.set(Some(error.to_string())),
-            },
-        );
-    };
-
+    let run_up = move |scenario: String| bring_up(state, ups, scenario);
     view! {
         <section class="lifecycle">
             <Show when=connected fallback=move || view! {
@@ -185,45 +142,117 @@ pub fn LifecyclePanel() -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-                {move || ups.get().into_iter().rev().map(|UpView { up, down }| {
-                    let id = up.test_run_id.clone();
-                    let down_id = id.clone();
-                    view! {
-                        <div class="up-result" data-run=id.clone()>
-                            <h4>{format!("up {} → {} in {} ms ({id})", up.scenario, up.status, up.up_ms)}</h4>
-                            <p>{up.message.clone()}</p>
-                            <RefsCounts counts=up.refs_counts.clone() />
-                            <AuthBlock auth=up.auth.clone() />
-                            {match down {
-                                Some(d) => view! { <p class=if d.ok { "pass" } else { "fail" }>
-                                    {format!("down → {} in {} ms: {}", d.status, d.down_ms, d.message)}</p> }.into_any(),
-                                None => view! { <button data-down=down_id.clone() on:click=move |_| run_down(down_id.clone())>"Down (tear it down)"</button> }.into_any(),
-                            }}
-                        </div>
-                    }
-                }).collect_view()}
-                {move || {
-                    let shown: Vec<String> = ups.with(|u| u.iter().map(|v| v.up.test_run_id.clone()).collect());
-                    let owed: Vec<PendingRun> = state.pending.get().into_iter()
-                        .filter(|p| !shown.contains(&p.test_run_id)).collect();
-                    (!owed.is_empty()).then(|| view! {
-                        <div class="pending fail" data-testid="pending">
-                            <h4>{format!("{} run(s) still need a teardown", owed.len())}</h4>
-                            <ul>
-                                {owed.into_iter().map(|p| {
-                                    let down_id = p.test_run_id.clone();
-                                    view! { <li>
-                                        {format!("{} ({}): {} ", p.scenario, p.test_run_id, p.reason)}
-                                        <button data-down=down_id.clone() disabled=move || !idle() on:click=move |_| run_down(down_id.clone())>"Tear down"</button>
-                                    </li> }
-                                }).collect_view()}
-                            </ul>
-                        </div>
-                    })
-                }}
+                <UpResults ups=ups />
+                <PendingRuns ups=ups />
                 <ValidationView />
             </Show>
         </section>
+    }
+}
+
+/// One `Up` from the page: saves the edits, brings the scenario up, keeps its answer.
+fn bring_up(state: EditorState, ups: RwSignal<Vec<UpView>>, scenario: String) {
+    state.busy.set(Some(format!("up {scenario}")));
+    spawn_local(async move {
+        if let Err(error) = state.save_all().await {
+            state.notice.set(Some(error.to_string()));
+        } else {
+            match state
+                .proxy
+                .get_value()
+                .post::<_, UpResult>("/api/up", &UpRequest { scenario })
+                .await
+            {
+                Ok(up) => {
+                    ups.update(|u| u.push(UpView { up, down: None }));
+                    state.refresh_pending().await;
+                }
+                Err(error) => state.notice.set(Some(error.to_string())),
+            }
+        }
+        state.busy.set(None);
+    });
+}
+
+/// Tears a run down (from this page's ups or the ledger) and records the answer.
+fn tear_down(state: EditorState, ups: RwSignal<Vec<UpView>>, test_run_id: String) {
+    let body = DownRequest {
+        test_run_id: test_run_id.clone(),
+    };
+    state.call(
+        format!("down {test_run_id}"),
+        "/api/down",
+        body,
+        move |answer: Result<DownResult, _>| match answer {
+            Ok(down) => {
+                if down.ok {
+                    state
+                        .pending
+                        .update(|p| p.retain(|p| p.test_run_id != test_run_id));
+                }
+                ups.update(|u| {
+                    for view in u.iter_mut().filter(|v| v.up.test_run_id == test_run_id) {
+                        view.down = Some(down.clone());
+                    }
+                });
+            }
+            Err(error) => state.notice.set(Some(error.to_string())),
+        },
+    );
+}
+
+/// The runs brought up from this page, newest first, each with its teardown.
+#[component]
+fn UpResults(ups: RwSignal<Vec<UpView>>) -> impl IntoView {
+    let state = expect_context::<EditorState>();
+    move || {
+        ups.get().into_iter().rev().map(|UpView { up, down }| {
+        let id = up.test_run_id.clone();
+        let down_id = id.clone();
+        view! {
+            <div class="up-result" data-run=id.clone()>
+                <h4>{format!("up {} → {} in {} ms ({id})", up.scenario, up.status, up.up_ms)}</h4>
+                <p>{up.message.clone()}</p>
+                <RefsCounts counts=up.refs_counts.clone() />
+                <AuthBlock auth=up.auth.clone() />
+                {match down {
+                    Some(d) => view! { <p class=if d.ok { "pass" } else { "fail" }>
+                        {format!("down → {} in {} ms: {}", d.status, d.down_ms, d.message)}</p> }.into_any(),
+                    None => view! { <button data-down=down_id.clone() on:click=move |_| tear_down(state, ups, down_id.clone())>"Down (tear it down)"</button> }.into_any(),
+                }}
+            </div>
+        }
+    }).collect_view()
+    }
+}
+
+/// The ledger's runs not shown above: kept runs and teardowns that failed.
+#[component]
+fn PendingRuns(ups: RwSignal<Vec<UpView>>) -> impl IntoView {
+    let state = expect_context::<EditorState>();
+    let idle = move || state.busy.get().is_none();
+    move || {
+        let shown: Vec<String> = ups.with(|u| u.iter().map(|v| v.up.test_run_id.clone()).collect());
+        let owed: Vec<PendingRun> = state
+            .pending
+            .get()
+            .into_iter()
+            .filter(|p| !shown.contains(&p.test_run_id))
+            .collect();
+        (!owed.is_empty()).then(|| view! {
+            <div class="pending fail" data-testid="pending">
+                <h4>{format!("{} run(s) still need a teardown", owed.len())}</h4>
+                <ul>
+                    {owed.into_iter().map(|p| {
+                        let down_id = p.test_run_id.clone();
+                        view! { <li data-kept=p.kept.to_string()>
+                            {format!("{} ({}): {} ", p.scenario, p.test_run_id, p.reason)}
+                            <button data-down=down_id.clone() disabled=move || !idle() on:click=move |_| tear_down(state, ups, down_id.clone())>"Tear down"</button>
+                        </li> }
+                    }).collect_view()}
+                </ul>
+            </div>
+        })
     }
 }
 

@@ -211,7 +211,7 @@ impl EventStream {
             let mut data: Vec<&str> = Vec::new();
             for line in text.lines() {
                 if let Some(name) = line.strip_prefix("event:") {
-                    event = name.trim().to_owned();
+                    name.trim().clone_into(&mut event);
                 } else if let Some(value) = line.strip_prefix("data:") {
                     data.push(value.strip_prefix(' ').unwrap_or(value));
                 }

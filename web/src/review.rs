@@ -38,7 +38,7 @@ pub fn Review() -> impl IntoView {
     };
     let can_write =
         Memo::new(move |_| state.busy.get().is_none() && passed() && validated_current.get());
-    let write_hint = move || match state.validation.with(|v| v.is_some()) {
+    let write_hint = move || match state.validation.with(std::option::Option::is_some) {
         false => "run a full validation first",
         true if !passed() => "the last validation failed or covered only some scenarios",
         true if !validated_current.get() => {
@@ -59,15 +59,6 @@ pub fn Review() -> impl IntoView {
             },
         );
     };
-    let scenarios = move || -> Vec<ScenarioRun> {
-        state.validation.with(|v| {
-            v.as_ref()
-                .and_then(|r| r.outcome.report.as_ref())
-                .map(|r| r.scenarios.clone())
-                .unwrap_or_default()
-        })
-    };
-
     view! {
         <section class="review">
             <h2>"Review checkpoint"</h2>
@@ -81,31 +72,7 @@ pub fn Review() -> impl IntoView {
                     }).collect_view()}</pre>
                 }.into_any(),
             }}
-            <h3>"Auth per role"</h3>
-            {move || {
-                let runs = scenarios();
-                if runs.is_empty() {
-                    return view! { <p>"No validation yet: run one from the Lifecycle tab."</p> }.into_any();
-                }
-                runs.into_iter().map(|s| view! {
-                    <div class="auth-role">
-                        <h4>{s.name.clone()}</h4>
-                        <AuthBlock auth=s.auth.clone() />
-                    </div>
-                }).collect_view().into_any()
-            }}
-            <h3>"Teardown"</h3>
-            {move || state.validation.get().and_then(|run| run.outcome.report).map(|report| {
-                view! {
-                    <ul class="checks">
-                        {report.scenarios.iter().map(|s| {
-                            let clean = s.torn_down_cleanly();
-                            view! { <li class=if clean { "pass" } else { "fail" }>{format!("{}: {}", s.name, if clean { "torn down cleanly" } else { "teardown problems (see Lifecycle)" })}</li> }
-                        }).collect_view()}
-                    </ul>
-                    <LeakList leaked=report.leaked.clone() pending=report.pending />
-                }
-            })}
+            <ValidatedRuns />
             <h3>"Write and upload"</h3>
             <div class="actions">
                 <button class="primary" data-action="write" disabled=move || !can_write.get()
@@ -113,10 +80,51 @@ pub fn Review() -> impl IntoView {
                 <span class="hint" data-testid="write-hint">{write_hint}</span>
             </div>
             <div class="actions">
-                <button data-action="upload" disabled=move || state.busy.get().is_some() || !state.proxy_status.with(|s| s.is_connected())
+                <button data-action="upload" disabled=move || state.busy.get().is_some() || !state.proxy_status.with(super::state::ProxyStatus::is_connected)
                     on:click=run_upload>"Upload recipes"</button>
                 {move || upload.get().map(|(ok, message)| view! { <span class=if ok { "pass" } else { "fail" } data-testid="upload-status">{message}</span> })}
             </div>
         </section>
+    }
+}
+
+/// Auth per role and the teardown of each scenario of the last validation.
+#[component]
+fn ValidatedRuns() -> impl IntoView {
+    let state = expect_context::<EditorState>();
+    let scenarios = move || -> Vec<ScenarioRun> {
+        state.validation.with(|v| {
+            v.as_ref()
+                .and_then(|r| r.outcome.report.as_ref())
+                .map(|r| r.scenarios.clone())
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        <h3>"Auth per role"</h3>
+        {move || {
+            let runs = scenarios();
+            if runs.is_empty() {
+                return view! { <p>"No validation yet: run one from the Lifecycle tab."</p> }.into_any();
+            }
+            runs.into_iter().map(|s| view! {
+                <div class="auth-role">
+                    <h4>{s.name.clone()}</h4>
+                    <AuthBlock auth=s.auth.clone() />
+                </div>
+            }).collect_view().into_any()
+        }}
+        <h3>"Teardown"</h3>
+        {move || state.validation.get().and_then(|run| run.outcome.report).map(|report| {
+            view! {
+                <ul class="checks">
+                    {report.scenarios.iter().map(|s| {
+                        let clean = s.torn_down_cleanly();
+                        view! { <li class=if clean { "pass" } else { "fail" }>{format!("{}: {}", s.name, if clean { "torn down cleanly" } else { "teardown problems (see Lifecycle)" })}</li> }
+                    }).collect_view()}
+                </ul>
+                <LeakList leaked=report.leaked.clone() pending=report.pending />
+            }
+        })}
     }
 }

@@ -542,7 +542,7 @@ fn record_timing(bytes: usize, phases: &[(&str, Option<f64>)]) {
     };
     let root = js_sys::Reflect::get(&window, &"__scenarioLab".into())
         .ok()
-        .filter(|v| v.is_object())
+        .filter(wasm_bindgen::JsValue::is_object)
         .unwrap_or_else(|| {
             let object = js_sys::Object::new();
             let _ = js_sys::Reflect::set(&object, &"timings".into(), &js_sys::Array::new());

@@ -6,6 +6,7 @@ use leptos::html::{Div, Textarea};
 use leptos::prelude::*;
 use scenario_lab_core::Severity;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use wasm_bindgen::JsCast;
 
 /// The height of one line in pixels (fixed in the stylesheet, so markers and jumps line up).
@@ -17,48 +18,8 @@ pub fn TextEditor() -> impl IntoView {
     let textarea = NodeRef::<Textarea>::new();
     let gutter = NodeRef::<Div>::new();
 
-    // Put the file's text into the textarea when the file or an outside edit changes it (never on
-    // the user's own keystrokes, which would move the caret).
-    Effect::new(move |_| {
-        state.external_revision.track();
-        let file = state.current.get();
-        let text = state
-            .texts
-            .with_untracked(|t| t.get(&file).cloned())
-            .unwrap_or_default();
-        if let Some(area) = textarea.get()
-            && area.value() != text
-        {
-            area.set_value(&text);
-        }
-    });
-
-    // Jump to a diagnostic: select its bytes and scroll its line into view.
-    Effect::new(move |_| {
-        let Some(jump) = state.jump.get() else {
-            return;
-        };
-        let Some(area) = textarea.get() else {
-            return;
-        };
-        if jump.file != state.current.get_untracked() {
-            return;
-        }
-        // The jump may come with a file switch whose text is not in the textarea yet.
-        let text = state
-            .texts
-            .with_untracked(|t| t.get(&jump.file).cloned())
-            .unwrap_or_default();
-        if area.value() != text {
-            area.set_value(&text);
-        }
-        let start = utf16_offset(&text, jump.start);
-        let end = utf16_offset(&text, jump.end.max(jump.start));
-        let _ = area.focus();
-        let _ = area.set_selection_range(start, end);
-        let line = text[..jump.start.min(text.len())].matches('\n').count();
-        area.set_scroll_top(((line as f64 - 4.0).max(0.0) * LINE_HEIGHT) as i32);
-    });
+    follow_outside_edits(state, textarea);
+    follow_jumps(state, textarea);
 
     let lines = Memo::new(move |_| {
         let file = state.current.get();
@@ -88,9 +49,7 @@ pub fn TextEditor() -> impl IntoView {
                 if !entry.1.is_empty() {
                     entry.1.push('\n');
                 }
-                entry
-                    .1
-                    .push_str(&format!("{}: {}", row.code(), row.diagnostic.message));
+                let _ = write!(entry.1, "{}: {}", row.code(), row.diagnostic.message);
             }
         });
         by_line.into_iter().collect::<Vec<_>>()
@@ -157,6 +116,53 @@ pub fn TextEditor() -> impl IntoView {
             ></textarea>
         </div>
     }
+}
+
+/// Puts the file's text into the textarea when the file or an outside edit changes it (never on
+/// the user's own keystrokes, which would move the caret).
+fn follow_outside_edits(state: EditorState, textarea: NodeRef<Textarea>) {
+    Effect::new(move |_| {
+        state.external_revision.track();
+        let file = state.current.get();
+        let text = state
+            .texts
+            .with_untracked(|t| t.get(&file).cloned())
+            .unwrap_or_default();
+        if let Some(area) = textarea.get()
+            && area.value() != text
+        {
+            area.set_value(&text);
+        }
+    });
+}
+
+/// Jumps to a diagnostic: selects its bytes and scrolls its line into view.
+fn follow_jumps(state: EditorState, textarea: NodeRef<Textarea>) {
+    Effect::new(move |_| {
+        let Some(jump) = state.jump.get() else {
+            return;
+        };
+        let Some(area) = textarea.get() else {
+            return;
+        };
+        if jump.file != state.current.get_untracked() {
+            return;
+        }
+        // The jump may come with a file switch whose text is not in the textarea yet.
+        let text = state
+            .texts
+            .with_untracked(|t| t.get(&jump.file).cloned())
+            .unwrap_or_default();
+        if area.value() != text {
+            area.set_value(&text);
+        }
+        let start = utf16_offset(&text, jump.start);
+        let end = utf16_offset(&text, jump.end.max(jump.start));
+        let _ = area.focus();
+        let _ = area.set_selection_range(start, end);
+        let line = text[..jump.start.min(text.len())].matches('\n').count();
+        area.set_scroll_top(((line as f64 - 4.0).max(0.0) * LINE_HEIGHT) as i32);
+    });
 }
 
 /// Jumps to the first problem of the current file after the caret (before it, with `backwards`),

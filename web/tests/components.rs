@@ -1,6 +1,8 @@
 //! Component tests of the editor in headless Chromium: the example workspace, a dangling `_ref` found at its line and fixed in place, jumps, the overview, the graphs, offline status, stored edits and conflicts.
 
 #![cfg(target_arch = "wasm32")]
+// Offsets of small test texts become UTF-16 positions.
+#![allow(clippy::cast_possible_truncation)]
 
 use leptos::prelude::*;
 use scenario_lab_core::FileKind;

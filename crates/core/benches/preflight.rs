@@ -39,23 +39,23 @@ fn bench(c: &mut Criterion) {
         (RECIPES.len() + DISCOVER.len() + SCENARIOS.len() + AUDIT.len()) as u64,
     ));
     group.bench_function("reference-example", |b| {
-        b.iter(|| preflight(black_box(&workspace(RECIPES))))
+        b.iter(|| preflight(black_box(&workspace(RECIPES))));
     });
     group.throughput(Throughput::Bytes(large.len() as u64));
     group.bench_function("generated-1mb", |b| {
-        b.iter(|| preflight(black_box(&workspace(&large))))
+        b.iter(|| preflight(black_box(&workspace(&large))));
     });
     group.bench_function("generated-1mb-json-tree-only", |b| {
         b.iter(|| {
             scenario_lab_core::json::parse(scenario_lab_core::FileKind::Recipes, black_box(&large))
-        })
+        });
     });
     // One line, 5 MB, 24,000 diagnostics: position lookups and suggestions must not rescan.
     let minified = sample::minified_broken_recipes(8000);
     eprintln!("minified broken recipes: {} bytes", minified.len());
     group.throughput(Throughput::Bytes(minified.len() as u64));
     group.bench_function("minified-5mb-24k-diagnostics", |b| {
-        b.iter(|| preflight(black_box(&workspace(&minified))))
+        b.iter(|| preflight(black_box(&workspace(&minified))));
     });
     group.finish();
 }

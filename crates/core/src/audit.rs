@@ -7,24 +7,33 @@ use crate::yaml::{self, YamlNode};
 /// One audited model.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditModel {
+    /// The model name.
     pub name: String,
+    /// Where the name is written.
     pub name_span: Span,
     /// `independently_created` (v2) or `has_creation_code` (v1).
     pub independently_created: Option<bool>,
+    /// The owners (`created_by[].owner`) that create it when it is not independent.
     pub owners: Vec<String>,
+    /// The file holding its creation code.
     pub creation_file: Option<String>,
+    /// The function that creates it.
     pub creation_function: Option<String>,
 }
 
 /// What the checks read from `entity-audit.md`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuditDoc {
+    /// Every model of the audit, in order.
     pub models: Vec<AuditModel>,
+    /// `model_count` and where it is written.
     pub model_count: Option<(i64, Span)>,
+    /// `factory_count` and where it is written.
     pub factory_count: Option<(i64, Span)>,
 }
 
 impl AuditDoc {
+    /// The model named `name`.
     pub fn model(&self, name: &str) -> Option<&AuditModel> {
         self.models.iter().find(|m| m.name == name)
     }
@@ -97,55 +106,69 @@ pub fn parse(text: &str) -> Parsed<AuditDoc> {
         };
     };
     for (i, item) in models.iter().enumerate() {
-        let Some(name_node) = item
-            .get("name")
-            .filter(|n| n.as_str().is_some_and(|s| !s.trim().is_empty()))
-        else {
-            diagnostics.push(error(
-                item.span,
-                format!("models[{i}] needs a non-blank `name`"),
-            ));
-            continue;
-        };
-        let name = name_node.as_str().unwrap_or_default().to_owned();
-        let independently_created = item
-            .get("independently_created")
-            .and_then(YamlNode::as_bool)
-            .or_else(|| item.get("has_creation_code").and_then(YamlNode::as_bool));
-        if independently_created.is_none() {
-            diagnostics.push(error(name_node.span, format!("models[{i}] ({name}) missing classification (independently_created or has_creation_code)")));
+        if let Some(model) = audit_model(i, item, &mut diagnostics) {
+            doc.models.push(model);
         }
-        let owners: Vec<String> = item
-            .get("created_by")
-            .and_then(YamlNode::as_sequence)
-            .map(|list| {
-                list.iter()
-                    .filter_map(|o| o.get("owner").and_then(YamlNode::scalar_text))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if independently_created == Some(false)
-            && owners.is_empty()
-            && item.get("created_by").is_some()
-        {
-            diagnostics.push(error(
-                name_node.span,
-                format!("models[{i}] ({name}) is marked independently_created=false but has no created_by entries"),
-            ));
-        }
-        doc.models.push(AuditModel {
-            name,
-            name_span: name_node.span,
-            independently_created,
-            owners,
-            creation_file: item.get("creation_file").and_then(YamlNode::scalar_text),
-            creation_function: item
-                .get("creation_function")
-                .and_then(YamlNode::scalar_text),
-        });
     }
+    check_counts(&doc, &mut diagnostics);
+    Parsed {
+        value: doc,
+        diagnostics,
+    }
+}
+
+/// One entry of `models`, or `None` (with a diagnostic) when it has no name.
+fn audit_model(i: usize, item: &YamlNode, diagnostics: &mut Vec<Diagnostic>) -> Option<AuditModel> {
+    let Some(name_node) = item
+        .get("name")
+        .filter(|n| n.as_str().is_some_and(|s| !s.trim().is_empty()))
+    else {
+        diagnostics.push(error(
+            item.span,
+            format!("models[{i}] needs a non-blank `name`"),
+        ));
+        return None;
+    };
+    let name = name_node.as_str().unwrap_or_default().to_owned();
+    let independently_created = item
+        .get("independently_created")
+        .and_then(YamlNode::as_bool)
+        .or_else(|| item.get("has_creation_code").and_then(YamlNode::as_bool));
+    if independently_created.is_none() {
+        diagnostics.push(error(name_node.span, format!("models[{i}] ({name}) missing classification (independently_created or has_creation_code)")));
+    }
+    let owners: Vec<String> = item
+        .get("created_by")
+        .and_then(YamlNode::as_sequence)
+        .map(|list| {
+            list.iter()
+                .filter_map(|o| o.get("owner").and_then(YamlNode::scalar_text))
+                .collect()
+        })
+        .unwrap_or_default();
+    if independently_created == Some(false) && owners.is_empty() && item.get("created_by").is_some()
+    {
+        diagnostics.push(error(
+            name_node.span,
+            format!("models[{i}] ({name}) is marked independently_created=false but has no created_by entries"),
+        ));
+    }
+    Some(AuditModel {
+        name,
+        name_span: name_node.span,
+        independently_created,
+        owners,
+        creation_file: item.get("creation_file").and_then(YamlNode::scalar_text),
+        creation_function: item
+            .get("creation_function")
+            .and_then(YamlNode::scalar_text),
+    })
+}
+
+/// `model_count` and `factory_count` against the models listed.
+fn check_counts(doc: &AuditDoc, diagnostics: &mut Vec<Diagnostic>) {
     if let Some((count, span)) = doc.model_count
-        && count != doc.models.len() as i64
+        && i64::try_from(doc.models.len()).is_ok_and(|n| count != n)
     {
         diagnostics.push(error(
             span,
@@ -155,7 +178,7 @@ pub fn parse(text: &str) -> Parsed<AuditDoc> {
             ),
         ));
     }
-    let independent = doc.independent_models().len() as i64;
+    let independent = i64::try_from(doc.independent_models().len()).unwrap_or(i64::MAX);
     if let Some((count, span)) = doc.factory_count
         && count != independent
     {
@@ -172,10 +195,6 @@ pub fn parse(text: &str) -> Parsed<AuditDoc> {
                 "set factory_count to {independent}; the plugin's validator rewrites it otherwise"
             )),
         );
-    }
-    Parsed {
-        value: doc,
-        diagnostics,
     }
 }
 

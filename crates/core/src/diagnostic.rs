@@ -6,11 +6,14 @@ use std::fmt;
 /// A byte range in one file's text (`start..end`, UTF-8 offsets).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Span {
+    /// First byte.
     pub start: usize,
+    /// One past the last byte.
     pub end: usize,
 }
 
 impl Span {
+    /// The bytes `start..end`.
     pub const fn new(start: usize, end: usize) -> Self {
         Self { start, end }
     }
@@ -21,13 +24,16 @@ impl Span {
             end: offset,
         }
     }
+    /// Its length in bytes.
     pub const fn len(&self) -> usize {
         self.end - self.start
     }
+    /// Whether it covers no byte.
     pub const fn is_empty(&self) -> bool {
         self.start == self.end
     }
     /// Moves the span by `offset` bytes (for text embedded in a larger file).
+    #[must_use]
     pub const fn shifted(self, offset: usize) -> Self {
         Self {
             start: self.start + offset,
@@ -40,18 +46,24 @@ impl Span {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub enum FileKind {
     #[serde(rename = "scenarios.md")]
+    /// `scenarios.md`.
     Scenarios,
     #[serde(rename = "entity-audit.md")]
+    /// `entity-audit.md`.
     EntityAudit,
     #[serde(rename = "discover.json")]
+    /// `discover.json`.
     Discover,
     #[serde(rename = "scenario-recipes.json")]
+    /// `scenario-recipes.json`.
     Recipes,
     #[serde(rename = ".scenario-validation.json")]
+    /// `.scenario-validation.json`.
     Validation,
 }
 
 impl FileKind {
+    /// Every workspace file, in report order.
     pub const ALL: [FileKind; 5] = [
         FileKind::Scenarios,
         FileKind::EntityAudit,
@@ -80,13 +92,18 @@ impl fmt::Display for FileKind {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// How bad a diagnostic is.
 pub enum Severity {
+    /// The platform or the endpoint rejects the recipe, or misbehaves silently.
     Error,
+    /// Only the older plugin tooling rejects it.
     Warning,
+    /// A note (deprecations).
     Info,
 }
 
 impl Severity {
+    /// `error`, `warning` or `info`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -102,36 +119,67 @@ impl Severity {
 pub struct Code(&'static str);
 
 impl Code {
+    /// A workspace file that cannot be read or is not UTF-8.
     pub const FILE_UNREADABLE: Code = Code("file/unreadable");
+    /// JSON that does not parse.
     pub const JSON_SYNTAX: Code = Code("json/syntax");
+    /// YAML frontmatter that does not parse.
     pub const YAML_SYNTAX: Code = Code("yaml/syntax");
+    /// A `_ref` to an alias no record declares.
     pub const RECIPE_UNKNOWN_ALIAS: Code = Code("recipe/unknown-alias");
+    /// An alias declared twice.
     pub const RECIPE_DUPLICATE_ALIAS: Code = Code("recipe/duplicate-alias");
+    /// A cycle of `_ref`s.
     pub const RECIPE_CYCLE: Code = Code("recipe/cycle");
+    /// A model discover does not list.
     pub const RECIPE_UNKNOWN_MODEL: Code = Code("recipe/unknown-model");
+    /// A field the model does not have.
     pub const RECIPE_UNKNOWN_FIELD: Code = Code("recipe/unknown-field");
+    /// A required field left out.
     pub const RECIPE_MISSING_FIELD: Code = Code("recipe/missing-field");
+    /// Nested children a factory-driven endpoint never creates.
     pub const RECIPE_DROPPED_NESTED_CHILD: Code = Code("recipe/dropped-nested-child");
+    /// Records outside the scope entity.
     pub const RECIPE_NOT_ROOTED: Code = Code("recipe/not-rooted");
+    /// A `{{token}}` without a variable.
     pub const RECIPE_UNDECLARED_TOKEN: Code = Code("recipe/undeclared-token");
+    /// A token form only the SDK resolves.
     pub const RECIPE_SDK_TOKEN: Code = Code("recipe/sdk-token");
+    /// A variable no token uses.
     pub const RECIPE_UNUSED_VARIABLE: Code = Code("recipe/unused-variable");
+    /// A placeholder value (`TODO`, `<email>`).
     pub const RECIPE_PLACEHOLDER_VALUE: Code = Code("recipe/placeholder-value");
+    /// A `derived` format the platform refuses.
     pub const RECIPE_BAD_DERIVED_FORMAT: Code = Code("recipe/bad-derived-format");
+    /// A faker generator the platform lacks.
     pub const RECIPE_UNKNOWN_FAKER: Code = Code("recipe/unknown-faker");
+    /// A value of the wrong type for its field.
     pub const RECIPE_TYPE_MISMATCH: Code = Code("recipe/type-mismatch");
+    /// The deprecated `variables` block.
     pub const RECIPE_DEPRECATED_VARIABLES: Code = Code("recipe/deprecated-variables");
+    /// One of `standard`, `empty`, `large` missing.
     pub const RECIPES_MISSING_REQUIRED_RECIPE: Code = Code("recipes/missing-required-recipe");
+    /// The upload schema refuses the file.
     pub const RECIPES_SCHEMA: Code = Code("recipes/schema");
+    /// Two recipes with one name.
     pub const RECIPES_DUPLICATE_NAME: Code = Code("recipes/duplicate-name");
+    /// A scenario without a recipe.
     pub const SCENARIOS_MISSING_RECIPE: Code = Code("scenarios/missing-recipe");
+    /// A recipe without a scenario.
     pub const SCENARIOS_EXTRA_RECIPE: Code = Code("scenarios/extra-recipe");
+    /// Counts in `scenarios.md` that the recipe contradicts.
     pub const SCENARIOS_COUNT_MISMATCH: Code = Code("scenarios/count-mismatch");
+    /// A problem in `scenarios.md`'s frontmatter.
     pub const SCENARIOS_FRONTMATTER: Code = Code("scenarios/frontmatter");
+    /// An audited model discover lacks.
     pub const AUDIT_MODEL_MISSING_IN_DISCOVER: Code = Code("audit/model-missing-in-discover");
+    /// An independently created model without a factory.
     pub const AUDIT_FACTORY_MISSING: Code = Code("audit/factory-missing");
+    /// A problem in `entity-audit.md`'s frontmatter.
     pub const AUDIT_FRONTMATTER: Code = Code("audit/frontmatter");
+    /// A discover answer of the wrong shape.
     pub const DISCOVER_SHAPE: Code = Code("discover/shape");
+    /// A `.scenario-validation.json` the plugin refuses.
     pub const VALIDATION_SCHEMA: Code = Code("validation/schema");
 
     /// Every code the core can emit, for documentation and the editor.
@@ -169,6 +217,7 @@ impl Code {
         Code::VALIDATION_SCHEMA,
     ];
 
+    /// The stable code text, e.g. `recipe/unknown-alias`.
     pub const fn as_str(self) -> &'static str {
         self.0
     }
@@ -183,23 +232,31 @@ impl fmt::Display for Code {
 /// A secondary place worth showing, e.g. where an alias was first declared.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Label {
+    /// The file it points into.
     pub file: FileKind,
+    /// The bytes it points at.
     pub span: Span,
+    /// What is there.
     pub message: String,
 }
 
 /// One replacement of a byte range by new text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TextEdit {
+    /// The bytes replaced.
     pub span: Span,
+    /// What replaces them.
     pub new_text: String,
 }
 
 /// A mechanical fix: edits to one file, applied together.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Fix {
+    /// What the fix does, for people.
     pub message: String,
+    /// The file it edits.
     pub file: FileKind,
+    /// Non-overlapping edits.
     pub edits: Vec<TextEdit>,
 }
 
@@ -224,25 +281,36 @@ impl Fix {
 /// A problem found in one workspace file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// Stable code.
     pub code: Code,
+    /// Severity.
     pub severity: Severity,
+    /// Short, lowercase, no trailing period.
     pub message: String,
+    /// The file.
     pub file: FileKind,
+    /// The exact bytes concerned.
     pub span: Span,
+    /// Related places (e.g. where an alias was declared).
     pub labels: Vec<Label>,
+    /// What to do about it.
     pub help: Option<String>,
+    /// A mechanical repair.
     pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
+    /// An error.
     pub fn error(code: Code, file: FileKind, span: Span, message: impl Into<String>) -> Self {
         Self::new(code, Severity::Error, file, span, message)
     }
 
+    /// A warning.
     pub fn warning(code: Code, file: FileKind, span: Span, message: impl Into<String>) -> Self {
         Self::new(code, Severity::Warning, file, span, message)
     }
 
+    /// A diagnostic of any severity.
     pub fn new(
         code: Code,
         severity: Severity,
@@ -263,12 +331,14 @@ impl Diagnostic {
     }
 
     #[must_use]
+    /// With help text.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     #[must_use]
+    /// With a related place.
     pub fn with_label(mut self, file: FileKind, span: Span, message: impl Into<String>) -> Self {
         self.labels.push(Label {
             file,
@@ -279,6 +349,7 @@ impl Diagnostic {
     }
 
     #[must_use]
+    /// With a quick fix.
     pub fn with_fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
         self
@@ -288,7 +359,9 @@ impl Diagnostic {
 /// A parser's output: the best value it could build plus what was wrong.
 #[derive(Clone, Debug)]
 pub struct Parsed<T> {
+    /// The best value the parser could build.
     pub value: T,
+    /// What it found wrong.
     pub diagnostics: Vec<Diagnostic>,
 }
 

@@ -6,49 +6,74 @@ use crate::json::{self, Node};
 /// A discover response as the checks use it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Discover {
+    /// The protocol version the answer gave.
     pub version: Option<String>,
+    /// The models (one per factory).
     pub models: Vec<DiscoverModel>,
+    /// Foreign-key edges (SQL era only).
     pub edges: Vec<Edge>,
+    /// Parent/child relations (SQL era only).
     pub relations: Vec<Relation>,
+    /// The scope column (e.g. `organizationId`).
     pub scope_field: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+/// One model of discover.
 pub struct DiscoverModel {
+    /// The model (factory) name.
     pub name: String,
+    /// Its cosmetic table name.
     pub table_name: Option<String>,
+    /// Its fields, the synthetic `id` first.
     pub fields: Vec<DiscoverField>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
+/// One field of a model.
 pub struct DiscoverField {
+    /// The field name.
     pub name: String,
+    /// The type string (`string`, `integer`, `timestamp`, ...).
     pub ty: String,
+    /// Required by the input schema.
     pub is_required: bool,
+    /// The id field.
     pub is_id: bool,
+    /// Has a default.
     pub has_default: bool,
 }
 
 /// A foreign-key edge of a SQL-era discover: `from.localField -> to.foreignField`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Edge {
+    /// The model holding the key.
     pub from: String,
+    /// The model it points at.
     pub to: String,
+    /// The key column.
     pub local_field: String,
+    /// The column it points at.
     pub foreign_field: String,
+    /// Whether the key may be null.
     pub nullable: bool,
 }
 
 /// A nesting relation of a SQL-era discover.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Relation {
+    /// The parent model.
     pub parent_model: String,
+    /// The child model.
     pub child_model: String,
+    /// The parent's nesting key.
     pub parent_field: String,
+    /// The child's key column.
     pub child_field: String,
 }
 
 impl Discover {
+    /// The model named `name`.
     pub fn model(&self, name: &str) -> Option<&DiscoverModel> {
         self.models.iter().find(|m| m.name == name)
     }
@@ -91,6 +116,7 @@ impl Discover {
 }
 
 impl DiscoverModel {
+    /// The field named `name`.
     pub fn field(&self, name: &str) -> Option<&DiscoverField> {
         self.fields.iter().find(|f| f.name == name)
     }
@@ -152,7 +178,7 @@ pub fn from_node(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Discover {
             }
         }
         Some((node, None)) => {
-            diagnostics.push(shape_error(node.span, "`schema.models` must be an array"))
+            diagnostics.push(shape_error(node.span, "`schema.models` must be an array"));
         }
         None => diagnostics.push(shape_error(schema.span, "`schema.models` is missing")),
     }
@@ -161,6 +187,28 @@ pub fn from_node(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Discover {
             Some(node) => match node.as_array() {
                 Some(items) => {
                     for item in items {
+                        let required: &[&str] = if is_edges {
+                            &["from", "to", "localField", "foreignField"]
+                        } else {
+                            &["parentModel", "childModel", "parentField", "childField"]
+                        };
+                        let missing: Vec<&str> = required
+                            .iter()
+                            .copied()
+                            .filter(|k| item.get(k).and_then(Node::as_str).is_none())
+                            .collect();
+                        if !missing.is_empty() {
+                            // The platform's schema and the plugin both refuse it.
+                            diagnostics.push(shape_error(
+                                item.span,
+                                format!(
+                                    "every entry of `schema.{key}` needs the strings {}; this one lacks {}",
+                                    required.join(", "),
+                                    missing.join(", ")
+                                ),
+                            ));
+                            continue;
+                        }
                         if is_edges {
                             discover.edges.push(Edge {
                                 from: string_at(item, "from").unwrap_or_default(),
@@ -212,6 +260,13 @@ fn model_from_node(node: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<Dis
         diagnostics.push(shape_error(node.span, "every model needs a string `name`"));
         return None;
     };
+    if name.trim().is_empty() {
+        let span = node.get("name").map_or(node.span, |n| n.span);
+        diagnostics.push(
+            shape_warning(span, "a model with an empty name")
+                .with_help("no recipe can name this model; the factory registry key is empty"),
+        );
+    }
     let mut model = DiscoverModel {
         name: name.to_owned(),
         table_name: string_at(node, "tableName"),

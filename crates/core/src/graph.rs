@@ -7,7 +7,9 @@ use std::collections::BinaryHeap;
 /// What the graph needs to know of one record, in payload order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RecordLinks<'a> {
+    /// The record's model.
     pub model: &'a str,
+    /// Its `_alias`, if any.
     pub alias: Option<&'a str>,
     /// Aliases this record references, in the order found.
     pub refs: Vec<&'a str>,
@@ -52,6 +54,7 @@ impl Graph {
         Graph { deps, order }
     }
 
+    /// Whether some records could not be ordered.
     pub fn has_cycle(&self) -> bool {
         self.order.len() != self.deps.len()
     }

@@ -6,18 +6,24 @@ use std::borrow::Cow;
 /// A JSON value and the exact bytes it came from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node<'a> {
+    /// The exact bytes of the value.
     pub span: Span,
+    /// The value.
     pub kind: NodeKind<'a>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// A JSON value.
 pub enum NodeKind<'a> {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// A number, kept as written so that no precision is lost.
     Number(&'a str),
     /// Borrowed from the source unless it had escapes.
     String(Cow<'a, str>),
+    /// An array.
     Array(Vec<Node<'a>>),
     /// Members in source order, duplicates included.
     Object(Vec<Member<'a>>),
@@ -26,8 +32,11 @@ pub enum NodeKind<'a> {
 /// One `"key": value` pair of an object.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Member<'a> {
+    /// The key (unescaped).
     pub key: Cow<'a, str>,
+    /// The key's bytes, quotes included.
     pub key_span: Span,
+    /// The value.
     pub value: Node<'a>,
 }
 
@@ -39,36 +48,42 @@ impl Member<'_> {
 }
 
 impl<'a> Node<'a> {
+    /// The string, if it is one.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             NodeKind::String(s) => Some(s.as_ref()),
             _ => None,
         }
     }
+    /// The items, if it is an array.
     pub fn as_array(&self) -> Option<&[Node<'a>]> {
         match &self.kind {
             NodeKind::Array(items) => Some(items),
             _ => None,
         }
     }
+    /// The members, if it is an object.
     pub fn as_object(&self) -> Option<&[Member<'a>]> {
         match &self.kind {
             NodeKind::Object(members) => Some(members),
             _ => None,
         }
     }
+    /// The boolean, if it is one.
     pub fn as_bool(&self) -> Option<bool> {
         match self.kind {
             NodeKind::Bool(b) => Some(b),
             _ => None,
         }
     }
+    /// The number as `f64`, if it is one.
     pub fn as_f64(&self) -> Option<f64> {
         match &self.kind {
             NodeKind::Number(raw) => raw.parse().ok(),
             _ => None,
         }
     }
+    /// Whether it is `null`.
     pub fn is_null(&self) -> bool {
         matches!(self.kind, NodeKind::Null)
     }
@@ -110,9 +125,9 @@ impl<'a> Node<'a> {
         match &self.kind {
             NodeKind::Null => Value::Null,
             NodeKind::Bool(b) => Value::Bool(*b),
-            NodeKind::Number(raw) => serde_json::from_str::<serde_json::Number>(raw)
-                .map(Value::Number)
-                .unwrap_or(Value::Null),
+            NodeKind::Number(raw) => {
+                serde_json::from_str::<serde_json::Number>(raw).map_or(Value::Null, Value::Number)
+            }
             NodeKind::String(s) => Value::String(s.to_string()),
             NodeKind::Array(items) => Value::Array(items.iter().map(Node::to_value).collect()),
             NodeKind::Object(members) => {

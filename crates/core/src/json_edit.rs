@@ -40,34 +40,31 @@ fn append_entry(
     last: Option<(usize, usize)>,
     entry: impl Fn(&str) -> String,
 ) -> TextEdit {
-    match last {
-        Some((last_start, last_end)) => {
-            let indent = indent_at(source, last_start);
-            let multiline = source[container.span.start..last_start].contains('\n');
-            let separator = if multiline {
-                format!(",\n{indent}")
-            } else {
-                ", ".to_owned()
-            };
-            TextEdit {
-                span: Span::at(last_end),
-                new_text: format!("{separator}{}", entry(indent)),
-            }
+    if let Some((last_start, last_end)) = last {
+        let indent = indent_at(source, last_start);
+        let multiline = source[container.span.start..last_start].contains('\n');
+        let separator = if multiline {
+            format!(",\n{indent}")
+        } else {
+            ", ".to_owned()
+        };
+        TextEdit {
+            span: Span::at(last_end),
+            new_text: format!("{separator}{}", entry(indent)),
         }
-        None => {
-            let outer = indent_at(source, container.span.start);
-            let inner = format!("{outer}{}", indent_unit(source));
-            TextEdit {
-                span: Span::new(
-                    container.span.start + 1,
-                    container
-                        .span
-                        .end
-                        .saturating_sub(1)
-                        .max(container.span.start + 1),
-                ),
-                new_text: format!("\n{inner}{}\n{outer}", entry(&inner)),
-            }
+    } else {
+        let outer = indent_at(source, container.span.start);
+        let inner = format!("{outer}{}", indent_unit(source));
+        TextEdit {
+            span: Span::new(
+                container.span.start + 1,
+                container
+                    .span
+                    .end
+                    .saturating_sub(1)
+                    .max(container.span.start + 1),
+            ),
+            new_text: format!("\n{inner}{}\n{outer}", entry(&inner)),
         }
     }
 }

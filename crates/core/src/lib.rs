@@ -1,6 +1,8 @@
 //! Scenario Lab core: parsers, the recipe model, checks, token resolution, signing and the types
 //! every edge shares (the endpoint protocol, the proxy API, validation reports). No I/O.
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod audit;
 pub mod check_result;

@@ -12,6 +12,7 @@ pub struct MarkdownDoc {
     /// The YAML text between the `---` fences (exactly as in the file, line breaks included) and
     /// where it starts in the file.
     pub frontmatter: Option<(String, usize)>,
+    /// The headings of the body.
     pub headings: Vec<Heading>,
 }
 
@@ -19,9 +20,13 @@ pub struct MarkdownDoc {
 /// higher level).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Heading {
+    /// 1 to 6.
     pub level: u8,
+    /// The heading text.
     pub text: String,
+    /// The heading line.
     pub span: Span,
+    /// The heading and its section, up to the next heading of the same or a higher level.
     pub section: Span,
 }
 
@@ -96,7 +101,7 @@ fn parse_blocks(text: &str) -> MarkdownDoc {
                 doc.frontmatter = frontmatter_in(text, Span::new(range.start, range.end));
             }
             Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level_number(level), range.start, String::new()))
+                heading = Some((level_number(level), range.start, String::new()));
             }
             Event::Text(content) | Event::Code(content) => {
                 if let Some((_, _, text)) = heading.as_mut() {
@@ -162,7 +167,7 @@ fn scan_blocks(text: &str) -> MarkdownDoc {
                     Some((open, len))
                         if open == c && run >= len && body[run..].trim().is_empty() =>
                     {
-                        fence = None
+                        fence = None;
                     }
                     _ => {}
                 }
@@ -180,7 +185,7 @@ fn scan_blocks(text: &str) -> MarkdownDoc {
                     }
                     let span = Span::new(line_start + indent, line_start + line.len());
                     doc.headings.push(Heading {
-                        level: hashes as u8,
+                        level: u8::try_from(hashes).unwrap_or(6),
                         text: title.replace('`', ""),
                         span,
                         section: span,

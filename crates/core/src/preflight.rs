@@ -12,14 +12,20 @@ use std::collections::BTreeMap;
 /// The contents of the workspace files; `None` for a file that is absent.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Workspace<'a> {
+    /// `scenarios.md`.
     pub scenarios: Option<&'a str>,
+    /// `entity-audit.md`.
     pub entity_audit: Option<&'a str>,
+    /// `discover.json`.
     pub discover: Option<&'a str>,
+    /// `scenario-recipes.json`.
     pub recipes: Option<&'a str>,
+    /// `.scenario-validation.json`.
     pub validation: Option<&'a str>,
 }
 
 impl<'a> Workspace<'a> {
+    /// The text of `file`, when present.
     pub fn text(&self, file: FileKind) -> Option<&'a str> {
         match file {
             FileKind::Scenarios => self.scenarios,
@@ -51,27 +57,34 @@ impl<'a> Workspace<'a> {
 /// A group of checks that did not run, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Skipped {
+    /// Which checks.
     pub checks: &'static str,
+    /// Why they did not run.
     pub reason: String,
 }
 
 /// Everything the preflight found.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Report {
+    /// Every diagnostic, sorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// Checks that did not run.
     pub skipped: Vec<Skipped>,
 }
 
 impl Report {
+    /// Diagnostics of `severity`.
     pub fn count(&self, severity: Severity) -> usize {
         self.diagnostics
             .iter()
             .filter(|d| d.severity == severity)
             .count()
     }
+    /// Errors.
     pub fn errors(&self) -> usize {
         self.count(Severity::Error)
     }
+    /// Warnings.
     pub fn warnings(&self) -> usize {
         self.count(Severity::Warning)
     }
@@ -80,10 +93,15 @@ impl Report {
 /// The parsed workspace, shared by the checks.
 #[derive(Debug, Default)]
 pub struct ParsedWorkspace<'a> {
+    /// The recipes file.
     pub recipes: Option<json::Node<'a>>,
+    /// The discover schema.
     pub discover: Option<Discover>,
+    /// `scenarios.md`.
     pub scenarios: Option<ScenariosDoc>,
+    /// `entity-audit.md`.
     pub audit: Option<AuditDoc>,
+    /// `.scenario-validation.json`.
     pub validation: Option<json::Node<'a>>,
 }
 

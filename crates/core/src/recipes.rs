@@ -9,11 +9,17 @@ use rustc_hash::FxHashMap;
 /// One entry of `recipes`, borrowed from the parsed file.
 #[derive(Clone, Copy, Debug)]
 pub struct Recipe<'a> {
+    /// Its position in `recipes`.
     pub index: usize,
+    /// The recipe object.
     pub node: &'a Node<'a>,
+    /// Its `name`, if it is a string.
     pub name: Option<&'a str>,
+    /// Where the name is (or the recipe, without one).
     pub name_span: Span,
+    /// Its `create` member.
     pub create: Option<&'a Member<'a>>,
+    /// Its `variables` member.
     pub variables: Option<&'a Member<'a>>,
 }
 
@@ -53,10 +59,13 @@ impl Recipe<'_> {
 /// One record of a `create` map.
 #[derive(Clone, Debug)]
 pub struct RecordInfo<'a> {
+    /// The model (top-level key, or the model a nesting key stands for).
     pub model: &'a str,
     /// The span of the model key this record sits under (top-level key, or nesting key).
     pub model_span: Span,
+    /// The record object.
     pub node: &'a Node<'a>,
+    /// Its `_alias` and where it is written.
     pub alias: Option<(&'a str, Span)>,
     /// Every `{"_ref": alias}` in the record's values (not descending into nested records).
     pub refs: Vec<(&'a str, Span)>,
@@ -81,9 +90,11 @@ impl RecordInfo<'_> {
 /// The records of a `create` map and their dependency graph.
 #[derive(Clone, Debug, Default)]
 pub struct CreateGraph<'a> {
+    /// Every record, in payload order (nested children after their parent).
     pub records: Vec<RecordInfo<'a>>,
     /// Top-level aliases: alias -> first declaring record.
     pub aliases: FxHashMap<&'a str, usize>,
+    /// Their dependency graph.
     pub graph: Graph,
 }
 

@@ -18,38 +18,56 @@ pub enum ScenariosFormat {
 /// One entry of the frontmatter's `scenarios` list.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScenarioEntry {
+    /// The scenario name.
     pub name: String,
+    /// Where the name is written.
     pub name_span: Span,
+    /// The whole entry.
     pub span: Span,
+    /// Its description.
     pub description: Option<String>,
     /// `entity_types` as a count (plugin) with its span.
     pub entity_types: Option<(i64, Span)>,
+    /// `total_entities` and where it is written.
     pub total_entities: Option<(i64, Span)>,
 }
 
 /// One entry of `variable_fields`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VariableField {
+    /// The token, e.g. `{{owner_email}}`.
     pub token: String,
+    /// Where it is written.
     pub token_span: Span,
+    /// The field it fills (`User.email`).
     pub entity: Option<String>,
+    /// The scenarios it appears in.
     pub scenarios: Vec<(String, Span)>,
 }
 
 /// What the checks read from `scenarios.md`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ScenariosDoc {
+    /// Plugin v2.1 or the newer CLI format.
     pub format: ScenariosFormat,
+    /// Whether the file starts with frontmatter.
     pub has_frontmatter: bool,
+    /// The frontmatter's bytes.
     pub frontmatter_span: Span,
+    /// `scenario_count` and where it is written.
     pub scenario_count: Option<(i64, Span)>,
+    /// The scenarios of the frontmatter.
     pub scenarios: Vec<ScenarioEntry>,
+    /// `entity_types` names.
     pub entity_types: Vec<(String, Span)>,
+    /// `variable_fields`.
     pub variable_fields: Vec<VariableField>,
+    /// The body's headings.
     pub headings: Vec<Heading>,
 }
 
 impl ScenariosDoc {
+    /// The scenario named `name`.
     pub fn scenario(&self, name: &str) -> Option<&ScenarioEntry> {
         self.scenarios.iter().find(|s| s.name == name)
     }
@@ -138,7 +156,6 @@ pub fn parse(text: &str) -> Parsed<ScenariosDoc> {
 }
 
 fn read_frontmatter(root: &YamlNode, doc: &mut ScenariosDoc, diagnostics: &mut Vec<Diagnostic>) {
-    let whole = root.span;
     doc.format = match (
         root.get("scenario_count").and_then(YamlNode::as_i64),
         root.get("variable_fields"),
@@ -147,6 +164,25 @@ fn read_frontmatter(root: &YamlNode, doc: &mut ScenariosDoc, diagnostics: &mut V
         _ => ScenariosFormat::Plugin,
     };
     let plugin = doc.format == ScenariosFormat::Plugin;
+    read_scenario_count(root, doc, plugin, diagnostics);
+    read_scenario_list(root, doc, plugin, diagnostics);
+    read_entity_types(root, doc, diagnostics);
+    read_variable_fields(root, doc, plugin, diagnostics);
+    if plugin {
+        check_planning_sections(root, diagnostics);
+        check_required_scenarios(root, doc, diagnostics);
+    }
+    check_variable_field_scenarios(doc, diagnostics);
+}
+
+/// `scenario_count`: a positive integer (at least 3 for the plugin).
+fn read_scenario_count(
+    root: &YamlNode,
+    doc: &mut ScenariosDoc,
+    plugin: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let whole = root.span;
     match root.entry("scenario_count") {
         Some((_, value)) => match value.as_i64() {
             Some(n) if n >= 1 => {
@@ -168,6 +204,16 @@ fn read_frontmatter(root: &YamlNode, doc: &mut ScenariosDoc, diagnostics: &mut V
             "missing required frontmatter field: scenario_count",
         )),
     }
+}
+
+/// `scenarios`: the list of scenarios.
+fn read_scenario_list(
+    root: &YamlNode,
+    doc: &mut ScenariosDoc,
+    plugin: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let whole = root.span;
     match root.entry("scenarios") {
         Some((_, value)) => match value.as_sequence() {
             Some(items) => {
@@ -184,6 +230,11 @@ fn read_frontmatter(root: &YamlNode, doc: &mut ScenariosDoc, diagnostics: &mut V
             "missing required frontmatter field: scenarios",
         )),
     }
+}
+
+/// `entity_types`: a non-empty list of `{name}`.
+fn read_entity_types(root: &YamlNode, doc: &mut ScenariosDoc, diagnostics: &mut Vec<Diagnostic>) {
+    let whole = root.span;
     match root.entry("entity_types") {
         Some((_, value)) => {
             match value.as_sequence() {
@@ -206,6 +257,16 @@ fn read_frontmatter(root: &YamlNode, doc: &mut ScenariosDoc, diagnostics: &mut V
             "missing required frontmatter field: entity_types",
         )),
     }
+}
+
+/// `variable_fields`: a list (required by the plugin, `[]` when none).
+fn read_variable_fields(
+    root: &YamlNode,
+    doc: &mut ScenariosDoc,
+    plugin: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let whole = root.span;
     match root.entry("variable_fields") {
         Some((_, value)) => match &value.kind {
             YamlKind::Sequence(items) => {
@@ -226,30 +287,66 @@ fn read_frontmatter(root: &YamlNode, doc: &mut ScenariosDoc, diagnostics: &mut V
         )),
         None => {}
     }
-    if plugin {
-        let sections: Vec<String> = root
-            .get("planning_sections")
-            .and_then(YamlNode::as_sequence)
-            .map(|items| items.iter().filter_map(YamlNode::scalar_text).collect())
-            .unwrap_or_default();
-        let missing: Vec<&str> = [
-            "schema_summary",
-            "relationship_map",
-            "variable_data_strategy",
-        ]
-        .into_iter()
-        .filter(|s| !sections.iter().any(|have| have == s))
-        .collect();
-        if !missing.is_empty() {
-            let span = root
-                .entry("planning_sections")
-                .map_or(Span::at(whole.start), |(k, _)| k.span);
-            diagnostics.push(frontmatter_warning(
-                span,
-                format!("planning_sections lacks {}", missing.join(", ")),
-            ));
-        }
+}
+
+/// The plugin's three planning sections.
+fn check_planning_sections(root: &YamlNode, diagnostics: &mut Vec<Diagnostic>) {
+    let whole = root.span;
+    let sections: Vec<String> = root
+        .get("planning_sections")
+        .and_then(YamlNode::as_sequence)
+        .map(|items| items.iter().filter_map(YamlNode::scalar_text).collect())
+        .unwrap_or_default();
+    let missing: Vec<&str> = [
+        "schema_summary",
+        "relationship_map",
+        "variable_data_strategy",
+    ]
+    .into_iter()
+    .filter(|s| !sections.iter().any(|have| have == s))
+    .collect();
+    if !missing.is_empty() {
+        let span = root
+            .entry("planning_sections")
+            .map_or(Span::at(whole.start), |(k, _)| k.span);
+        diagnostics.push(frontmatter_warning(
+            span,
+            format!("planning_sections lacks {}", missing.join(", ")),
+        ));
     }
+}
+
+/// The plugin pipeline needs the scenarios `standard`, `empty` and `large` (the recipes side
+/// warns the same).
+fn check_required_scenarios(
+    root: &YamlNode,
+    doc: &ScenariosDoc,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if doc.scenarios.is_empty() {
+        return;
+    }
+    let missing: Vec<&str> = ["standard", "empty", "large"]
+        .into_iter()
+        .filter(|r| !doc.scenarios.iter().any(|s| s.name == *r))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    let span = root
+        .entry("scenarios")
+        .map_or(Span::at(root.span.start), |(k, _)| k.span);
+    diagnostics.push(
+        frontmatter_warning(
+            span,
+            format!("missing required scenarios: {}", missing.join(", ")),
+        )
+        .with_help("the plugin pipeline requires `standard`, `empty` and `large`; the platform accepts any names"),
+    );
+}
+
+/// Every scenario a variable field names exists.
+fn check_variable_field_scenarios(doc: &ScenariosDoc, diagnostics: &mut Vec<Diagnostic>) {
     let names: Vec<&str> = doc.scenarios.iter().map(|s| s.name.as_str()).collect();
     for field in &doc.variable_fields {
         for (scenario, span) in &field.scenarios {

@@ -39,7 +39,7 @@ fn resolve_string(s: &str, test_run_id: &str, index: usize) -> Result<String, Un
         let after = &rest[open + 2..];
         let inner_len = after.find(['{', '}']).unwrap_or(after.len());
         if !after[inner_len..].starts_with("}}") || after[..inner_len].trim().is_empty() {
-            out.push_str(&rest[..open + 1]);
+            out.push_str(&rest[..=open]);
             rest = &rest[open + 1..];
             continue;
         }

@@ -51,10 +51,13 @@ pub fn verify_body(shared_secret: &str, body: &[u8], signature: &str) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RefsTokenError {
     #[error("malformed token")]
+    /// Not three dot-separated parts.
     Malformed,
     #[error("signature mismatch")]
+    /// The signature does not match.
     SignatureMismatch,
     #[error("payload is not base64url JSON: {0}")]
+    /// The payload is not base64url JSON.
     Payload(String),
 }
 

@@ -13,12 +13,34 @@ pub const REHEARSAL_RUN_ID: &str = "00000000-0000-4000-8000-000000000000";
 /// Why a recipe could not be resolved; `Display` gives the platform's exact message.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ResolveError {
+    /// A `{{name}}` with no variable.
     UnknownVariable(String),
+    /// A variable no token uses.
     UnusedVariable(String),
-    InvalidDerivedFormat { token: String, found: String },
-    InvalidDerivedSource { token: String, given: String },
+    /// A `derived` format the platform refuses.
+    InvalidDerivedFormat {
+        /// The variable.
+        token: String,
+        /// The format written.
+        found: String,
+    },
+    /// A `derived` source other than `testRunId`.
+    InvalidDerivedSource {
+        /// The variable.
+        token: String,
+        /// The source written.
+        given: String,
+    },
+    /// A faker generator the platform lacks.
     UnsupportedFaker(String),
-    InvalidDefinition { token: String, reason: String },
+    /// A definition without what its strategy needs.
+    InvalidDefinition {
+        /// The variable.
+        token: String,
+        /// What is missing.
+        reason: String,
+    },
+    /// Tokens left after resolution.
     UnresolvedRemain(Vec<String>),
 }
 
@@ -56,8 +78,11 @@ impl fmt::Display for ResolveError {
 /// range of the whole token inside the string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TokenMatch<'a> {
+    /// The token's inner name.
     pub name: &'a str,
+    /// Its first byte (`{{`).
     pub start: usize,
+    /// One past its last byte (`}}`).
     pub end: usize,
 }
 
@@ -250,7 +275,7 @@ pub fn resolve_create(
         match token.as_str() {
             "testRunId" => resolved.push((token.clone(), Value::String(test_run_id.to_owned()))),
             "testRunShortId" => {
-                resolved.push((token.clone(), Value::String(test_run_short_id(test_run_id))))
+                resolved.push((token.clone(), Value::String(test_run_short_id(test_run_id))));
             }
             _ => {}
         }
@@ -357,7 +382,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn vars(v: Value) -> Map<String, Value> {
+    fn vars(v: &Value) -> Map<String, Value> {
         v.as_object().cloned().unwrap_or_default()
     }
 
@@ -365,7 +390,7 @@ mod tests {
     #[test]
     fn typed_whole_string_replacement() {
         let create = json!({"M": [{"a": "{{num}}", "b": "v{{num}}", "c": "{{flag}}", "d": "is {{flag}}", "e": "{{nul}}", "f": "z={{nul}}"}]});
-        let variables = vars(json!({
+        let variables = vars(&json!({
             "num": {"strategy": "literal", "value": 42},
             "flag": {"strategy": "literal", "value": true},
             "nul": {"strategy": "literal", "value": null}
@@ -380,7 +405,7 @@ mod tests {
     #[test]
     fn declared_variables_win_over_built_ins() {
         let create = json!({"M": [{"a": "{{testRunId}}", "b": "{{testRunShortId}}", "c": "{{cycle(a,b)}}", "d": "{{ testRunId }}"}]});
-        let variables = vars(json!({"testRunId": {"strategy": "literal", "value": "fixed"}}));
+        let variables = vars(&json!({"testRunId": {"strategy": "literal", "value": "fixed"}}));
         let out = resolve_create(&create, Some(&variables), REHEARSAL_RUN_ID).expect("resolves");
         assert_eq!(
             out,
@@ -395,7 +420,7 @@ mod tests {
         assert!(err.to_string().starts_with(
             "Unknown recipe variable: index. The only tokens a recipe can use are {{testRunId}}"
         ));
-        let unused = vars(json!({"x": {"strategy": "literal", "value": 1}}));
+        let unused = vars(&json!({"x": {"strategy": "literal", "value": 1}}));
         assert_eq!(
             resolve_create(&json!({"M": []}), Some(&unused), "r")
                 .unwrap_err()
@@ -403,7 +428,7 @@ mod tests {
             "Unused variable definition: x"
         );
         let bad = vars(
-            json!({"d": {"strategy": "derived", "source": "testRunId", "format": "{env}-{testRunId}"}}),
+            &json!({"d": {"strategy": "derived", "source": "testRunId", "format": "{env}-{testRunId}"}}),
         );
         assert_eq!(
             resolve_create(&json!({"M": [{"a": "{{d}}"}]}), Some(&bad), "r")
@@ -411,14 +436,14 @@ mod tests {
                 .to_string(),
             "Invalid derived format for d: only {testRunId} is supported, found {env}"
         );
-        let faker = vars(json!({"f": {"strategy": "faker", "generator": "person.fullName"}}));
+        let faker = vars(&json!({"f": {"strategy": "faker", "generator": "person.fullName"}}));
         assert_eq!(
             resolve_create(&json!({"M": [{"a": "{{f}}"}]}), Some(&faker), "r")
                 .unwrap_err()
                 .to_string(),
             "Unsupported faker generator: person.fullName"
         );
-        let nested = vars(json!({"w": {"strategy": "literal", "value": "{{other}}"}}));
+        let nested = vars(&json!({"w": {"strategy": "literal", "value": "{{other}}"}}));
         assert_eq!(
             resolve_create(&json!({"M": [{"a": "{{w}}"}]}), Some(&nested), "r")
                 .unwrap_err()

@@ -6,47 +6,61 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 /// A YAML node and the bytes it came from.
 #[derive(Clone, Debug, PartialEq)]
 pub struct YamlNode {
+    /// The exact bytes.
     pub span: Span,
+    /// The value.
     pub kind: YamlKind,
 }
 
 #[derive(Clone, Debug, PartialEq)]
+/// A YAML value (core schema for plain scalars).
 pub enum YamlKind {
+    /// `null` or `~`.
     Null,
+    /// A boolean.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A float.
     Float(f64),
+    /// A string.
     String(String),
+    /// A sequence.
     Sequence(Vec<YamlNode>),
     /// Entries in source order.
     Mapping(Vec<(YamlNode, YamlNode)>),
 }
 
 impl YamlNode {
+    /// The string, if it is one.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             YamlKind::String(s) => Some(s),
             _ => None,
         }
     }
+    /// The integer, if it is one.
     pub fn as_i64(&self) -> Option<i64> {
         match self.kind {
             YamlKind::Int(i) => Some(i),
             _ => None,
         }
     }
+    /// The boolean, if it is one.
     pub fn as_bool(&self) -> Option<bool> {
         match self.kind {
             YamlKind::Bool(b) => Some(b),
             _ => None,
         }
     }
+    /// The items, if it is a sequence.
     pub fn as_sequence(&self) -> Option<&[YamlNode]> {
         match &self.kind {
             YamlKind::Sequence(items) => Some(items),
             _ => None,
         }
     }
+    /// The pairs, if it is a mapping.
     pub fn as_mapping(&self) -> Option<&[(YamlNode, YamlNode)]> {
         match &self.kind {
             YamlKind::Mapping(entries) => Some(entries),
@@ -60,6 +74,7 @@ impl YamlNode {
             .find(|(k, _)| k.as_str() == Some(key))
             .map(|(k, v)| (k, v))
     }
+    /// The value of `key`, if it is a mapping.
     pub fn get(&self, key: &str) -> Option<&YamlNode> {
         self.entry(key).map(|(_, v)| v)
     }
@@ -73,6 +88,7 @@ impl YamlNode {
             _ => None,
         }
     }
+    /// The type, for messages.
     pub fn type_name(&self) -> &'static str {
         match self.kind {
             YamlKind::Null => "null",

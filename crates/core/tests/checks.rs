@@ -61,11 +61,10 @@ impl Checked {
         self
     }
     fn fixed(&self, diagnostic: &Diagnostic) -> String {
-        diagnostic
-            .fix
-            .as_ref()
-            .map(|f| f.apply(&self.source))
-            .unwrap_or_else(|| panic!("no fix on {diagnostic:?}"))
+        diagnostic.fix.as_ref().map_or_else(
+            || panic!("no fix on {diagnostic:?}"),
+            |f| f.apply(&self.source),
+        )
     }
 }
 
@@ -210,4 +209,31 @@ fn pure_dependents_have_no_factory() {
         .help
         .as_deref()
         .expect("help");
+}
+
+#[test]
+fn a_ref_to_an_alias_in_nested_data_names_the_upload_gate() {
+    let checked = check(
+        r#"{"Organization":[{"_alias":"org","name":"A","slug":"a","settings":[{"inner":[{"_alias":"deep"}]}]}],
+            "User":[{"name":"U","email":"u@x","password":"p","organizationId":{"_ref":"deep"}}]}"#,
+    );
+    let diagnostic = checked.expect(Code::RECIPE_UNKNOWN_ALIAS, "\"deep\"");
+    let help = diagnostic.help.as_deref().unwrap_or_default();
+    assert!(help.contains("upload gate"), "{help}");
+    assert!(!help.contains("the endpoint does not register"), "{help}");
+}
+
+#[test]
+fn a_recipe_without_the_scope_entity_suggests_the_scope_field_only_where_it_exists() {
+    // Task has no organizationId: the help must not tell the user to add one.
+    let checked = check(
+        r#"{"Task":[{"title":"T","projectId":{"_ref":"p"},"assigneeId":{"_ref":"u"}}]}"#,
+    );
+    let help = checked
+        .find(Code::RECIPE_NOT_ROOTED)
+        .iter()
+        .find(|d| d.message.contains("creates no"))
+        .and_then(|d| d.help.clone())
+        .unwrap_or_else(|| panic!("{:#?}", checked.report.diagnostics));
+    assert!(help.contains("through `_ref`s") && !help.contains("organizationId"), "{help}");
 }

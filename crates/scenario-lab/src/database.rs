@@ -66,6 +66,7 @@ pub enum DbError {
     Query(String),
 }
 
+#[allow(clippy::needless_pass_by_value)] // a `map_err` function: takes the error by value
 fn query_error(error: sqlx::Error) -> DbError {
     DbError::Query(error.to_string())
 }

@@ -473,19 +473,18 @@ fn refs_token(
 
 /// A session cookie and credentials for the first user, else a scope header.
 fn auth_for(refs: &Map<String, Value>, test_run_id: &str) -> Value {
-    match refs.get("User").and_then(|u| u.get(0)) {
-        Some(user) => json!({
+    if let Some(user) = refs.get("User").and_then(|u| u.get(0)) {
+        json!({
             "cookies": [{"name": "session", "value": format!("demo-session-{}", user["id"].as_str().unwrap_or_default()), "httpOnly": true, "sameSite": "lax", "path": "/"}],
             "credentials": {"email": user["email"], "password": user["password"]},
-        }),
-        None => {
-            let scope = refs
-                .values()
-                .flat_map(|r| r.as_array().into_iter().flatten())
-                .find_map(|r| r.get(SCOPE_FIELD).cloned())
-                .unwrap_or_else(|| json!(test_run_id));
-            json!({"headers": {"X-Scope": scope}})
-        }
+        })
+    } else {
+        let scope = refs
+            .values()
+            .flat_map(|r| r.as_array().into_iter().flatten())
+            .find_map(|r| r.get(SCOPE_FIELD).cloned())
+            .unwrap_or_else(|| json!(test_run_id));
+        json!({"headers": {"X-Scope": scope}})
     }
 }
 

@@ -22,7 +22,7 @@ impl Default for Timeouts {
         Timeouts {
             discover: Duration::from_secs(90),
             up: Duration::from_secs(90),
-            down: Duration::from_secs(60),
+            down: Duration::from_mins(1),
         }
     }
 }
@@ -192,6 +192,7 @@ impl EndpointClient {
     }
 
     /// This client with the timeouts, retries and limits of `args`.
+    #[must_use]
     pub fn configured(mut self, args: &EndpointArgs) -> EndpointClient {
         self.timeouts = Timeouts {
             discover: Duration::from_secs(args.timeout_discover),
@@ -208,6 +209,7 @@ impl EndpointClient {
     }
 
     /// A client for the same endpoint with another secret (conformance probes).
+    #[must_use]
     pub fn with_secret(&self, secret: &str) -> EndpointClient {
         EndpointClient {
             shared_secret: secret.to_owned(),

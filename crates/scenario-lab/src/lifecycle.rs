@@ -482,6 +482,7 @@ fn database_failure(error: &DbError) -> String {
     format!("the database check failed ({error}); the run was torn down anyway")
 }
 
+#[allow(clippy::needless_pass_by_value)] // a `map_err` function: takes the error by value
 fn db_unreachable(error: DbError) -> EndpointError {
     EndpointError::Unreachable {
         url: "database".into(),

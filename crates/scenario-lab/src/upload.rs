@@ -112,7 +112,7 @@ pub async fn upload_recipes(
         .bearer_auth(&key)
         .header("content-type", "application/json")
         .body(body)
-        .timeout(std::time::Duration::from_secs(60))
+        .timeout(std::time::Duration::from_mins(1))
         .send()
         .await
         .map_err(|error| {

@@ -6,7 +6,7 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use scenario_lab::server::{AppState, app};
 use scenario_lab_core::file_version::fingerprint;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tower::ServiceExt;
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
@@ -30,11 +30,10 @@ fn workspace() -> PathBuf {
 fn rand_suffix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0)
+        .map_or(0, |d| u64::from(d.subsec_nanos()) ^ d.as_secs())
 }
 
-fn state(dir: PathBuf) -> AppState {
+fn state(dir: &Path) -> AppState {
     let mut state = AppState::new(dir.canonicalize().expect("canonical"), TOKEN.into(), 7999);
     state.signing_secret = Some("signing-secret-never-shown".into());
     state
@@ -48,16 +47,13 @@ fn request(method: &str, uri: &str) -> axum::http::request::Builder {
 }
 
 async fn send(dir: &std::path::Path, request: Request<Body>) -> (StatusCode, String) {
-    let response = app(state(dir.to_path_buf()))
-        .oneshot(request)
-        .await
-        .expect("response");
+    let response = app(state(dir)).oneshot(request).await.expect("response");
     let status = response.status();
     let body = response
         .into_body()
         .collect()
         .await
-        .map(|b| b.to_bytes())
+        .map(http_body_util::Collected::to_bytes)
         .unwrap_or_default();
     (status, String::from_utf8_lossy(&body).into_owned())
 }
@@ -341,7 +337,7 @@ async fn concurrent_writes_of_one_file_all_succeed_and_never_show_a_partial_file
     let texts: Vec<String> = (0..20)
         .map(|i| format!("# version {i}\n").repeat(20_000))
         .collect();
-    let app = app(state(dir.clone()));
+    let app = app(state(&dir));
     let writes = texts.iter().map(|text| {
         let app = app.clone();
         let request = request("PUT", "/api/files/scenarios.md")

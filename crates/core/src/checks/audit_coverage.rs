@@ -3,6 +3,7 @@
 use super::{Context, RecipeUnderCheck};
 use crate::diagnostic::{Code, Diagnostic, FileKind};
 
+/// Audit coverage: every independently created model has a factory in discover.
 pub fn check(
     context: &Context<'_>,
     _recipes: &[RecipeUnderCheck<'_>],

@@ -21,18 +21,26 @@ use crate::scenarios::ScenariosDoc;
 /// What the checks read: the parsed files (any may be missing) and the recipe source text.
 #[derive(Clone, Copy, Debug)]
 pub struct Context<'a> {
+    /// The recipes file's text (fixes edit it).
     pub recipes_text: &'a str,
+    /// The parsed recipes file.
     pub recipes: Option<&'a Node<'a>>,
+    /// The discover schema, when present.
     pub discover: Option<&'a Discover>,
+    /// `scenarios.md`, when present.
     pub scenarios: Option<&'a ScenariosDoc>,
+    /// `entity-audit.md`, when present.
     pub audit: Option<&'a AuditDoc>,
 }
 
 /// One recipe with its create graph, as the per-recipe checks see it.
 #[derive(Debug)]
 pub struct RecipeUnderCheck<'a> {
+    /// The recipe.
     pub recipe: Recipe<'a>,
+    /// Its `create` map.
     pub create: Option<&'a Node<'a>>,
+    /// Its records, aliases and references.
     pub graph: CreateGraph<'a>,
 }
 

@@ -71,24 +71,23 @@ pub fn fix(
     let members = record.node.as_object()?;
     let index = members.iter().position(|m| std::ptr::eq(m, member))?;
     let mut edits = vec![json_edit::remove_member(source, record.node, index)?];
-    let alias = match record.alias {
-        Some((alias, _)) => alias.to_owned(),
-        None => {
-            let base = lower_first(record.model);
-            let mut alias = base.clone();
-            let mut n = 1;
-            while under.graph.aliases.contains_key(alias.as_str()) {
-                n += 1;
-                alias = format!("{base}{n}");
-            }
-            edits.push(json_edit::prepend_member(
-                source,
-                record.node,
-                "_alias",
-                &serde_json::to_string(&alias).ok()?,
-            ));
-            alias
+    let alias = if let Some((alias, _)) = record.alias {
+        alias.to_owned()
+    } else {
+        let base = lower_first(record.model);
+        let mut alias = base.clone();
+        let mut n = 1;
+        while under.graph.aliases.contains_key(alias.as_str()) {
+            n += 1;
+            alias = format!("{base}{n}");
         }
+        edits.push(json_edit::prepend_member(
+            source,
+            record.node,
+            "_alias",
+            &serde_json::to_string(&alias).ok()?,
+        ));
+        alias
     };
     let unit = json_edit::indent_unit(source);
     let children: Vec<String> = member
@@ -106,28 +105,27 @@ pub fn fix(
             pretty(&serde_json::Value::Object(map), unit)
         })
         .collect();
-    match create
+    if let Some(existing) = create
         .member(&child.name)
         .filter(|m| m.value.as_array().is_some())
     {
-        Some(existing) => edits.push(json_edit::append_item(
+        edits.push(json_edit::append_item(
             source,
             &existing.value,
             &children.join(",\n"),
-        )),
-        None => {
-            let items = children
-                .iter()
-                .map(|c| format!("{unit}{}", c.replace('\n', &format!("\n{unit}"))))
-                .collect::<Vec<_>>()
-                .join(",\n");
-            edits.push(json_edit::insert_member(
-                source,
-                create,
-                &child.name,
-                &format!("[\n{items}\n]"),
-            ));
-        }
+        ));
+    } else {
+        let items = children
+            .iter()
+            .map(|c| format!("{unit}{}", c.replace('\n', &format!("\n{unit}"))))
+            .collect::<Vec<_>>()
+            .join(",\n");
+        edits.push(json_edit::insert_member(
+            source,
+            create,
+            &child.name,
+            &format!("[\n{items}\n]"),
+        ));
     }
     Some(Fix {
         message: format!(

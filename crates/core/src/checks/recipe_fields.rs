@@ -8,6 +8,7 @@ use crate::discover::{Discover, DiscoverField, enum_members};
 use crate::json::{Node, NodeKind};
 use crate::recipes::{RecordInfo, nesting_child};
 
+/// Model and field checks of one recipe against discover: unknown models and fields, missing required fields, types, nesting, placeholders.
 pub fn check(
     context: &Context<'_>,
     under: &RecipeUnderCheck<'_>,
@@ -259,7 +260,9 @@ fn check_type(model: &str, field: &DiscoverField, value: &Node, diagnostics: &mu
         },
         "boolean" | "bool" => match &value.kind {
             NodeKind::Bool(_) => true,
-            NodeKind::Number(_) => matches!(value.as_f64(), Some(v) if v == 0.0 || v == 1.0),
+            NodeKind::Number(_) => {
+                matches!(value.as_f64(), Some(v) if v.abs() < f64::EPSILON || (v - 1.0).abs() < f64::EPSILON)
+            }
             NodeKind::String(s) => ["true", "false", "yes", "no", "on", "off", "1", "0"]
                 .contains(&s.to_ascii_lowercase().as_str()),
             _ => false,

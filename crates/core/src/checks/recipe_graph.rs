@@ -6,15 +6,23 @@ use crate::diagnostic::{Code, Diagnostic, FileKind, Fix, TextEdit};
 use crate::json::Node;
 use crate::recipes::collect_refs;
 
+/// Alias and reference checks of one recipe: alias shape and uniqueness, unknown `_ref`s, cycles, rooting.
 pub fn check(
     context: &Context<'_>,
     under: &RecipeUnderCheck<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let Some(create) = under.create else { return };
+    alias_shapes(under, diagnostics);
+    unknown_refs(create, under, diagnostics);
+    cycle(under, diagnostics);
+    rooted(context, under, diagnostics);
+}
+
+/// `_alias` must be a string and unique across the payload.
+fn alias_shapes(under: &RecipeUnderCheck<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let graph = &under.graph;
     let recipe = under.recipe.label();
-    // `_alias` must be a string and unique across the payload.
     for (i, record) in graph.records.iter().enumerate() {
         if let Some(member) = record.node.member("_alias")
             && member.value.as_str().is_none()
@@ -49,7 +57,15 @@ pub fn check(
             );
         }
     }
-    // Every `_ref` must name a top-level alias.
+}
+
+/// Every `_ref` must name a top-level alias.
+fn unknown_refs<'a>(
+    create: &'a Node<'a>,
+    under: &RecipeUnderCheck<'a>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let graph = &under.graph;
     let known: Vec<&str> = {
         let mut names: Vec<&str> = graph.aliases.keys().copied().collect();
         names.sort_unstable();
@@ -67,7 +83,7 @@ pub fn check(
                 .contains(alias);
             let help = if in_nested_data {
                 format!(
-                    "`{alias}` is declared inside nested data, which the endpoint does not register; declare it on a top-level record"
+                    "`{alias}` is declared inside nested data: the platform's upload gate rejects a `_ref` to it (and the SDKs do not register it); declare it on a top-level record"
                 )
             } else {
                 suggester.did_you_mean(alias, "alias")
@@ -92,7 +108,11 @@ pub fn check(
             diagnostics.push(diagnostic);
         }
     }
-    // A cycle makes the endpoint refuse the whole payload.
+}
+
+/// A cycle makes the endpoint refuse the whole payload.
+fn cycle(under: &RecipeUnderCheck<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    let graph = &under.graph;
     if let Some(cycle) = graph.graph.find_cycle() {
         let path: Vec<String> = cycle
             .iter()
@@ -116,7 +136,6 @@ pub fn check(
                 .with_help("the endpoint answers 400 INVALID_BODY; break the cycle by removing one `_ref` (set that field after creation in the factory instead)"),
         );
     }
-    rooted(context, under, diagnostics);
 }
 
 fn nested_aliases<'a>(create: &'a Node<'a>) -> Vec<&'a str> {
@@ -132,7 +151,9 @@ fn nested_aliases<'a>(create: &'a Node<'a>) -> Vec<&'a str> {
                 walk(&m.value, depth + 1, out);
             }
         } else if let Some(items) = node.as_array() {
-            items.iter().for_each(|i| walk(i, depth + 1, out));
+            for item in items {
+                walk(item, depth + 1, out);
+            }
         }
     }
     let mut out = Vec::new();
@@ -181,9 +202,20 @@ fn rooted(context: &Context<'_>, under: &RecipeUnderCheck<'_>, diagnostics: &mut
             .recipe
             .create
             .map_or(under.recipe.name_span, |m| m.key_span);
+        // Point at it through the scope field only where the records' models have one.
+        let with_scope_field = graph.records.iter().any(|r| {
+            discover
+                .model(r.model)
+                .is_some_and(|m| m.field(scope_field).is_some())
+        });
+        let link = if with_scope_field {
+            format!("point every record at it with `\"{scope_field}\": {{\"_ref\": \"...\"}}`")
+        } else {
+            "link the records to it through `_ref`s".to_owned()
+        };
         diagnostics.push(
             Diagnostic::error(Code::RECIPE_NOT_ROOTED, FileKind::Recipes, span, format!("recipe {recipe} creates no `{}` record, the scope entity", scope.name))
-                .with_help(format!("add `\"{}\": [{{\"_alias\": \"...\", ...}}]` and point every record at it with `\"{scope_field}\": {{\"_ref\": \"...\"}}`", scope.name)),
+                .with_help(format!("add `\"{}\": [{{\"_alias\": \"...\", ...}}]` and {link}", scope.name)),
         );
         return;
     }

@@ -5,7 +5,7 @@ use super::placeholders::placeholder_reason;
 use super::{Context, RecipeUnderCheck};
 use crate::diagnostic::{Code, Diagnostic, FileKind, Fix, Span};
 use crate::faker::GENERATORS;
-use crate::json::{Node, NodeKind};
+use crate::json::{Member, Node, NodeKind};
 use crate::json_edit;
 use crate::recipes::span_in_literal;
 use crate::tokens::{self, BUILT_INS};
@@ -16,6 +16,7 @@ struct Use<'a> {
     span: Span,
 }
 
+/// Token checks of one recipe: undeclared and SDK-only tokens, the `variables` block.
 pub fn check(
     context: &Context<'_>,
     under: &RecipeUnderCheck<'_>,
@@ -31,17 +32,45 @@ pub fn check(
     let declared: Vec<&str> = variables
         .map(|v| v.iter().map(|m| m.key.as_ref()).collect())
         .unwrap_or_default();
-    let recipe = under.recipe.label();
 
-    // Undeclared tokens, once per name at the first use.
+    undeclared_tokens(
+        source,
+        under,
+        &uses,
+        &declared,
+        variables.is_some(),
+        diagnostics,
+    );
+    for (inner, span) in sdk_only {
+        diagnostics.push(
+            Diagnostic::warning(Code::RECIPE_SDK_TOKEN, FileKind::Recipes, span, format!("`{{{{{inner}}}}}` bypasses the platform's resolver"))
+                .with_help("only the SDK resolves this form, and only `testRunId`, `index` and `cycle(...)`; write `{{name}}` without spaces or a concrete value"),
+        );
+    }
+
+    if let Some(variables_member) = variables_member {
+        declared_variables(source, variables_member, &uses, diagnostics);
+    }
+}
+
+/// Undeclared tokens, once per name at the first use.
+fn undeclared_tokens(
+    source: &str,
+    under: &RecipeUnderCheck<'_>,
+    uses: &[Use<'_>],
+    declared: &[&str],
+    has_variables: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let recipe = under.recipe.label();
     let mut reported: Vec<&str> = Vec::new();
-    for used in &uses {
+    for used in uses {
         if declared.contains(&used.name) || reported.contains(&used.name) {
             continue;
         }
         reported.push(used.name);
         if BUILT_INS.contains(&used.name) {
-            if variables.is_some() {
+            if has_variables {
                 let mut diagnostic = Diagnostic::warning(
                     Code::RECIPE_UNDECLARED_TOKEN,
                     FileKind::Recipes,
@@ -73,22 +102,22 @@ pub fn check(
                     .unwrap_or_default()
             )
         };
-        let fix = match nearest(used.name, declared.iter().copied().chain(BUILT_INS)) {
-            Some(near) => Fix {
+        let fix = if let Some(near) = nearest(used.name, declared.iter().copied().chain(BUILT_INS))
+        {
+            Fix {
                 message: format!("replace with `{{{{{near}}}}}`"),
                 file: FileKind::Recipes,
                 edits: vec![crate::TextEdit {
                     span: used.span,
                     new_text: format!("{{{{{near}}}}}"),
                 }],
-            },
-            None => {
-                let definition = format!(
-                    r#"{{"strategy": "derived", "source": "testRunId", "format": "{}-{{testRunId}}"}}"#,
-                    used.name.replace('"', "")
-                );
-                declare_fix(source, under, used.name, &definition)
             }
+        } else {
+            let definition = format!(
+                r#"{{"strategy": "derived", "source": "testRunId", "format": "{}-{{testRunId}}"}}"#,
+                used.name.replace('"', "")
+            );
+            declare_fix(source, under, used.name, &definition)
         };
         diagnostics.push(
             Diagnostic::error(
@@ -104,17 +133,18 @@ pub fn check(
             .with_fix(fix),
         );
     }
-    for (inner, span) in sdk_only {
-        diagnostics.push(
-            Diagnostic::warning(Code::RECIPE_SDK_TOKEN, FileKind::Recipes, span, format!("`{{{{{inner}}}}}` bypasses the platform's resolver"))
-                .with_help("only the SDK resolves this form, and only `testRunId`, `index` and `cycle(...)`; write `{{name}}` without spaces or a concrete value"),
-        );
-    }
+}
 
-    let Some(variables_member) = variables_member else {
+/// The `variables` block: deprecated, every variable used, every definition well formed.
+fn declared_variables(
+    source: &str,
+    variables_member: &Member<'_>,
+    uses: &[Use<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(variables) = variables_member.value.as_object() else {
         return;
     };
-    let Some(variables) = variables else { return };
     diagnostics.push(
         Diagnostic::new(
             Code::RECIPE_DEPRECATED_VARIABLES,
@@ -190,21 +220,20 @@ fn visit<'a>(
 
 /// Adds `"name": definition` to the recipe's `variables` (creating it after `create` if absent).
 fn declare_fix(source: &str, under: &RecipeUnderCheck<'_>, name: &str, definition: &str) -> Fix {
-    let edit = match under
+    let edit = if let Some(variables) = under
         .recipe
         .variables
         .filter(|m| m.value.as_object().is_some())
     {
-        Some(variables) => json_edit::insert_member(source, &variables.value, name, definition),
-        None => {
-            let name_json = serde_json::to_string(name).unwrap_or_default();
-            json_edit::insert_member(
-                source,
-                under.recipe.node,
-                "variables",
-                &format!("{{{name_json}: {definition}}}"),
-            )
-        }
+        json_edit::insert_member(source, &variables.value, name, definition)
+    } else {
+        let name_json = serde_json::to_string(name).unwrap_or_default();
+        json_edit::insert_member(
+            source,
+            under.recipe.node,
+            "variables",
+            &format!("{{{name_json}: {definition}}}"),
+        )
     };
     Fix {
         message: format!("declare `{name}` in `variables`"),

@@ -2,7 +2,7 @@
 
 use super::Context;
 use crate::diagnostic::{Code, Diagnostic, FileKind, Span};
-use crate::json::{Node, NodeKind};
+use crate::json::{Member, Node, NodeKind};
 
 const VALIDATION_MODES: [&str; 2] = ["sdk-check", "endpoint-lifecycle"];
 const METHODS: [&str; 3] = ["checkScenario", "checkAllScenarios", "endpoint-up-down"];
@@ -36,6 +36,7 @@ fn is_int(node: &Node) -> bool {
     node.as_f64().is_some_and(|f| f.fract() == 0.0)
 }
 
+/// The upload schema of the whole file: top-level keys, version, source, validation mode, recipes.
 pub fn check(_context: &Context<'_>, root: &Node, diagnostics: &mut Vec<Diagnostic>) {
     let Some(members) = root.as_object() else {
         diagnostics.push(schema_error(root.span, expected(root, "object")).with_help(
@@ -63,41 +64,7 @@ pub fn check(_context: &Context<'_>, root: &Node, diagnostics: &mut Vec<Diagnost
             "missing `version`: Invalid input: expected 1",
         )),
     }
-    match root.get("source") {
-        Some(source) if source.as_object().is_some() => {
-            for key in ["discoverPath", "scenariosPath"] {
-                match source.get(key) {
-                    Some(v) if v.as_str().is_some_and(|s| !s.trim().is_empty()) => {}
-                    Some(v) if v.as_str().is_some() => diagnostics.push(plugin_warning(
-                        v.span,
-                        format!("source.{key} must be a non-empty string"),
-                    )),
-                    Some(v) => diagnostics.push(schema_error(v.span, expected(v, "string"))),
-                    None => diagnostics.push(
-                        schema_error(
-                            source.span,
-                            format!(
-                                "source.{key}: Invalid input: expected string, received undefined"
-                            ),
-                        )
-                        .with_help(format!(
-                            "add `\"{key}\": \"autonoma/{}\"`",
-                            if key == "discoverPath" {
-                                "discover.json"
-                            } else {
-                                "scenarios.md"
-                            }
-                        )),
-                    ),
-                }
-            }
-        }
-        Some(v) => diagnostics.push(schema_error(v.span, expected(v, "object"))),
-        None => diagnostics.push(schema_error(
-            top,
-            "missing `source`: Invalid input: expected object, received undefined",
-        )),
-    }
+    check_source(root, top, diagnostics);
     match root.get("validationMode") {
         Some(v) if v.as_str().is_some_and(|m| VALIDATION_MODES.contains(&m)) => {}
         Some(v) => diagnostics.push(schema_error(v.span, "Invalid option: expected one of \"sdk-check\"|\"endpoint-lifecycle\"")),
@@ -126,45 +93,7 @@ pub fn check(_context: &Context<'_>, root: &Node, diagnostics: &mut Vec<Diagnost
             "Too small: expected array to have >=1 items",
         ));
     }
-    let mut names: Vec<(&str, Span)> = Vec::new();
-    for (i, recipe) in recipes.iter().enumerate() {
-        check_recipe(i, recipe, diagnostics);
-        if let Some(name_node) = recipe.get("name")
-            && let Some(name) = name_node.as_str()
-        {
-            if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
-                diagnostics.push(
-                    Diagnostic::error(
-                        Code::RECIPES_DUPLICATE_NAME,
-                        FileKind::Recipes,
-                        name_node.span,
-                        format!("recipe name `{name}` is used twice"),
-                    )
-                    .with_label(FileKind::Recipes, *first, "first used here")
-                    .with_help(
-                        "recipe names are the scenario identity on the platform and must be unique",
-                    ),
-                );
-            } else {
-                names.push((name, name_node.span));
-            }
-        }
-    }
-    let missing: Vec<&str> = REQUIRED_RECIPES
-        .into_iter()
-        .filter(|r| !names.iter().any(|(n, _)| n == r))
-        .collect();
-    if !missing.is_empty() {
-        diagnostics.push(
-            Diagnostic::warning(
-                Code::RECIPES_MISSING_REQUIRED_RECIPE,
-                FileKind::Recipes,
-                recipes_member.key_span,
-                format!("missing required recipes: {}", missing.join(", ")),
-            )
-            .with_help("the plugin pipeline requires `standard`, `empty` and `large`; the platform accepts any names"),
-        );
-    }
+    check_names(recipes_member, recipes, diagnostics);
 }
 
 fn check_recipe(i: usize, recipe: &Node, diagnostics: &mut Vec<Diagnostic>) {
@@ -359,5 +288,91 @@ fn check_variable_shape(i: usize, member: &crate::json::Member, diagnostics: &mu
             None => diagnostics.push(schema_error(member.key_span, format!("recipes.{i}.variables.{name}.generator: Invalid input: expected string, received undefined"))),
         },
         None => {}
+    }
+}
+
+/// `source`: an object with non-empty `discoverPath` and `scenariosPath`.
+fn check_source(root: &Node, top: Span, diagnostics: &mut Vec<Diagnostic>) {
+    match root.get("source") {
+        Some(source) if source.as_object().is_some() => {
+            for key in ["discoverPath", "scenariosPath"] {
+                match source.get(key) {
+                    Some(v) if v.as_str().is_some_and(|s| !s.trim().is_empty()) => {}
+                    Some(v) if v.as_str().is_some() => diagnostics.push(plugin_warning(
+                        v.span,
+                        format!("source.{key} must be a non-empty string"),
+                    )),
+                    Some(v) => diagnostics.push(schema_error(v.span, expected(v, "string"))),
+                    None => diagnostics.push(
+                        schema_error(
+                            source.span,
+                            format!(
+                                "source.{key}: Invalid input: expected string, received undefined"
+                            ),
+                        )
+                        .with_help(format!(
+                            "add `\"{key}\": \"autonoma/{}\"`",
+                            if key == "discoverPath" {
+                                "discover.json"
+                            } else {
+                                "scenarios.md"
+                            }
+                        )),
+                    ),
+                }
+            }
+        }
+        Some(v) => diagnostics.push(schema_error(v.span, expected(v, "object"))),
+        None => diagnostics.push(schema_error(
+            top,
+            "missing `source`: Invalid input: expected object, received undefined",
+        )),
+    }
+}
+
+/// Names are unique, and the plugin's three recipes exist.
+fn check_names(
+    recipes_member: &Member<'_>,
+    recipes: &[Node<'_>],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut names: Vec<(&str, Span)> = Vec::new();
+    for (i, recipe) in recipes.iter().enumerate() {
+        check_recipe(i, recipe, diagnostics);
+        if let Some(name_node) = recipe.get("name")
+            && let Some(name) = name_node.as_str()
+        {
+            if let Some((_, first)) = names.iter().find(|(n, _)| *n == name) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::RECIPES_DUPLICATE_NAME,
+                        FileKind::Recipes,
+                        name_node.span,
+                        format!("recipe name `{name}` is used twice"),
+                    )
+                    .with_label(FileKind::Recipes, *first, "first used here")
+                    .with_help(
+                        "recipe names are the scenario identity on the platform and must be unique",
+                    ),
+                );
+            } else {
+                names.push((name, name_node.span));
+            }
+        }
+    }
+    let missing: Vec<&str> = REQUIRED_RECIPES
+        .into_iter()
+        .filter(|r| !names.iter().any(|(n, _)| n == r))
+        .collect();
+    if !missing.is_empty() {
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::RECIPES_MISSING_REQUIRED_RECIPE,
+                FileKind::Recipes,
+                recipes_member.key_span,
+                format!("missing required recipes: {}", missing.join(", ")),
+            )
+            .with_help("the plugin pipeline requires `standard`, `empty` and `large`; the platform accepts any names"),
+        );
     }
 }

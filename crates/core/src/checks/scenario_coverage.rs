@@ -5,6 +5,7 @@ use crate::diagnostic::{Code, Diagnostic, FileKind, Fix};
 use crate::json_edit;
 use crate::scenarios::ScenariosDoc;
 
+/// `scenarios.md` against the recipes: every scenario has a recipe and the counts match.
 pub fn check(
     context: &Context<'_>,
     recipes: &[RecipeUnderCheck<'_>],
@@ -13,7 +14,7 @@ pub fn check(
     let Some(doc) = context.scenarios else { return };
     if let Some((count, span)) = doc.scenario_count
         && doc.has_frontmatter
-        && count != doc.scenarios.len() as i64
+        && i64::try_from(doc.scenarios.len()).is_ok_and(|n| count != n)
     {
         diagnostics.push(
             Diagnostic::error(
@@ -66,7 +67,7 @@ pub fn check(
         if under.create.is_none() {
             continue;
         }
-        let records = under.graph.records.len() as i64;
+        let records = i64::try_from(under.graph.records.len()).unwrap_or(i64::MAX);
         let mut models: Vec<&str> = under.graph.records.iter().map(|r| r.model).collect();
         models.sort_unstable();
         models.dedup();
@@ -80,7 +81,7 @@ pub fn check(
             );
         }
         if let Some((types, span)) = scenario.entity_types
-            && types != models.len() as i64
+            && i64::try_from(models.len()).is_ok_and(|n| types != n)
         {
             diagnostics.push(
                 Diagnostic::error(Code::SCENARIOS_COUNT_MISMATCH, FileKind::Scenarios, span, format!("scenario `{name}` says {types} entity types, but its recipe creates {} ({})", models.len(), models.join(", ")))

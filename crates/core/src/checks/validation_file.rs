@@ -8,6 +8,7 @@ fn error(span: Span, message: impl Into<String>) -> Diagnostic {
         .with_help("`scenario-lab validate --write` writes this file; do not edit it by hand")
 }
 
+/// `.scenario-validation.json`: the nine keys the plugin requires.
 pub fn check(root: &Node, diagnostics: &mut Vec<Diagnostic>) {
     if root.as_object().is_none() {
         diagnostics.push(error(

@@ -18,7 +18,7 @@ fn level(severity: Severity) -> Level {
 
 /// Renders every diagnostic and a closing summary line.
 pub fn render(rendered: &Rendered<'_>, color: bool) -> String {
-    let renderer = if color {
+    let style = if color {
         Renderer::styled()
     } else {
         Renderer::plain()
@@ -30,7 +30,7 @@ pub fn render(rendered: &Rendered<'_>, color: bool) -> String {
         .iter()
         .filter(|d| d.severity != Severity::Info)
     {
-        let _ = writeln!(out, "{}\n", render_one(rendered, diagnostic, &renderer));
+        let _ = writeln!(out, "{}\n", render_one(rendered, diagnostic, &style));
     }
     for skipped in &rendered.report.skipped {
         let _ = writeln!(
@@ -136,7 +136,7 @@ fn printable(text: &str) -> String {
     out
 }
 
-fn render_one(rendered: &Rendered<'_>, diagnostic: &Diagnostic, renderer: &Renderer) -> String {
+fn render_one(rendered: &Rendered<'_>, diagnostic: &Diagnostic, style: &Renderer) -> String {
     let path = rendered.path(diagnostic.file);
     let title = escape_controls(&diagnostic.message);
     let mut message = level(diagnostic.severity)
@@ -192,7 +192,7 @@ fn render_one(rendered: &Rendered<'_>, diagnostic: &Diagnostic, renderer: &Rende
         message = message.footer(Level::Note.title(note));
     }
     let excerpts = main.iter().chain(label_excerpts.iter().flatten());
-    restore_columns(renderer.render(message).to_string(), excerpts)
+    restore_columns(style.render(message).to_string(), excerpts)
 }
 
 /// Puts the true column back into the `-->`/`:::` line of every snippet that was cut (the
@@ -215,7 +215,7 @@ fn restore_columns<'e>(rendered: String, excerpts: impl Iterator<Item = &'e Exce
         };
         match (column, line.trim_end_matches('\n').rsplit_once(':')) {
             (Some(column), Some((head, _))) => {
-                out.push_str(&format!("{head}:{column}"));
+                let _ = write!(out, "{head}:{column}");
                 if line.ends_with('\n') {
                     out.push('\n');
                 }

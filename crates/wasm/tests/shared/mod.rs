@@ -5,10 +5,11 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
 
-pub const RECIPES: &str = include_str!("../../../../examples/autonoma/scenario-recipes.json");
-pub const DISCOVER: &str = include_str!("../../../../examples/autonoma/discover.json");
-pub const SCENARIOS: &str = include_str!("../../../../examples/autonoma/scenarios.md");
-pub const AUDIT: &str = include_str!("../../../../examples/autonoma/entity-audit.md");
+pub(crate) const RECIPES: &str =
+    include_str!("../../../../examples/autonoma/scenario-recipes.json");
+pub(crate) const DISCOVER: &str = include_str!("../../../../examples/autonoma/discover.json");
+pub(crate) const SCENARIOS: &str = include_str!("../../../../examples/autonoma/scenarios.md");
+pub(crate) const AUDIT: &str = include_str!("../../../../examples/autonoma/entity-audit.md");
 
 fn js(value: &serde_json::Value) -> JsValue {
     value
@@ -49,9 +50,9 @@ fn broken_copy_reports_utf16_columns() {
         .and_then(|d| d.iter().find(|d| d["code"] == "recipe/unknown-alias"))
         .cloned()
         .unwrap_or_default();
-    let start = unknown["start"].as_u64().unwrap_or_default() as usize;
+    let start = usize::try_from(unknown["start"].as_u64().unwrap_or_default()).unwrap_or_default();
     assert_eq!(&broken[start..start + 8], "\"olivai\"");
-    let line = unknown["line"].as_u64().unwrap_or_default() as usize;
+    let line = usize::try_from(unknown["line"].as_u64().unwrap_or_default()).unwrap_or_default();
     let line_text = broken.lines().nth(line - 1).unwrap_or_default();
     let byte_col = line_text.find("\"olivai\"").unwrap_or_default();
     let utf16_col = line_text[..byte_col].encode_utf16().count() + 1;
