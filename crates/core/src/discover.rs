@@ -182,6 +182,23 @@ pub fn from_node(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Discover {
         }
         None => diagnostics.push(shape_error(schema.span, "`schema.models` is missing")),
     }
+    read_links(schema, &mut discover, diagnostics);
+    match schema.get("scopeField") {
+        Some(node) => match node.as_str() {
+            Some("") => diagnostics.push(shape_warning(node.span, "`schema.scopeField` is empty")),
+            Some(field) => discover.scope_field = Some(field.to_owned()),
+            None => diagnostics.push(shape_error(
+                node.span,
+                "`schema.scopeField` must be a string",
+            )),
+        },
+        None => diagnostics.push(shape_error(schema.span, "`schema.scopeField` is missing")),
+    }
+    discover
+}
+
+/// `schema.edges` and `schema.relations` (empty for factory-driven endpoints).
+fn read_links(schema: &Node, discover: &mut Discover, diagnostics: &mut Vec<Diagnostic>) {
     for (key, is_edges) in [("edges", true), ("relations", false)] {
         match schema.get(key) {
             Some(node) => match node.as_array() {
@@ -241,18 +258,6 @@ pub fn from_node(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Discover {
             )),
         }
     }
-    match schema.get("scopeField") {
-        Some(node) => match node.as_str() {
-            Some("") => diagnostics.push(shape_warning(node.span, "`schema.scopeField` is empty")),
-            Some(field) => discover.scope_field = Some(field.to_owned()),
-            None => diagnostics.push(shape_error(
-                node.span,
-                "`schema.scopeField` must be a string",
-            )),
-        },
-        None => diagnostics.push(shape_error(schema.span, "`schema.scopeField` is missing")),
-    }
-    discover
 }
 
 fn model_from_node(node: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<DiscoverModel> {

@@ -226,14 +226,16 @@ fn a_ref_to_an_alias_in_nested_data_names_the_upload_gate() {
 #[test]
 fn a_recipe_without_the_scope_entity_suggests_the_scope_field_only_where_it_exists() {
     // Task has no organizationId: the help must not tell the user to add one.
-    let checked = check(
-        r#"{"Task":[{"title":"T","projectId":{"_ref":"p"},"assigneeId":{"_ref":"u"}}]}"#,
-    );
+    let checked =
+        check(r#"{"Task":[{"title":"T","projectId":{"_ref":"p"},"assigneeId":{"_ref":"u"}}]}"#);
     let help = checked
         .find(Code::RECIPE_NOT_ROOTED)
         .iter()
         .find(|d| d.message.contains("creates no"))
         .and_then(|d| d.help.clone())
         .unwrap_or_else(|| panic!("{:#?}", checked.report.diagnostics));
-    assert!(help.contains("through `_ref`s") && !help.contains("organizationId"), "{help}");
+    assert!(
+        help.contains("through `_ref`s") && !help.contains("organizationId"),
+        "{help}"
+    );
 }

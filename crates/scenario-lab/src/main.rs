@@ -34,7 +34,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let result: anyhow::Result<u8> = match &cli.command {
+    let result: Result<u8, commands::CommandError> = match &cli.command {
         Command::Preflight(args) => commands::preflight::run(args),
         live => match tokio::runtime::Runtime::new() {
             Ok(runtime) => runtime.block_on(async {

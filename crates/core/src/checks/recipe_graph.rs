@@ -182,14 +182,7 @@ fn rooted(context: &Context<'_>, under: &RecipeUnderCheck<'_>, diagnostics: &mut
     let recipe = under.recipe.label();
     let scope_field = discover.scope_field.as_deref().unwrap_or_default();
     if discover.is_legacy() {
-        for member in under.create.and_then(Node::as_object).unwrap_or_default() {
-            if member.key != scope.name {
-                diagnostics.push(
-                    Diagnostic::warning(Code::RECIPE_NOT_ROOTED, FileKind::Recipes, member.key_span, format!("`{}` is a top-level key, but this endpoint expects a tree rooted at `{}`", member.key, scope.name))
-                        .with_help(format!("nest these records under the `{}` record through its relation field", scope.name)),
-                );
-            }
-        }
+        legacy_top_level_keys(under, &scope.name, diagnostics);
         return;
     }
     let targets: Vec<bool> = graph
@@ -214,8 +207,19 @@ fn rooted(context: &Context<'_>, under: &RecipeUnderCheck<'_>, diagnostics: &mut
             "link the records to it through `_ref`s".to_owned()
         };
         diagnostics.push(
-            Diagnostic::error(Code::RECIPE_NOT_ROOTED, FileKind::Recipes, span, format!("recipe {recipe} creates no `{}` record, the scope entity", scope.name))
-                .with_help(format!("add `\"{}\": [{{\"_alias\": \"...\", ...}}]` and {link}", scope.name)),
+            Diagnostic::error(
+                Code::RECIPE_NOT_ROOTED,
+                FileKind::Recipes,
+                span,
+                format!(
+                    "recipe {recipe} creates no `{}` record, the scope entity",
+                    scope.name
+                ),
+            )
+            .with_help(format!(
+                "add `\"{}\": [{{\"_alias\": \"...\", ...}}]` and {link}",
+                scope.name
+            )),
         );
         return;
     }
@@ -254,8 +258,18 @@ fn rooted(context: &Context<'_>, under: &RecipeUnderCheck<'_>, diagnostics: &mut
             .with_help(help),
         );
     }
-    // A scope field written as a literal is not linked to this scenario's scope record.
-    for record in &graph.records {
+    literal_scope_fields(under, scope_field, &scope.name, scope_alias, diagnostics);
+}
+
+/// A scope field written as a literal is not linked to this scenario's scope record.
+fn literal_scope_fields(
+    under: &RecipeUnderCheck<'_>,
+    scope_field: &str,
+    scope: &str,
+    scope_alias: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for record in &under.graph.records {
         if let Some(member) = record.node.member(scope_field)
             && member.value.as_ref_target().is_none()
             && !member.value.is_null()
@@ -264,10 +278,36 @@ fn rooted(context: &Context<'_>, under: &RecipeUnderCheck<'_>, diagnostics: &mut
             collect_refs(&member.value, &mut refs);
             if refs.is_empty() {
                 diagnostics.push(
-                    Diagnostic::warning(Code::RECIPE_NOT_ROOTED, FileKind::Recipes, member.value.span, format!("`{scope_field}` is a literal, not a `_ref` to this scenario's `{}`", scope.name))
+                    Diagnostic::warning(Code::RECIPE_NOT_ROOTED, FileKind::Recipes, member.value.span, format!("`{scope_field}` is a literal, not a `_ref` to this scenario's `{scope}`"))
                         .with_help(format!("write `{{\"_ref\": \"{scope_alias}\"}}`; the endpoint never injects the scope field")),
                 );
             }
+        }
+    }
+}
+
+/// A legacy (nested-tree) endpoint wants one tree rooted at the scope entity.
+fn legacy_top_level_keys(
+    under: &RecipeUnderCheck<'_>,
+    scope: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for member in under.create.and_then(Node::as_object).unwrap_or_default() {
+        if member.key != scope {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::RECIPE_NOT_ROOTED,
+                    FileKind::Recipes,
+                    member.key_span,
+                    format!(
+                        "`{}` is a top-level key, but this endpoint expects a tree rooted at `{}`",
+                        member.key, scope
+                    ),
+                )
+                .with_help(format!(
+                    "nest these records under the `{scope}` record through its relation field"
+                )),
+            );
         }
     }
 }

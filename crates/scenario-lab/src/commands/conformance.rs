@@ -1,5 +1,6 @@
 //! `scenario-lab conformance`: the protocol probes alone.
 
+use super::CommandError;
 use crate::cli::{ConformanceArgs, exit};
 use crate::conformance;
 use crate::database::DbContext;
@@ -33,7 +34,7 @@ fn creates(args: &ConformanceArgs) -> Vec<Value> {
 }
 
 /// Runs the probes and prints one line per check and a verdict.
-pub async fn run(args: &ConformanceArgs) -> anyhow::Result<u8> {
+pub async fn run(args: &ConformanceArgs) -> Result<u8, CommandError> {
     let client = match EndpointClient::from_args_or_usage(&args.endpoint) {
         Ok(client) => client,
         Err(code) => return Ok(code),

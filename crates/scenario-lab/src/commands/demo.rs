@@ -1,6 +1,7 @@
 //! `scenario-lab demo`: the embedded demo endpoint on SQLite, the example workspace, the proxy
 //! and editor pointed at it, and one validation to show the whole product work.
 
+use super::CommandError;
 use crate::atomic_file::write_atomic;
 use crate::cli::{DemoArgs, EndpointArgs, ValidateArgs, exit};
 use crate::demo_endpoint::{self, DemoEndpoint};
@@ -29,7 +30,7 @@ fn secret(variable: &str) -> String {
 }
 
 /// Runs the demo until the process ends.
-pub async fn run(args: &DemoArgs) -> anyhow::Result<u8> {
+pub async fn run(args: &DemoArgs) -> Result<u8, CommandError> {
     let dir = &args.workspace.dir;
     std::fs::create_dir_all(dir)?;
     if !dir.join(FileKind::Recipes.file_name()).exists() {

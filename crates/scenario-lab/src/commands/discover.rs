@@ -1,5 +1,6 @@
 //! `scenario-lab discover`: the signed discover, its shape check, `discover.json` in stable order.
 
+use super::CommandError;
 use crate::atomic_file::write_atomic;
 use crate::cli::{DiscoverArgs, exit};
 use crate::endpoint::EndpointClient;
@@ -8,7 +9,7 @@ use crate::terminal::{eprint_safe, print_safe};
 use serde_json::Value;
 
 /// Calls discover and saves the answer as `discover.json` when its shape is right.
-pub async fn run(args: &DiscoverArgs) -> anyhow::Result<u8> {
+pub async fn run(args: &DiscoverArgs) -> Result<u8, CommandError> {
     let client = match EndpointClient::from_args_or_usage(&args.endpoint) {
         Ok(client) => client,
         Err(code) => return Ok(code),

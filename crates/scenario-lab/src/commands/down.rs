@@ -1,6 +1,7 @@
 //! `scenario-lab down`: tears down one run of the pending ledger (`--run`) or all of them
 //! (`--pending`); an entry leaves the ledger only when the endpoint confirms with `ok: true`.
 
+use super::CommandError;
 use crate::cli::{DownArgs, exit};
 use crate::endpoint::EndpointClient;
 use crate::ledger::{IN_PROGRESS, Ledger, LedgerEntry};
@@ -8,7 +9,7 @@ use crate::lifecycle::explain;
 use crate::terminal::{eprint_safe, print_safe};
 
 /// Tears down the selected runs; exit 0 when every one was confirmed.
-pub async fn run(args: &DownArgs) -> anyhow::Result<u8> {
+pub async fn run(args: &DownArgs) -> Result<u8, CommandError> {
     let ledger = Ledger::for_workspace(&args.workspace.dir);
     let entries = match ledger.entries() {
         Ok(entries) => entries,

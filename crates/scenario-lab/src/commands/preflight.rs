@@ -1,5 +1,6 @@
 //! `scenario-lab preflight`: read the folder, run the core preflight, render, pick the exit code.
 
+use super::CommandError;
 use crate::atomic_file::write_atomic;
 use crate::cli::{PreflightArgs, exit};
 use crate::render::preflight_report;
@@ -9,14 +10,18 @@ use scenario_lab_core::FileKind;
 use std::io::IsTerminal;
 
 /// `--fix`: applies every quick fix to the files read and writes back the ones that changed.
-fn apply_fixes(dir: &WorkspaceDir) -> anyhow::Result<()> {
+fn apply_fixes(dir: &WorkspaceDir) -> Result<(), CommandError> {
     let mut texts = dir.files.clone();
     let applied = scenario_lab_core::fix_all::apply_fixes(&mut texts, |_| true);
     let mut written = Vec::new();
     for (kind, text) in &texts {
         if dir.text(*kind) != Some(text.as_str()) {
-            write_atomic(&dir.dir.join(kind.file_name()), text.as_bytes())
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", dir.display_path(*kind)))?;
+            write_atomic(&dir.dir.join(kind.file_name()), text.as_bytes()).map_err(|source| {
+                CommandError::Write {
+                    path: dir.display_path(*kind),
+                    source,
+                }
+            })?;
             written.push(dir.display_path(*kind));
         }
     }
@@ -32,7 +37,7 @@ fn apply_fixes(dir: &WorkspaceDir) -> anyhow::Result<()> {
 }
 
 /// The `preflight` command; returns the process exit code.
-pub fn run(args: &PreflightArgs) -> anyhow::Result<u8> {
+pub fn run(args: &PreflightArgs) -> Result<u8, CommandError> {
     if args.fix
         && let Ok(dir) = WorkspaceDir::read(&args.workspace.dir)
     {
@@ -62,8 +67,12 @@ pub fn run(args: &PreflightArgs) -> anyhow::Result<u8> {
     let outcome = preflight_report(&dir, args.format, color);
     match &args.output {
         Some(path) => {
-            write_atomic(path, outcome.output.as_bytes())
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            write_atomic(path, outcome.output.as_bytes()).map_err(|source| {
+                CommandError::Write {
+                    path: path.display().to_string(),
+                    source,
+                }
+            })?;
             eprint_safe(&format!(
                 "{}\nreport written to {}\n",
                 outcome.summary,

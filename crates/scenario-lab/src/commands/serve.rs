@@ -1,12 +1,13 @@
 //! `scenario-lab serve`: the proxy and the editor on 127.0.0.1, the secrets kept in this process.
 
+use super::CommandError;
 use crate::cli::{ServeArgs, exit};
 use crate::endpoint::EndpointClient;
 use crate::server::{self, AppState};
 use crate::terminal::eprint_safe;
 
 /// Binds 127.0.0.1, prints the editor URL with its session token, serves.
-pub async fn run(args: &ServeArgs) -> anyhow::Result<u8> {
+pub async fn run(args: &ServeArgs) -> Result<u8, CommandError> {
     if !args.workspace.dir.is_dir() {
         eprint_safe(&format!(
             "error: `{}` is not a folder\n  help: pass the autonoma/ folder with --dir\n",

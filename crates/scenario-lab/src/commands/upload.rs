@@ -1,12 +1,13 @@
 //! `scenario-lab upload`: the proven recipes to the Autonoma platform.
 
+use super::CommandError;
 use crate::cli::{UploadArgs, exit};
 use crate::terminal::{eprint_safe, print_safe};
 use crate::upload::upload_recipes;
 use crate::workspace_dir::WorkspaceDir;
 
 /// Uploads `autonoma/scenario-recipes.json` when a validation proved it.
-pub async fn run(args: &UploadArgs) -> anyhow::Result<u8> {
+pub async fn run(args: &UploadArgs) -> Result<u8, CommandError> {
     let dir = match WorkspaceDir::read(&args.workspace.dir) {
         Ok(dir) => dir,
         Err(error) => {

@@ -1,6 +1,7 @@
 //! `scenario-lab validate`: runs one validation (`validation::execute`) with progress on
 //! standard error, then prints the summary table and writes the requested reports.
 
+use super::CommandError;
 use crate::cli::ValidateArgs;
 use crate::endpoint::EndpointClient;
 use crate::terminal::{print_safe, progress_to_stderr};
@@ -18,7 +19,7 @@ pub struct ReportError {
 }
 
 /// The `validate` command; returns the exit code.
-pub async fn run(args: &ValidateArgs) -> anyhow::Result<u8> {
+pub async fn run(args: &ValidateArgs) -> Result<u8, CommandError> {
     let client = match EndpointClient::from_args_or_usage(&args.endpoint) {
         Ok(client) => client,
         Err(code) => return Ok(code),
