@@ -5,11 +5,14 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+# Cargo's output folder (honours CARGO_TARGET_DIR, relative to the repository when relative).
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 # Trunk maps NO_COLOR to a boolean flag and aborts on NO_COLOR=1; it also pings crates.io otherwise.
 if [ "${NO_COLOR:-}" = 1 ]; then export NO_COLOR=true; fi
 export TRUNK_SKIP_VERSION_CHECK=true
-TRUNK_VERSION=0.21.14   # 0.22 needs a newer rustc than rust-toolchain.toml pins
+TRUNK_VERSION=0.21.14   # 0.22 needs rustc 1.96; rust-toolchain.toml follows stable, which is 1.95 here
 step() { printf '\n=== %s  [%s]\n' "$*" "$(date +%T)"; }
 
 step "toolchain"

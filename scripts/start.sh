@@ -12,4 +12,4 @@ build_editor
 step "build"
 cargo build --locked --release -p scenario-lab
 step "demo"
-exec "$ROOT/target/release/scenario-lab" demo --dist "$ROOT/dist" --dir "${1:-target/demo/autonoma}"
+exec "$TARGET_DIR/release/scenario-lab" demo --dist "$ROOT/dist" --dir "${1:-target/demo/autonoma}"

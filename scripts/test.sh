@@ -51,7 +51,8 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROM
 cargo test --locked -p scenario-lab-core -p scenario-lab-wasm -p scenario-lab-web --target wasm32-unknown-unknown --test wasm --test node --test browser --test components 2>&1 | tee -a "$LOG"
 
 step "npm package: build, node:test, TypeScript declarations"
-bash crates/wasm/build-package.sh target/npm
+# Its own CARGO_TARGET_DIR: the script must honour it (the package needs its own profile anyway).
+CARGO_TARGET_DIR="$ROOT/target/npm-build" bash crates/wasm/build-package.sh target/npm
 mkdir -p tests/node/node_modules/@scenario-lab
 ln -sfn ../../../../target/npm tests/node/node_modules/@scenario-lab/preflight
 (cd tests/node && node --test 2>&1) | tee -a "$LOG"

@@ -10,7 +10,9 @@ export PATH="$ROOT/tests/node/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:
 cd "$ROOT"
 
 cargo build --locked --profile wasm-release --target wasm32-unknown-unknown -p scenario-lab-wasm
-WASM="$ROOT/target/wasm32-unknown-unknown/wasm-release/scenario_lab_wasm.wasm"
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
+WASM="$TARGET_DIR/wasm32-unknown-unknown/wasm-release/scenario_lab_wasm.wasm"
 VERSION=$(awk -F'"' '/^version = /{print $2; exit}' "$ROOT/Cargo.toml")
 
 rm -rf "$OUT"; mkdir -p "$OUT"
@@ -33,6 +35,7 @@ cat > "$OUT/package.json" <<JSON
   "description": "Scenario Lab's offline preflight for Environment Factory recipes, compiled to WebAssembly.",
   "license": "MIT OR Apache-2.0",
   "files": ["web", "node", "README.md"],
+  "main": "./node/scenario_lab_wasm.js",
   "exports": {
     ".": {
       "node": { "types": "./node/scenario_lab_wasm.d.ts", "default": "./node/scenario_lab_wasm.js" },

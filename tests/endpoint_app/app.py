@@ -8,6 +8,7 @@ database; the DEFECT environment variable turns on one realistic bug at a time:
   no_refs_token     up answers 200 without refsToken
   cold_start        the first two requests answer 503 (a cold start)
   down_fails_once   the first down answers 500 (the teardown can be retried later)
+  down_not_ok_twice the first two downs answer 200 with "ok": false and tear nothing down
 """
 
 import json
@@ -182,6 +183,7 @@ config = HandlerConfig(
 app = FastAPI()
 cold_starts = {"left": 2 if DEFECT == "cold_start" else 0}
 failing_downs = {"left": 1 if DEFECT == "down_fails_once" else 0}
+unconfirmed_downs = {"left": 2 if DEFECT == "down_not_ok_twice" else 0}
 
 
 @app.middleware("http")
@@ -192,6 +194,9 @@ async def defects(request: Request, call_next):
     if failing_downs["left"] > 0 and b'"action":"down"' in await request.body():
         failing_downs["left"] -= 1
         return Response(json.dumps({"error": "database is locked", "code": "INTERNAL_ERROR"}), status_code=500, media_type="application/json")
+    if unconfirmed_downs["left"] > 0 and b'"action":"down"' in await request.body():
+        unconfirmed_downs["left"] -= 1
+        return Response(json.dumps({"version": "1.0", "ok": False}), status_code=200, media_type="application/json")
     response = await call_next(request)
     if DEFECT == "no_refs_token" and request.url.path.startswith("/api/autonoma"):
         body = b"".join([chunk async for chunk in response.body_iterator])

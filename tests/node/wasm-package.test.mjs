@@ -55,3 +55,9 @@ test("parseScenarios and flatten", () => {
   const flat = JSON.parse(pkg.flatten('{"Organization":[{"_alias":"org","name":"A","slug":"a","projects":[{"name":"P","status":"ACTIVE"}]}]}', files.discover));
   assert.equal(flat.Project[0].organizationId._ref, "org");
 });
+
+test("the package folder itself can be required (its `main`, for tools without `exports`)", () => {
+  const folder = new URL("./node_modules/@scenario-lab/preflight/", import.meta.url).pathname;
+  const byFolder = require(folder);
+  assert.equal(typeof byFolder.preflight, "function");
+});

@@ -402,3 +402,68 @@ fn an_up_of_more_ids_than_sqlite_binds_is_checked_in_one_query_per_model() {
     assert_eq!(run["queries"]["created"], 5, "one query per model: {run}");
     assert_eq!(run["queries"]["gone"], 5, "one query per model: {run}");
 }
+
+/// The demo endpoint's `up` is one transaction: a record that fails leaves none of the records
+/// created before it.
+#[test]
+fn a_failing_up_of_the_demo_endpoint_leaves_nothing() {
+    use scenario_lab::database::ReadOnlyDb;
+    let workspace = example_workspace("atomic-up");
+    let demo = start_demo(&workspace, None, false);
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let db = runtime
+        .block_on(ReadOnlyDb::connect(&demo.database))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let tables: Vec<String> = runtime
+        .block_on(db.catalog())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_keys()
+        .collect();
+    let before = runtime.block_on(db.counts(&tables)).unwrap_or_default();
+    let client = EndpointClient::new(&demo.endpoint, SHARED_SECRET);
+    // Organization and User come up; the Member lacks its required `role`.
+    let (status, body) = call(
+        &client,
+        &runtime,
+        &up(json!({
+            "Organization": [{"_alias": "o", "name": "Atomic", "slug": "atomic"}],
+            "User": [{"_alias": "u", "name": "U", "email": "u@atomic.test", "password": "p", "organizationId": {"_ref": "o"}}],
+            "Member": [{"organizationId": {"_ref": "o"}, "userId": {"_ref": "u"}}]
+        })),
+    );
+    assert_eq!(status, 500, "{body}");
+    let after = runtime.block_on(db.counts(&tables)).unwrap_or_default();
+    assert_eq!(before, after, "no row of the failed up stays");
+}
+
+/// On SQLite a mistyped id column used to be read as a string literal ("0 of 3 ids"); now it
+/// stops before anything comes up, naming the column.
+#[test]
+fn a_mistyped_id_column_is_named_before_anything_comes_up() {
+    let workspace = example_workspace("id-column");
+    std::fs::write(
+        workspace.0.join("autonoma/scenario-lab.toml"),
+        "[id_columns]\nUser = \"uid\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let demo = start_demo(&workspace, None, false);
+    let output = scenario_lab(
+        &workspace.0,
+        &[
+            "validate",
+            "--endpoint",
+            &demo.endpoint,
+            "--database-url",
+            &demo.database,
+            "--no-conformance",
+        ],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output));
+    assert!(
+        text(&output).contains("[id_columns] User = \"uid\": table `user` (model User) has no column `uid`"),
+        "{}",
+        text(&output)
+    );
+    assert!(!text(&output).contains("[standard] up"), "nothing came up");
+}

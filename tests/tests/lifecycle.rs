@@ -189,6 +189,10 @@ fn rows_left_by_a_side_effect_fail_db_untouched() {
         "{message}"
     );
     assert!(
+        message.contains("another writer to this database"),
+        "the message names the other cause of the same symptom: {message}"
+    );
+    assert!(
         failed_check(&report, "db.gone").is_none(),
         "the refs rows themselves are gone"
     );
@@ -777,5 +781,49 @@ fn scenarios_run_concurrently_with_jobs() {
         names,
         ["standard", "empty", "large"],
         "reported in file order"
+    );
+}
+
+/// HTTP 200 is not a teardown: only `"ok": true` removes a run from the ledger, in `validate`
+/// and in `down --pending` alike.
+#[test]
+fn a_down_answered_without_ok_true_stays_in_the_ledger() {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "down_not_ok_twice");
+    let workspace = example_workspace("not-ok");
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &["--scenario", "empty", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    assert!(failure_message(&report, "down.status").contains("without `ok: true`"));
+    let ledger = workspace.0.join("autonoma/.scenario-lab/pending.json");
+    let down = |expected: i32| {
+        let output = scenario_lab(
+            &workspace.0,
+            &["down", "--pending", "--endpoint", &app.url],
+            SHARED_SECRET,
+        );
+        assert_eq!(output.status.code(), Some(expected), "{}", text(&output));
+    };
+    down(1);
+    assert!(ledger.exists(), "a 200 without ok: true keeps the entry");
+    down(0);
+    assert!(!ledger.exists());
+    let (again, _) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &["--scenario", "empty", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "the rows are gone: {}",
+        text(&again)
     );
 }

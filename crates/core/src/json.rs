@@ -1,4 +1,5 @@
-//! JSON with a byte span on every key and value, parsed by `jsonc-parser` in strict mode.
+//! JSON with a byte span on every key and value: this crate's own strict parser, held to
+//! serde_json by a differential test (see ARCHITECTURE.md, "Why an own JSON parser").
 
 use crate::diagnostic::{Code, Diagnostic, FileKind, Parsed, Span};
 use std::borrow::Cow;
