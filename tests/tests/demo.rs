@@ -461,7 +461,8 @@ fn a_mistyped_id_column_is_named_before_anything_comes_up() {
     );
     assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     assert!(
-        text(&output).contains("[id_columns] User = \"uid\": table `user` (model User) has no column `uid`"),
+        text(&output)
+            .contains("[id_columns] User = \"uid\": table `user` (model User) has no column `uid`"),
         "{}",
         text(&output)
     );
