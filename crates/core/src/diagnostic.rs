@@ -157,6 +157,8 @@ impl Code {
     pub const RECIPE_TYPE_MISMATCH: Code = Code("recipe/type-mismatch");
     /// The deprecated `variables` block.
     pub const RECIPE_DEPRECATED_VARIABLES: Code = Code("recipe/deprecated-variables");
+    /// An absolute date or timestamp, which goes stale.
+    pub const RECIPE_STALE_DATE: Code = Code("recipe/stale-date");
     /// One of `standard`, `empty`, `large` missing.
     pub const RECIPES_MISSING_REQUIRED_RECIPE: Code = Code("recipes/missing-required-recipe");
     /// The upload schema refuses the file.
@@ -203,6 +205,7 @@ impl Code {
         Code::RECIPE_UNKNOWN_FAKER,
         Code::RECIPE_TYPE_MISMATCH,
         Code::RECIPE_DEPRECATED_VARIABLES,
+        Code::RECIPE_STALE_DATE,
         Code::RECIPES_MISSING_REQUIRED_RECIPE,
         Code::RECIPES_SCHEMA,
         Code::RECIPES_DUPLICATE_NAME,

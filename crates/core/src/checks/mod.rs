@@ -9,6 +9,7 @@ pub mod recipe_graph;
 pub mod recipe_tokens;
 pub mod recipes_schema;
 pub mod scenario_coverage;
+pub mod stale_dates;
 pub mod validation_file;
 
 use crate::audit::AuditDoc;
@@ -72,6 +73,7 @@ pub fn run(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
         recipe_graph::check(context, recipe, diagnostics);
         recipe_fields::check(context, recipe, diagnostics);
         recipe_tokens::check(context, recipe, diagnostics);
+        stale_dates::check(context.discover, recipe, diagnostics);
     }
     scenario_coverage::check(context, &recipes, diagnostics);
     audit_coverage::check(context, &recipes, diagnostics);
