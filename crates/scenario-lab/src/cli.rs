@@ -39,6 +39,10 @@ pub enum Command {
     Discover(DiscoverArgs),
     /// Prove every scenario against the live endpoint and database; write the artifacts with --write.
     Validate(ValidateArgs),
+    /// Bring one scenario up and keep it up (browse the app as its user); prints how to tear it down.
+    Up(UpArgs),
+    /// List the runs of the pending ledger (kept runs and teardowns still owed), never their tokens.
+    Pending(PendingArgs),
     /// Tear down a run of the pending ledger (--run ID), or all of them (--pending).
     Down(DownArgs),
     /// Probe the endpoint's protocol conformance (signatures, errors, refs tokens).
@@ -78,6 +82,9 @@ pub struct PreflightArgs {
     /// Apply every quick fix to the files first (atomic writes), then report what is left.
     #[arg(long)]
     pub fix: bool,
+    /// Run again on every change of the workspace files, until Ctrl-C.
+    #[arg(long, conflicts_with = "output")]
+    pub watch: bool,
 }
 
 /// Where the endpoint is and how long to wait for it.
@@ -157,6 +164,23 @@ pub struct ValidateArgs {
     /// Skip the protocol conformance probes.
     #[arg(long)]
     pub no_conformance: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UpArgs {
+    #[command(flatten)]
+    pub endpoint: EndpointArgs,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+    /// The recipe to bring up.
+    #[arg(long)]
+    pub scenario: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PendingArgs {
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
 }
 
 #[derive(Debug, clap::Args)]

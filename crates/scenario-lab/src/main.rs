@@ -36,17 +36,19 @@ fn main() -> ExitCode {
     };
     let result: Result<u8, commands::CommandError> = match &cli.command {
         Command::Preflight(args) => commands::preflight::run(args),
+        Command::Pending(args) => commands::pending::run(args),
         live => match tokio::runtime::Runtime::new() {
             Ok(runtime) => runtime.block_on(async {
                 match live {
                     Command::Discover(args) => commands::discover::run(args).await,
                     Command::Validate(args) => commands::validate::run(args).await,
+                    Command::Up(args) => commands::up::run(args).await,
                     Command::Down(args) => commands::down::run(args).await,
                     Command::Conformance(args) => commands::conformance::run(args).await,
                     Command::Upload(args) => commands::upload::run(args).await,
                     Command::Serve(args) => commands::serve::run(args).await,
                     Command::Demo(args) => commands::demo::run(args).await,
-                    Command::Preflight(_) => unreachable!("handled above"),
+                    Command::Preflight(_) | Command::Pending(_) => unreachable!("handled above"),
                 }
             }),
             Err(error) => Err(error.into()),

@@ -60,7 +60,7 @@ pub fn summary_table(report: &ValidateReport) -> String {
         );
     }
     for reaped in &report.reaped {
-        let _ = writeln!(out, "  reaped: {reaped}");
+        let _ = writeln!(out, "  {reaped}");
     }
     if report.pending > 0 {
         let _ = writeln!(

@@ -12,6 +12,7 @@ use crate::integrity;
 use crate::ledger::Ledger;
 use crate::lifecycle::{self, Instance, Progress, RunContext};
 use crate::live_discover::{self, LiveDiscover};
+use crate::reaper;
 use crate::workspace_dir::WorkspaceDir;
 use futures::StreamExt;
 use scenario_lab_core::check_result::CheckResult;
@@ -40,8 +41,12 @@ pub async fn execute(
     let ledger = Ledger::for_workspace(&dir.dir);
     let mut report = ValidateReport {
         endpoint: client.url().to_owned(),
+        reaped: reaper::reap(&ledger, client, reaper::Scope::SameEndpoint).await,
         ..ValidateReport::default()
     };
+    for line in &report.reaped {
+        progress(line);
+    }
     progress(&format!(
         "validating {} against {}",
         dir.dir.display(),

@@ -2,11 +2,13 @@
 //! and editor pointed at it, and one validation to show the whole product work.
 
 use super::CommandError;
-use crate::atomic_file::write_atomic;
+use crate::atomic_file::{write_atomic, write_private};
 use crate::cli::{DemoArgs, EndpointArgs, ValidateArgs, exit};
 use crate::demo_endpoint::{self, DemoEndpoint};
 use crate::endpoint::EndpointClient;
 use crate::example::EXAMPLE;
+use crate::ledger::Ledger;
+use crate::reaper;
 use crate::server::{self, AppState};
 use crate::terminal::{eprint_safe, progress_to_stderr};
 use crate::validate_report;
@@ -14,19 +16,35 @@ use crate::validation;
 use crate::workspace_dir::WorkspaceDir;
 use scenario_lab_core::FileKind;
 use scenario_lab_core::api::ValidateOutcome;
+use std::path::Path;
 
-/// A secret from the environment, or a fresh random one.
-fn secret(variable: &str) -> String {
-    std::env::var(variable)
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| {
-            format!(
-                "{:016x}{:016x}",
-                rand::random::<u64>(),
-                rand::random::<u64>()
-            )
-        })
+/// The demo endpoint's secrets: from the environment, else the ones this workspace's demo used
+/// before (kept owner-only in `.scenario-lab/demo-secrets`, so the refs tokens of an earlier run
+/// still verify and the reaper can tear its leftovers down), else fresh random ones.
+fn secrets(dir: &Path) -> std::io::Result<(String, String)> {
+    let from_env = |name| std::env::var(name).ok().filter(|s: &String| !s.is_empty());
+    if let (Some(shared), Some(signing)) = (
+        from_env("AUTONOMA_SHARED_SECRET"),
+        from_env("AUTONOMA_SIGNING_SECRET"),
+    ) {
+        return Ok((shared, signing));
+    }
+    let path = dir.join(".scenario-lab").join("demo-secrets");
+    if let Ok(text) = std::fs::read_to_string(&path)
+        && let Some((shared, signing)) = text.trim().split_once('\n')
+    {
+        return Ok((shared.to_owned(), signing.to_owned()));
+    }
+    let random = || {
+        format!(
+            "{:016x}{:016x}",
+            rand::random::<u64>(),
+            rand::random::<u64>()
+        )
+    };
+    let (shared, signing) = (random(), random());
+    write_private(&path, format!("{shared}\n{signing}\n").as_bytes())?;
+    Ok((shared, signing))
 }
 
 /// Runs the demo until the process ends.
@@ -42,8 +60,7 @@ pub async fn run(args: &DemoArgs) -> Result<u8, CommandError> {
             dir.display()
         ));
     }
-    let shared = secret("AUTONOMA_SHARED_SECRET");
-    let signing = secret("AUTONOMA_SIGNING_SECRET");
+    let (shared, signing) = secrets(dir)?;
     let db_path = dir.join(".scenario-lab").join("demo.sqlite");
     std::fs::create_dir_all(db_path.parent().unwrap_or(dir))?;
     let endpoint = DemoEndpoint::open(&db_path, shared.clone(), signing.clone()).await?;
@@ -61,6 +78,15 @@ pub async fn run(args: &DemoArgs) -> Result<u8, CommandError> {
 
     let endpoint_args = EndpointArgs::for_url(&url);
     let client = EndpointClient::new(&url, &shared).configured(&endpoint_args);
+    for line in reaper::reap(
+        &Ledger::for_workspace(dir),
+        &client,
+        reaper::Scope::AnyEndpoint,
+    )
+    .await
+    {
+        eprint_safe(&format!("{line}\n"));
+    }
     let editor = tokio::net::TcpListener::bind(("127.0.0.1", args.editor_port)).await?;
     let mut state = AppState::new(
         dir.canonicalize()?,

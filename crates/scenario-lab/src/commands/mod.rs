@@ -5,8 +5,11 @@ pub mod conformance;
 pub mod demo;
 pub mod discover;
 pub mod down;
+pub mod pending;
 pub mod preflight;
+pub mod preflight_watch;
 pub mod serve;
+pub mod up;
 pub mod upload;
 pub mod validate;
 
@@ -25,6 +28,8 @@ pub enum CommandError {
     Validate(#[from] crate::validation::ValidateError),
     #[error(transparent)]
     Report(#[from] validate::ReportError),
+    #[error("cannot watch the workspace: {0}")]
+    Watch(#[from] notify::Error),
     #[error("the demo database: {0}")]
     Database(#[from] sqlx::Error),
 }

@@ -43,6 +43,14 @@ pub fn run(args: &PreflightArgs) -> Result<u8, CommandError> {
     {
         apply_fixes(&dir)?;
     }
+    if args.watch {
+        return super::preflight_watch::run(args);
+    }
+    once(args)
+}
+
+/// One preflight of the folder as it is now, printed or written; returns the exit code.
+pub fn once(args: &PreflightArgs) -> Result<u8, CommandError> {
     let dir = match WorkspaceDir::read(&args.workspace.dir) {
         Ok(dir) => dir,
         Err(error) => {

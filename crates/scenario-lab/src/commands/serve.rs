@@ -43,6 +43,12 @@ pub async fn run(args: &ServeArgs) -> Result<u8, CommandError> {
         server::new_session_token(),
         port,
     );
+    if let Some(client) = &endpoint {
+        let ledger = crate::ledger::Ledger::for_workspace(&state.dir);
+        for line in crate::reaper::reap(&ledger, client, crate::reaper::Scope::SameEndpoint).await {
+            eprint_safe(&format!("{line}\n"));
+        }
+    }
     state.endpoint = endpoint;
     state.endpoint_args = args.endpoint.clone();
     state.signing_secret = std::env::var("AUTONOMA_SIGNING_SECRET")

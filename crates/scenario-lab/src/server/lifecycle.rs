@@ -3,8 +3,9 @@
 
 use super::{ApiError, AppState};
 use crate::cli::{ValidateArgs, WorkspaceArgs};
-use crate::ledger::{KEPT, Ledger, LedgerEntry};
-use crate::lifecycle::{explain, new_test_run_id};
+use crate::kept_run::{self, KeepError};
+use crate::ledger::Ledger;
+use crate::lifecycle::explain;
 use crate::live_discover;
 use crate::validation;
 use crate::workspace_dir::{Links, WorkspaceDir};
@@ -18,7 +19,6 @@ use scenario_lab_core::api::{
     ValidateRequest, ValidationRecord,
 };
 use scenario_lab_core::file_version::fingerprint;
-use scenario_lab_core::protocol::{self, UpAnswer};
 use scenario_lab_core::run_report::mask_auth;
 use serde_json::Value;
 use std::convert::Infallible;
@@ -144,50 +144,26 @@ pub(super) async fn up(
     Json(request): Json<UpRequest>,
 ) -> Result<Json<UpResult>, ApiError> {
     let client = state.endpoint()?;
-    let text = recipes_on_disk(&state)
-        .ok_or_else(|| ApiError::NotFound("scenario-recipes.json not found".into()))?;
-    let recipes: Value = serde_json::from_str(&text)
-        .map_err(|e| ApiError::BadRequest(format!("scenario-recipes.json: {e}")))?;
-    let recipe = recipes
-        .get("recipes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .find(|r| r.get("name").and_then(Value::as_str) == Some(request.scenario.as_str()))
-        .ok_or_else(|| ApiError::NotFound(format!("no recipe named `{}`", request.scenario)))?;
-    let test_run_id = new_test_run_id(&request.scenario, 1);
-    let create = scenario_lab_core::tokens::resolve_recipe(recipe, &test_run_id)
-        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let response = client
-        .call(&protocol::Request::Up(protocol::UpRequest {
-            create,
-            test_run_id: Some(test_run_id.clone()),
-        }))
-        .await?;
-    let answer: UpAnswer = response.decode().unwrap_or_default();
-    let refs = answer.refs.clone().map(Value::Object);
-    if let Some(token) = &answer.refs_token {
-        let mut entry = LedgerEntry::new(
-            &request.scenario,
-            &test_run_id,
-            token,
-            refs.clone().unwrap_or(Value::Null),
-            client.url(),
-        );
-        entry.kept = true;
-        KEPT.clone_into(&mut entry.reason);
-        Ledger::for_workspace(&state.dir).add(entry)?;
-    }
+    let dir = WorkspaceDir::read_with(&state.dir, Links::Refuse)
+        .map_err(|e| ApiError::NotFound(e.to_string()))?;
+    let kept = kept_run::bring_up(client, &dir, &request.scenario)
+        .await
+        .map_err(|error| match error {
+            KeepError::Recipe(message) => ApiError::BadRequest(message),
+            KeepError::Endpoint(error) => error.into(),
+            KeepError::Ledger(error) => error.into(),
+        })?;
+    let refs_token = kept.kept();
     Ok(Json(UpResult {
-        scenario: request.scenario,
-        status: response.status,
-        message: explain(&response, client.url()),
-        test_run_id,
-        up_ms: response.elapsed_ms,
-        auth: answer.auth.as_ref().map(mask_auth),
-        refs_counts: answer.refs_counts(),
-        refs,
-        refs_token: answer.refs_token.is_some(),
+        scenario: kept.scenario,
+        status: kept.status,
+        message: kept.message,
+        test_run_id: kept.test_run_id,
+        up_ms: kept.up_ms,
+        auth: kept.answer.auth.as_ref().map(mask_auth),
+        refs_counts: kept.answer.refs_counts(),
+        refs: kept.answer.refs.map(Value::Object),
+        refs_token,
     }))
 }
 
