@@ -1,7 +1,8 @@
 //! What the editor shows about the files, computed by the core: diagnostics with lines, the scenarios table, recipe trees and graphs.
 
 use scenario_lab_core::line_index::LineIndex;
-use scenario_lab_core::recipes::{self, CreateGraph, Recipe};
+use scenario_lab_core::recipe_picture::{self, RecipePicture};
+use scenario_lab_core::recipes::{self, Recipe};
 use scenario_lab_core::{
     Diagnostic, FileKind, Fix, Severity, Workspace, discover, json, scenarios,
 };
@@ -175,112 +176,16 @@ pub fn recipe_offset(texts: &Texts, name: &str) -> Option<usize> {
     })
 }
 
-/// One record of a recipe's `create` map, for the tree and the graph.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecordNode {
-    pub model: String,
-    pub alias: Option<String>,
-    pub refs: Vec<String>,
-    /// The nesting parent for legacy nested children.
-    pub parent: Option<usize>,
-    pub depth: usize,
-    /// Position in the endpoint's creation order (1-based), `None` when in a cycle.
-    pub order: Option<usize>,
-    /// Indices of the records this one waits for.
-    pub deps: Vec<usize>,
-    pub offset: usize,
-    pub fields: usize,
-}
-
-/// One recipe as a tree of records with its dependency graph.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecipeTree {
-    pub name: String,
-    pub description: String,
-    pub records: Vec<RecordNode>,
-    pub has_cycle: bool,
-}
-
-/// The records of every recipe, with creation order and dependencies, as the endpoint sees them.
-pub fn recipe_trees(texts: &Texts) -> Vec<RecipeTree> {
+/// Each recipe as the endpoint sees it (records in creation order, dependencies), drawn by the
+/// core for the Graph tab and the HTML report alike.
+pub fn recipe_trees(texts: &Texts) -> Vec<RecipePicture> {
     let discover = texts
         .get(&FileKind::Discover)
         .and_then(|t| discover::parse(t).value);
-    with_recipes(texts, |all| {
-        all.iter()
-            .map(|recipe| {
-                let mut records = Vec::new();
-                let mut has_cycle = false;
-                if let Some(create) = recipe.create {
-                    let graph = CreateGraph::build(&create.value, discover.as_ref());
-                    let mut order = vec![None; graph.records.len()];
-                    for (position, &i) in graph.graph.order.iter().enumerate() {
-                        order[i] = Some(position + 1);
-                    }
-                    has_cycle = graph.graph.has_cycle();
-                    let mut depth = vec![0; graph.records.len()];
-                    for (i, record) in graph.records.iter().enumerate() {
-                        depth[i] = record.parent.map_or(0, |p| depth[p] + 1);
-                        records.push(RecordNode {
-                            model: record.model.to_owned(),
-                            alias: record.alias.map(|(a, _)| a.to_owned()),
-                            refs: record.refs.iter().map(|(a, _)| (*a).to_owned()).collect(),
-                            parent: record.parent,
-                            depth: depth[i],
-                            order: order[i],
-                            deps: graph.graph.deps[i].clone(),
-                            offset: record.node.span.start,
-                            fields: record.node.as_object().map_or(0, |m| {
-                                m.iter().filter(|m| !m.key.starts_with('_')).count()
-                            }),
-                        });
-                    }
-                }
-                RecipeTree {
-                    name: recipe.name.unwrap_or_default().to_owned(),
-                    description: recipe
-                        .node
-                        .get("description")
-                        .and_then(|d| d.as_str())
-                        .unwrap_or_default()
-                        .to_owned(),
-                    records,
-                    has_cycle,
-                }
-            })
-            .collect()
-    })
-}
-
-/// Where each record sits in the graph picture: column = longest dependency chain, row = order in the column.
-pub fn graph_layout(tree: &RecipeTree) -> Vec<(usize, usize)> {
-    let n = tree.records.len();
-    let mut layer = vec![0usize; n];
-    // Relax along dependencies; a cycle stops after n rounds.
-    for _ in 0..n {
-        let mut changed = false;
-        for i in 0..n {
-            for &d in &tree.records[i].deps {
-                if d < n && layer[i] < layer[d] + 1 && layer[d] < n {
-                    layer[i] = layer[d] + 1;
-                    changed = true;
-                }
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    let mut rows_used: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut by_order: Vec<usize> = (0..n).collect();
-    by_order.sort_by_key(|&i| (tree.records[i].order.unwrap_or(usize::MAX), i));
-    let mut position = vec![(0, 0); n];
-    for i in by_order {
-        let row = rows_used.entry(layer[i]).or_default();
-        position[i] = (layer[i], *row);
-        *row += 1;
-    }
-    position
+    texts
+        .get(&FileKind::Recipes)
+        .map(|text| recipe_picture::recipe_pictures(text, discover.as_ref()))
+        .unwrap_or_default()
 }
 
 /// A line diff between the file on disk and the editor's text.

@@ -20,6 +20,7 @@ pub mod line_index;
 pub mod markdown;
 pub mod preflight;
 pub mod protocol;
+pub mod recipe_picture;
 pub mod recipes;
 pub mod run_report;
 pub mod sample;

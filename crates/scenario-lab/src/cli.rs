@@ -64,6 +64,8 @@ pub enum Format {
     Json,
     /// JUnit XML for CI
     Junit,
+    /// one self-contained HTML page (no network): summary, diagnostics, recipe graphs
+    Html,
 }
 
 #[derive(Debug, clap::Args)]
@@ -158,6 +160,9 @@ pub struct ValidateArgs {
     pub report_json: Option<PathBuf>,
     #[arg(long)]
     pub report_junit: Option<PathBuf>,
+    /// Write a self-contained HTML report (summary, checks, timings, recipe graphs, diagnostics).
+    #[arg(long)]
+    pub report_html: Option<PathBuf>,
     /// Write the validated recipes, .scenario-validation.json and .endpoint-validated when every check passed.
     #[arg(long)]
     pub write: bool,

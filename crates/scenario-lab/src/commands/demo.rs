@@ -104,6 +104,7 @@ pub async fn run(args: &DemoArgs) -> Result<u8, CommandError> {
             jobs: 1,
             report_json: None,
             report_junit: None,
+            report_html: None,
             write: false,
             no_conformance: false,
         };

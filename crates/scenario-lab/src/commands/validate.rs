@@ -4,9 +4,11 @@
 use super::CommandError;
 use crate::cli::ValidateArgs;
 use crate::endpoint::EndpointClient;
+use crate::render;
 use crate::terminal::{print_safe, progress_to_stderr};
 use crate::validate_report as report;
 use crate::validation::execute;
+use crate::workspace_dir::WorkspaceDir;
 use scenario_lab_core::run_report::ValidateReport;
 
 /// A report that could not be written.
@@ -51,6 +53,12 @@ fn finish(report: &ValidateReport, args: &ValidateArgs) -> Result<(), ReportErro
     }
     if let Some(path) = &args.report_junit {
         write(path, report::junit(report))?;
+    }
+    if let Some(path) = &args.report_html {
+        let html = WorkspaceDir::read(&args.workspace.dir)
+            .map(|dir| render::validation_html(report, &dir))
+            .unwrap_or_default();
+        write(path, html)?;
     }
     Ok(())
 }

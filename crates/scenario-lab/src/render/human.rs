@@ -16,6 +16,18 @@ fn level(severity: Severity) -> Level {
     }
 }
 
+/// Each diagnostic (notes aside) rendered rustc-style without colour, with its severity.
+pub fn each(rendered: &Rendered<'_>) -> Vec<(Severity, String)> {
+    let style = Renderer::plain();
+    rendered
+        .report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity != Severity::Info)
+        .map(|d| (d.severity, render_one(rendered, d, &style)))
+        .collect()
+}
+
 /// Renders every diagnostic and a closing summary line.
 pub fn render(rendered: &Rendered<'_>, color: bool) -> String {
     let style = if color {

@@ -1,5 +1,6 @@
 //! Preflight reports rendered for people (rustc-style text), machines (JSON) and CI (JUnit XML).
 
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
@@ -78,23 +79,43 @@ pub struct PreflightOutcome {
     pub summary: String,
 }
 
-/// Runs the preflight on a folder already read.
-pub fn preflight_report(dir: &WorkspaceDir, format: Format, color: bool) -> PreflightOutcome {
+/// The preflight of a folder already read, with the problems of reading it.
+fn workspace_report(dir: &WorkspaceDir) -> Report {
     let mut report = preflight(&dir.workspace());
     report
         .diagnostics
         .splice(0..0, dir.diagnostics.iter().cloned());
     scenario_lab_core::diagnostic::sort_diagnostics(&mut report.diagnostics);
-    let files: Vec<(FileKind, String, &str)> = dir
-        .files
+    report
+}
+
+/// The folder's files as the renderers name them.
+fn sources(dir: &WorkspaceDir) -> Vec<(FileKind, String, &str)> {
+    dir.files
         .iter()
         .map(|(kind, text)| (*kind, dir.display_path(*kind), text.as_str()))
-        .collect();
-    let rendered = Rendered::new(&report, files);
+        .collect()
+}
+
+/// The HTML report of a validation of `dir` (with the workspace's diagnostics and graphs).
+pub fn validation_html(
+    report: &scenario_lab_core::run_report::ValidateReport,
+    dir: &WorkspaceDir,
+) -> String {
+    let preflight = workspace_report(dir);
+    let rendered = Rendered::new(&preflight, sources(dir));
+    html::validation_page(report, &rendered, dir)
+}
+
+/// Runs the preflight on a folder already read.
+pub fn preflight_report(dir: &WorkspaceDir, format: Format, color: bool) -> PreflightOutcome {
+    let report = workspace_report(dir);
+    let rendered = Rendered::new(&report, sources(dir));
     let output = match format {
         Format::Human => human::render(&rendered, color),
         Format::Json => json::render(&rendered),
         Format::Junit => junit::render(&rendered),
+        Format::Html => html::preflight_page(&rendered, dir),
     };
     let summary = human::summary(&rendered);
     PreflightOutcome {

@@ -62,6 +62,7 @@ fn validate_args(state: &AppState, request: ValidateRequest) -> ValidateArgs {
         jobs: 1,
         report_json: None,
         report_junit: None,
+        report_html: None,
         write: request.write,
         no_conformance: !request.conformance.unwrap_or(true),
     }
