@@ -157,6 +157,8 @@ impl Code {
     pub const RECIPE_TYPE_MISMATCH: Code = Code("recipe/type-mismatch");
     /// The deprecated `variables` block.
     pub const RECIPE_DEPRECATED_VARIABLES: Code = Code("recipe/deprecated-variables");
+    /// A `_ref` the SDKs' teardown order breaks (the record has no `_alias`).
+    pub const RECIPE_TEARDOWN_ORDER: Code = Code("recipe/teardown-order");
     /// An absolute date or timestamp, which goes stale.
     pub const RECIPE_STALE_DATE: Code = Code("recipe/stale-date");
     /// One of `standard`, `empty`, `large` missing.
@@ -206,6 +208,7 @@ impl Code {
         Code::RECIPE_TYPE_MISMATCH,
         Code::RECIPE_DEPRECATED_VARIABLES,
         Code::RECIPE_STALE_DATE,
+        Code::RECIPE_TEARDOWN_ORDER,
         Code::RECIPES_MISSING_REQUIRED_RECIPE,
         Code::RECIPES_SCHEMA,
         Code::RECIPES_DUPLICATE_NAME,

@@ -8,6 +8,8 @@ use crate::json::{self, Node};
 pub struct Discover {
     /// The protocol version the answer gave.
     pub version: Option<String>,
+    /// `sdk.language` (`python`, `typescript`, ...), lowercase, when the answer names it.
+    pub sdk_language: Option<String>,
     /// The models (one per factory).
     pub models: Vec<DiscoverModel>,
     /// Foreign-key edges (SQL era only).
@@ -72,7 +74,36 @@ pub struct Relation {
     pub child_field: String,
 }
 
+/// How an SDK's input validation treats scalars.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarRules {
+    /// Pydantic (Python SDK), lax mode: numeric strings for numbers, `"yes"`/`"no"` for booleans.
+    Pydantic,
+    /// zod (TypeScript SDK): no coercion; a number field needs a JSON number.
+    Zod,
+}
+
+impl ScalarRules {
+    /// The SDK, for messages.
+    pub fn sdk(self) -> &'static str {
+        match self {
+            ScalarRules::Pydantic => {
+                "the Python SDK's Pydantic input models (lax: numeric strings and yes/no pass)"
+            }
+            ScalarRules::Zod => "the TypeScript SDK's zod schemas (no coercion)",
+        }
+    }
+}
+
 impl Discover {
+    /// The scalar rules of the SDK that answered (Pydantic's when it does not say).
+    pub fn scalar_rules(&self) -> ScalarRules {
+        match self.sdk_language.as_deref() {
+            Some("typescript" | "javascript" | "ts" | "js" | "node") => ScalarRules::Zod,
+            _ => ScalarRules::Pydantic,
+        }
+    }
+
     /// The model named `name`.
     pub fn model(&self, name: &str) -> Option<&DiscoverModel> {
         self.models.iter().find(|m| m.name == name)
@@ -149,6 +180,11 @@ fn string_at(node: &Node, key: &str) -> Option<String> {
 /// Builds a `Discover` from a parsed JSON document.
 pub fn from_node(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Discover {
     let mut discover = Discover {
+        sdk_language: root
+            .get("sdk")
+            .and_then(|s| s.get("language"))
+            .and_then(json::Node::as_str)
+            .map(str::to_ascii_lowercase),
         version: root.get("version").and_then(|v| match &v.kind {
             json::NodeKind::String(s) => Some(s.to_string()),
             json::NodeKind::Number(n) => Some((*n).to_owned()),

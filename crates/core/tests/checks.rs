@@ -239,3 +239,59 @@ fn a_recipe_without_the_scope_entity_suggests_the_scope_field_only_where_it_exis
         "{help}"
     );
 }
+
+#[test]
+fn a_ref_of_a_record_without_alias_that_teardown_breaks_is_flagged_with_its_fix() {
+    // Projects are first created before Tasks, so `down` deletes Task before Project; the
+    // second project has no `_alias` and references a task, so nothing reorders that.
+    let checked = check(
+        r#"{"Organization":[{"_alias":"org","name":"A","slug":"a"}],
+            "User":[{"_alias":"u","name":"U","email":"u@x","password":"p","organizationId":{"_ref":"org"}}],
+            "Project":[{"_alias":"p1","name":"P","status":"ACTIVE","organizationId":{"_ref":"org"}},
+                       {"name":"Q","status":"ACTIVE","organizationId":{"_ref":"org"},"leadTaskId":{"_ref":"t"}}],
+            "Task":[{"_alias":"t","title":"T","projectId":{"_ref":"p1"},"assigneeId":{"_ref":"u"}}]}"#,
+    );
+    let diagnostic = checked.expect(Code::RECIPE_TEARDOWN_ORDER, "\"t\"");
+    let fix = diagnostic.fix.clone().unwrap_or_else(|| panic!("a fix"));
+    let fixed = fix.apply(&checked.source);
+    assert!(fixed.contains("\"_alias\": \"project-2\""), "{fixed}");
+    // The example recipes (Members without aliases) are torn down in a safe order.
+    check(r#"{"Organization":[{"_alias":"org","name":"A","slug":"a"}],
+              "User":[{"_alias":"u","name":"U","email":"u@x","password":"p","organizationId":{"_ref":"org"}}],
+              "Member":[{"role":"OWNER","organizationId":{"_ref":"org"},"userId":{"_ref":"u"}}]}"#)
+        .expect_none(Code::RECIPE_TEARDOWN_ORDER);
+}
+
+/// Scalar types follow the SDK discover names: zod (TypeScript) coerces nothing, Pydantic
+/// (Python) takes numeric strings and yes/no.
+#[test]
+fn scalar_types_follow_the_sdk_that_answered_discover() {
+    let discover = |language: &str| {
+        format!(
+            r#"{{"sdk":{{"language":"{language}"}},"schema":{{"models":[{{"name":"Clinic","fields":[{{"name":"id","type":"string","isRequired":false,"isId":true,"hasDefault":true}},{{"name":"slots","type":"number","isRequired":true,"isId":false,"hasDefault":false}},{{"name":"open","type":"boolean","isRequired":true,"isId":false,"hasDefault":false}}]}}],"edges":[],"relations":[],"scopeField":"clinicId"}}}}"#
+        )
+    };
+    let recipes = recipes_with(r#"{"Clinic":[{"slots":"45","open":"no"}]}"#, None);
+    let run = |language: &str| {
+        let discover = discover(language);
+        preflight(&Workspace {
+            recipes: Some(&recipes),
+            discover: Some(&discover),
+            ..Workspace::default()
+        })
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.code == Code::RECIPE_TYPE_MISMATCH)
+        .map(|d| d.message)
+        .collect::<Vec<_>>()
+    };
+    let typescript = run("typescript");
+    assert_eq!(typescript.len(), 2, "{typescript:#?}");
+    assert!(
+        typescript
+            .iter()
+            .all(|m| m.contains("TypeScript SDK's zod")),
+        "{typescript:#?}"
+    );
+    assert!(run("python").is_empty());
+}

@@ -10,6 +10,7 @@ pub mod recipe_tokens;
 pub mod recipes_schema;
 pub mod scenario_coverage;
 pub mod stale_dates;
+pub mod teardown_order;
 pub mod validation_file;
 
 use crate::audit::AuditDoc;
@@ -74,6 +75,7 @@ pub fn run(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
         recipe_fields::check(context, recipe, diagnostics);
         recipe_tokens::check(context, recipe, diagnostics);
         stale_dates::check(context.discover, recipe, diagnostics);
+        teardown_order::check(context.recipes_text, recipe, diagnostics);
     }
     scenario_coverage::check(context, &recipes, diagnostics);
     audit_coverage::check(context, &recipes, diagnostics);

@@ -4,7 +4,7 @@ use super::nearest::did_you_mean;
 use super::placeholders::placeholder_reason;
 use super::{Context, RecipeUnderCheck, nested_child};
 use crate::diagnostic::{Code, Diagnostic, FileKind, Span};
-use crate::discover::{Discover, DiscoverField, enum_members};
+use crate::discover::{Discover, DiscoverField, ScalarRules, enum_members};
 use crate::json::{Node, NodeKind};
 use crate::recipes::{RecordInfo, nesting_child};
 
@@ -84,7 +84,13 @@ fn check_record(
             continue;
         }
         if let Some(field) = model.field(key) {
-            check_type(record.model, field, &member.value, diagnostics);
+            check_type(
+                record.model,
+                field,
+                &member.value,
+                discover.scalar_rules(),
+                diagnostics,
+            );
             continue;
         }
         if is_array_of_objects(&member.value) && !discover.is_legacy() {
@@ -132,7 +138,21 @@ fn check_record(
             did_you_mean(key, field_names.iter().copied(), "field")
         )));
     }
-    // Required fields without a default must be supplied (the SDK never injects them).
+    missing_fields(discover, model, record, diagnostics);
+}
+
+fn is_array_of_objects(node: &Node) -> bool {
+    node.as_array()
+        .is_some_and(|items| !items.is_empty() && items.iter().all(|i| i.as_object().is_some()))
+}
+
+/// Required fields without a default must be supplied (the SDK never injects them).
+fn missing_fields(
+    discover: &Discover,
+    model: &crate::discover::DiscoverModel,
+    record: &RecordInfo<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let legacy_injected: Vec<&str> = if discover.is_legacy() {
         let mut injected: Vec<&str> = discover.scope_field.as_deref().into_iter().collect();
         injected.extend(
@@ -172,15 +192,16 @@ fn check_record(
     }
 }
 
-fn is_array_of_objects(node: &Node) -> bool {
-    node.as_array()
-        .is_some_and(|items| !items.is_empty() && items.iter().all(|i| i.as_object().is_some()))
-}
-
 /// ## What it does
 /// Compares a value with its discover type: lists vs `T[]`, enum membership, and scalars the
 /// factory's input validation rejects (e.g. a number for a string field).
-fn check_type(model: &str, field: &DiscoverField, value: &Node, diagnostics: &mut Vec<Diagnostic>) {
+fn check_type(
+    model: &str,
+    field: &DiscoverField,
+    value: &Node,
+    rules: ScalarRules,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let ty = field.ty.as_str();
     let (base, is_list) = match ty.strip_suffix("[]") {
         Some(base) => (base, true),
@@ -243,39 +264,49 @@ fn check_type(model: &str, field: &DiscoverField, value: &Node, diagnostics: &mu
         }
         return;
     }
-    let ok = match lower.as_str() {
+    let ok = scalar_fits(&lower, value, rules);
+    if !ok {
+        diagnostics.push(mismatch(format!(
+            "`{}` is {} {}, but its type is `{ty}`: {} reject it",
+            field.name,
+            article(value.type_name()),
+            value.type_name(),
+            rules.sdk()
+        )));
+    }
+}
+
+/// Whether a scalar passes the input validation of the SDK for a field of discover type `ty`.
+fn scalar_fits(ty: &str, value: &Node, rules: ScalarRules) -> bool {
+    let lax = rules == ScalarRules::Pydantic;
+    match ty {
         "string" | "text" | "uuid" | "timestamp" | "datetime" | "date" | "time" => {
             matches!(value.kind, NodeKind::String(_))
         }
         "integer" | "int" | "bigint" => match &value.kind {
             NodeKind::Number(_) => value.as_f64().is_some_and(|f| f.fract() == 0.0),
-            NodeKind::String(s) => s.trim().parse::<i64>().is_ok(),
-            NodeKind::Bool(_) => true,
+            NodeKind::String(s) => lax && s.trim().parse::<i64>().is_ok(),
+            NodeKind::Bool(_) => lax,
             _ => false,
         },
         "number" | "float" | "decimal" | "double" => match &value.kind {
-            NodeKind::Number(_) | NodeKind::Bool(_) => true,
-            NodeKind::String(s) => s.trim().parse::<f64>().is_ok(),
+            NodeKind::Number(_) => true,
+            NodeKind::Bool(_) => lax,
+            NodeKind::String(s) => lax && s.trim().parse::<f64>().is_ok(),
             _ => false,
         },
         "boolean" | "bool" => match &value.kind {
             NodeKind::Bool(_) => true,
             NodeKind::Number(_) => {
-                matches!(value.as_f64(), Some(v) if v.abs() < f64::EPSILON || (v - 1.0).abs() < f64::EPSILON)
+                lax && matches!(value.as_f64(), Some(v) if v.abs() < f64::EPSILON || (v - 1.0).abs() < f64::EPSILON)
             }
-            NodeKind::String(s) => ["true", "false", "yes", "no", "on", "off", "1", "0"]
-                .contains(&s.to_ascii_lowercase().as_str()),
+            NodeKind::String(s) => {
+                lax && ["true", "false", "yes", "no", "on", "off", "1", "0"]
+                    .contains(&s.to_ascii_lowercase().as_str())
+            }
             _ => false,
         },
         _ => true,
-    };
-    if !ok {
-        diagnostics.push(mismatch(format!(
-            "`{}` is {} {}, but its type is `{ty}`",
-            field.name,
-            article(value.type_name()),
-            value.type_name()
-        )));
     }
 }
 

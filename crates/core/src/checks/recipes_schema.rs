@@ -2,6 +2,7 @@
 
 use super::Context;
 use crate::diagnostic::{Code, Diagnostic, FileKind, Span};
+use crate::discover::{Discover, ScalarRules};
 use crate::json::{Member, Node, NodeKind};
 
 const VALIDATION_MODES: [&str; 2] = ["sdk-check", "endpoint-lifecycle"];
@@ -37,7 +38,7 @@ fn is_int(node: &Node) -> bool {
 }
 
 /// The upload schema of the whole file: top-level keys, version, source, validation mode, recipes.
-pub fn check(_context: &Context<'_>, root: &Node, diagnostics: &mut Vec<Diagnostic>) {
+pub fn check(context: &Context<'_>, root: &Node, diagnostics: &mut Vec<Diagnostic>) {
     let Some(members) = root.as_object() else {
         diagnostics.push(schema_error(root.span, expected(root, "object")).with_help(
             "the file must be one JSON object with version, source, validationMode and recipes",
@@ -93,10 +94,20 @@ pub fn check(_context: &Context<'_>, root: &Node, diagnostics: &mut Vec<Diagnost
             "Too small: expected array to have >=1 items",
         ));
     }
-    check_names(recipes_member, recipes, diagnostics);
+    check_names(
+        recipes_member,
+        recipes,
+        context.discover.map(Discover::scalar_rules),
+        diagnostics,
+    );
 }
 
-fn check_recipe(i: usize, recipe: &Node, diagnostics: &mut Vec<Diagnostic>) {
+fn check_recipe(
+    i: usize,
+    recipe: &Node,
+    rules: Option<ScalarRules>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     if recipe.as_object().is_none() {
         diagnostics.push(schema_error(
             recipe.span,
@@ -127,7 +138,7 @@ fn check_recipe(i: usize, recipe: &Node, diagnostics: &mut Vec<Diagnostic>) {
             NodeKind::Object(members) => {
                 if members.is_empty() {
                     diagnostics.push(
-                        schema_error(create.span, format!("recipes[{i}].create is empty: the endpoint answers 400 INVALID_BODY (missing \"create\")"))
+                        schema_error(create.span, format!("recipes[{i}].create is empty: {}", empty_create_reason(rules)))
                             .with_help("add at least the scope entity, e.g. `\"Organization\": [{\"_alias\": \"org\", ...}]`"),
                     );
                 }
@@ -330,15 +341,16 @@ fn check_source(root: &Node, top: Span, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Names are unique, and the plugin's three recipes exist.
+/// Each recipe; names unique; the plugin's three recipes present.
 fn check_names(
     recipes_member: &Member<'_>,
     recipes: &[Node<'_>],
+    rules: Option<ScalarRules>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut names: Vec<(&str, Span)> = Vec::new();
     for (i, recipe) in recipes.iter().enumerate() {
-        check_recipe(i, recipe, diagnostics);
+        check_recipe(i, recipe, rules, diagnostics);
         if let Some(name_node) = recipe.get("name")
             && let Some(name) = name_node.as_str()
         {
@@ -374,5 +386,18 @@ fn check_names(
             )
             .with_help("the plugin pipeline requires `standard`, `empty` and `large`; the platform accepts any names"),
         );
+    }
+}
+
+/// Why an empty `create` fails, as the SDK that answers says it (the platform refuses it
+/// anyway).
+fn empty_create_reason(rules: Option<ScalarRules>) -> &'static str {
+    match rules {
+        Some(ScalarRules::Zod) => {
+            "the platform refuses it; the TypeScript SDK would answer 200 with empty refs and create nothing"
+        }
+        Some(ScalarRules::Pydantic) | None => {
+            "the platform refuses it; the Python SDK answers 400 INVALID_BODY (missing \"create\")"
+        }
     }
 }
