@@ -17,7 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-step "PostgreSQL, MariaDB and the Python SDK endpoint app"
+step "PostgreSQL, MariaDB and the Python and TypeScript SDK endpoint apps"
 db_missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || db_missing+=(postgresql)
 [ -x /usr/sbin/mariadbd ] || command -v mariadbd >/dev/null 2>&1 || db_missing+=(mariadb-server)
@@ -29,6 +29,8 @@ fi
 if ! target/venv/bin/python -c "import autonoma, fastapi, uvicorn, sqlalchemy, psycopg, pymysql" 2>/dev/null; then
   target/venv/bin/pip install -q -r tests/endpoint_app/requirements.txt
 fi
+# The TypeScript SDK endpoint app (npm packages pinned by its lockfile).
+[ -d tests/ts_endpoint_app/node_modules/@autonoma-ai/sdk ] || (cd tests/ts_endpoint_app && npm ci --no-audit --no-fund)
 rm -rf target/e2e; mkdir -p target/e2e
 
 step "format"

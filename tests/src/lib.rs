@@ -320,6 +320,78 @@ impl Drop for EndpointApp {
     }
 }
 
+/// The clinic domain's Environment Factory on the official TypeScript SDK
+/// (`tests/ts_endpoint_app`, node:http), on PostgreSQL, with an optional defect.
+#[derive(Debug)]
+pub struct TsEndpointApp {
+    pub url: String,
+    child: Child,
+}
+
+impl TsEndpointApp {
+    /// Starts it on `postgres_url`; `env` adds variables (`NODE_ENV`, other secrets).
+    pub fn start(postgres_url: &str, defect: &str, env: &[(&str, &str)]) -> TsEndpointApp {
+        let port = free_port();
+        let dir = repo_root().join("tests/ts_endpoint_app");
+        assert!(
+            dir.join("node_modules/@autonoma-ai/sdk").exists(),
+            "run `npm ci` in tests/ts_endpoint_app (scripts/test.sh does)"
+        );
+        let log =
+            std::fs::File::create(repo_root().join(format!("target/e2e/ts-app-{port}.log"))).ok();
+        let mut command = Command::new("node");
+        command
+            .arg("app.mjs")
+            .current_dir(&dir)
+            .env("PORT", port.to_string())
+            .env("DATABASE_URL", postgres_url)
+            .env("AUTONOMA_SHARED_SECRET", SHARED_SECRET)
+            .env("AUTONOMA_SIGNING_SECRET", SIGNING_SECRET)
+            .env("DEFECT", defect)
+            .env_remove("NODE_ENV")
+            .stdout(Stdio::null());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        if let Some(log) = log {
+            command.stderr(log);
+        }
+        let child = command
+            .spawn()
+            .expect("node starts tests/ts_endpoint_app/app.mjs");
+        assert!(
+            wait_for_port(port, Duration::from_secs(30)),
+            "the TypeScript endpoint app did not start on port {port}"
+        );
+        TsEndpointApp {
+            url: format!("http://127.0.0.1:{port}/api/autonoma"),
+            child,
+        }
+    }
+}
+
+impl Drop for TsEndpointApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A copy of the clinic workspace of the TypeScript app: `<dir>/autonoma/...`.
+pub fn clinic_workspace(label: &str) -> TempDir {
+    let dir = TempDir::new(label);
+    let target = dir.0.join("autonoma");
+    std::fs::create_dir_all(&target).unwrap_or_else(|e| panic!("{e}"));
+    for entry in std::fs::read_dir(repo_root().join("tests/fixtures/ts-clinic/autonoma"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let _ = std::fs::copy(entry.path(), target.join(entry.file_name()));
+    }
+    dir
+}
+
 /// SQLAlchemy's URL for a `postgres://` URL.
 pub fn sqlalchemy_url(postgres_url: &str) -> String {
     postgres_url.replacen("postgres://", "postgresql+psycopg://", 1)

@@ -468,3 +468,64 @@ fn a_mistyped_id_column_is_named_before_anything_comes_up() {
     );
     assert!(!text(&output).contains("[standard] up"), "nothing came up");
 }
+
+/// What every endpoint must answer alike whatever its domain, across the demo and both official
+/// SDKs: status and error code of each protocol probe, and the keys of discover's answer.
+#[test]
+fn the_demo_answers_protocol_probes_like_both_sdks() {
+    use scenario_lab_tests::{Postgres, TsEndpointApp};
+    let python = EndpointApp::start("sqlite:///:memory:", "");
+    let pg = Postgres::start();
+    let typescript = TsEndpointApp::start(&pg.url, "", &[]);
+    let workspace = example_workspace("differential-probes");
+    let demo = start_demo(&workspace, None, false);
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let probes: Vec<(&str, Vec<u8>, bool)> = vec![
+        ("unsigned", Request::Discover.to_bytes(), false),
+        ("invalid JSON", b"{not json".to_vec(), true),
+        ("no action", b"{}".to_vec(), true),
+        ("unknown action", br#"{"action":"explode"}"#.to_vec(), true),
+        ("up without create", br#"{"action":"up"}"#.to_vec(), true),
+        ("unknown model", up(json!({"Nope": [{"x": 1}]})).to_bytes(), true),
+        ("unknown alias", up(json!({"Nope": [{"x": {"_ref": "ghost"}}]})).to_bytes(), true),
+        (
+            "cycle",
+            up(json!({"A": [{"_alias": "a", "b": {"_ref": "b"}}], "B": [{"_alias": "b", "a": {"_ref": "a"}}]}))
+                .to_bytes(),
+            true,
+        ),
+        ("down without token", br#"{"action":"down"}"#.to_vec(), true),
+        ("down with a malformed token", down(Value::Null, "not.a-token".into()).to_bytes(), true),
+    ];
+    let answers = |url: &str| -> Vec<(String, u16, Value)> {
+        let client = EndpointClient::new(url, SHARED_SECRET);
+        let discover = runtime
+            .block_on(client.call(&Request::Discover))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let body: Value = serde_json::from_str(&discover.text).unwrap_or_default();
+        let mut keys: Vec<&String> = body
+            .as_object()
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        keys.sort();
+        let mut out = vec![("discover".to_owned(), discover.status, json!(keys))];
+        for (name, bytes, signed) in &probes {
+            let signature = signed.then(|| client.sign(bytes));
+            let response = runtime
+                .block_on(client.send_raw(Action::Up, bytes.clone(), signature))
+                .unwrap_or_else(|e| panic!("{e}"));
+            out.push((
+                (*name).to_owned(),
+                response.status,
+                json!(response.error_code()),
+            ));
+        }
+        out
+    };
+    let demo_answers = answers(&demo.endpoint);
+    for (sdk, url) in [("python", &python.url), ("typescript", &typescript.url)] {
+        for (ours, theirs) in demo_answers.iter().zip(answers(url)) {
+            assert_eq!(ours, &theirs, "the demo and the {sdk} SDK differ");
+        }
+    }
+}
