@@ -37,7 +37,7 @@ fn validate(
     (output, json)
 }
 
-fn checks<'a>(report: &'a Value) -> impl Iterator<Item = &'a Value> {
+fn checks(report: &Value) -> impl Iterator<Item = &Value> {
     let scenarios = report["scenarios"]
         .as_array()
         .into_iter()
@@ -208,7 +208,7 @@ fn an_empty_create_is_an_error_with_the_typescript_sdks_reason() {
     assert!(answer.refs.is_some_and(|r| r.is_empty()));
     let workspace = clinic_workspace("empty-create");
     edit_recipes(&workspace, |recipes| {
-        recipe(recipes, "empty")["create"] = json!({})
+        recipe(recipes, "empty")["create"] = json!({});
     });
     let output = scenario_lab(&workspace.0, &["preflight"], SHARED_SECRET);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
