@@ -16,6 +16,7 @@ pub mod graph;
 pub mod json;
 pub mod json_budget;
 pub mod json_edit;
+pub mod language;
 pub mod line_index;
 pub mod markdown;
 pub mod preflight;

@@ -68,8 +68,56 @@ fn edits() -> impl Strategy<Value = Vec<(usize, String, usize)>> {
     )
 }
 
+/// Every language-service call at `offset` of every file; every span inside its file.
+fn language_everywhere(recipes: &str, discover_text: &str, scenarios_text: &str, offset: usize) {
+    use scenario_lab_core::FileKind;
+    use scenario_lab_core::language;
+    let ws = Workspace {
+        recipes: Some(recipes),
+        discover: Some(discover_text),
+        scenarios: Some(scenarios_text),
+        ..Workspace::default()
+    };
+    for (file, text) in [
+        (FileKind::Recipes, recipes),
+        (FileKind::Discover, discover_text),
+        (FileKind::Scenarios, scenarios_text),
+    ] {
+        let at = offset % (text.len() + 1);
+        let inside =
+            |span: scenario_lab_core::Span| span.start <= span.end && span.end <= text.len();
+        for item in language::complete(&ws, file, at) {
+            assert!(item.range.is_none_or(inside), "{item:?}");
+        }
+        if let Some(card) = language::hover(&ws, file, at) {
+            assert!(inside(card.range), "{card:?}");
+        }
+        for location in language::definition(&ws, file, at)
+            .into_iter()
+            .chain(language::references(&ws, file, at))
+        {
+            assert!(location.span.start <= location.span.end, "{location:?}");
+        }
+        let _ = language::rename(&ws, file, at, "renamed");
+        let _ = language::document_symbols(&ws, file);
+        assert!(language::folding_ranges(&ws, file).into_iter().all(inside));
+        assert!(
+            language::selection_ranges(&ws, file, at)
+                .into_iter()
+                .all(inside)
+        );
+        let _ = language::format(&ws, file);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    #[test]
+    fn the_language_service_on_arbitrary_and_damaged_text(text in "\\PC{0,300}", edits in edits(), offset in any::<usize>()) {
+        language_everywhere(&text, &text, &text, offset);
+        language_everywhere(&damage(RECIPES, &edits), DISCOVER, SCENARIOS, offset);
+    }
 
     #[test]
     fn arbitrary_text(text in "\\PC{0,400}") {
