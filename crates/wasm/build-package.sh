@@ -32,7 +32,7 @@ cat > "$OUT/package.json" <<JSON
 {
   "name": "@scenario-lab/preflight",
   "version": "$VERSION",
-  "description": "Scenario Lab's offline preflight for Environment Factory recipes, compiled to WebAssembly.",
+  "description": "Scenario Lab's offline preflight and recipe language service for Environment Factory recipes, compiled to WebAssembly.",
   "license": "MIT OR Apache-2.0",
   "files": ["web", "node", "README.md"],
   "main": "./node/scenario_lab_wasm.js",
@@ -47,37 +47,7 @@ cat > "$OUT/package.json" <<JSON
 }
 JSON
 
-cat > "$OUT/README.md" <<'MD'
-# @scenario-lab/preflight
-
-Scenario Lab's offline preflight for Environment Factory recipes, in WebAssembly: the same
-checks as `scenario-lab preflight`, with no server round trip.
-
-```js
-// Browsers and bundlers: initialise the module once.
-import init, { preflight } from "@scenario-lab/preflight";
-await init();
-
-// Node: the module is ready on import.
-// const { preflight } = require("@scenario-lab/preflight");
-
-const result = preflight({
-  recipes: recipesText,          // autonoma/scenario-recipes.json (required)
-  discover: discoverText,        // optional files enable more checks
-  scenarios: scenariosMarkdown,
-  entityAudit: auditMarkdown,
-});
-for (const d of result.diagnostics) {
-  // line/column are 1-based, columns in UTF-16 code units (Monaco, CodeMirror);
-  // start/end are UTF-8 byte offsets.
-  console.log(`${d.file}:${d.line}:${d.column} ${d.severity}[${d.code}] ${d.message}`);
-}
-```
-
-Also: `resolveRecipe(recipeJson, testRunId)` (the create map the platform would send),
-`parseScenarios(markdown)`, `flatten(recipeJson, discoverJson)` and `version()`. Types are in
-the bundled `.d.ts`.
-MD
+cp "$ROOT/crates/wasm/README.md" "$OUT/README.md"
 for f in "$OUT"/web/*_bg.wasm; do
   echo "built $OUT: $(stat -c %s "$f") bytes wasm, $(gzip -9c "$f" | wc -c) bytes gzipped"
 done

@@ -19,3 +19,18 @@ const names: string[] = scenarios.scenarios.map((s) => s.name);
 const text: string = flatten("{}", "{}");
 const v: string = version();
 console.log(errors, create, names, text, v);
+
+// The language service.
+import { complete, hover, definition, references, rename, documentSymbols, foldingRanges, selectionRanges, format, explain } from "@scenario-lab/preflight";
+import type { Completion, Hover, Location, FileEdit, DocumentSymbol, Range, TextEdit } from "@scenario-lab/preflight";
+const files = { recipes: "{}" };
+const items: Completion[] = complete(files, "scenario-recipes.json", 0);
+const replaced: number | undefined = items[0]?.range?.from;
+const card: Hover | null = hover(files, "scenario-recipes.json", 0);
+const places: Location[] = [...definition(files, "scenario-recipes.json", 0), ...references(files, "scenarios.md", 0)];
+const edits: FileEdit[] = rename(files, "scenario-recipes.json", 0, "x").edits;
+const outline: DocumentSymbol[] = documentSymbols(files, "scenario-recipes.json");
+const folds: Range[] = [...foldingRanges(files, "scenario-recipes.json"), ...selectionRanges(files, "scenario-recipes.json", 0)];
+const formatted: TextEdit[] = format(files, "scenario-recipes.json");
+const doc: string | undefined = explain("recipe/unknown-alias");
+console.log(replaced, card?.contents, places[0]?.file, edits[0]?.newText, outline[0]?.children, folds[0]?.to, formatted.length, doc);

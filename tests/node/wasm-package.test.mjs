@@ -61,3 +61,60 @@ test("the package folder itself can be required (its `main`, for tools without `
   const byFolder = require(folder);
   assert.equal(typeof byFolder.preflight, "function");
 });
+
+// The language service, as an editor calls it: UTF-16 offsets into the file in, `from`/`to`
+// UTF-16 offsets out (the text has non-ASCII characters before the cursor on purpose).
+const withEmoji = files.recipes.replace('"userId": {', '"note": "Zoë 🚀", "userId": {');
+const input = { ...files, recipes: withEmoji };
+const at = (needle, skip = 0) => withEmoji.indexOf(needle) + skip;
+
+test("completion offers the recipe's aliases inside a _ref", () => {
+  const ref = withEmoji.indexOf('"_ref": "', at('"note"')) + '"_ref": "'.length;
+  const items = pkg.complete(input, "scenario-recipes.json", ref);
+  const labels = items.filter((c) => c.kind === "alias").map((c) => c.label);
+  assert.ok(labels.includes("olivia"), JSON.stringify(labels));
+});
+
+test("hover, definition, references and rename agree on UTF-16 ranges", () => {
+  const ref = withEmoji.indexOf('"_ref": "olivia"', at('"note"')) + '"_ref": "'.length + 1;
+  const card = pkg.hover(input, "scenario-recipes.json", ref);
+  assert.ok(card && /olivia/.test(card.contents), JSON.stringify(card));
+  const [decl] = pkg.definition(input, "scenario-recipes.json", ref);
+  assert.equal(decl.file, "scenario-recipes.json");
+  assert.equal(withEmoji.slice(decl.from, decl.to), '"olivia"');
+  const refs = pkg.references(input, "scenario-recipes.json", ref);
+  assert.ok(refs.length >= 2);
+  for (const r of refs) assert.equal(withEmoji.slice(r.from, r.to), '"olivia"');
+  const { edits } = pkg.rename(input, "scenario-recipes.json", ref, "olive");
+  assert.equal(edits.length, refs.length);
+  let renamed = withEmoji;
+  for (const e of [...edits].sort((a, b) => b.from - a.from)) {
+    renamed = renamed.slice(0, e.from) + e.newText + renamed.slice(e.to);
+  }
+  const count = (text, word) => text.split(word).length - 1;
+  assert.equal(count(renamed, '"olive"'), edits.length);
+  assert.equal(count(renamed, '"olivia"'), count(withEmoji, '"olivia"') - edits.length);
+  // Nothing new breaks (the added `note` field is the one error before and after).
+  assert.equal(pkg.preflight({ ...input, recipes: renamed }).summary.errors, pkg.preflight(input).summary.errors);
+  assert.throws(() => pkg.rename(input, "scenario-recipes.json", ref, "adam"), /already declared/);
+  assert.throws(() => pkg.complete(input, "nope.json", 0), /unknown file `nope.json`/);
+});
+
+test("outline, folding, selection, format and explain", () => {
+  const symbols = pkg.documentSymbols(input, "scenario-recipes.json");
+  assert.deepEqual(symbols.map((s) => s.name), JSON.parse(files.recipes).recipes.map((r) => r.name));
+  const folds = pkg.foldingRanges(input, "scenario-recipes.json");
+  assert.ok(folds.length > 3 && folds.every((f) => f.to > f.from));
+  const ranges = pkg.selectionRanges(input, "scenario-recipes.json", at("Zoë"));
+  assert.ok(ranges.length > 1 && ranges[0].to - ranges[0].from <= ranges[1].to - ranges[1].from);
+  const squashed = JSON.stringify(JSON.parse(withEmoji));
+  const edits = pkg.format({ ...input, recipes: squashed }, "scenario-recipes.json");
+  let formatted = squashed;
+  for (const e of [...edits].sort((a, b) => b.from - a.from)) {
+    formatted = formatted.slice(0, e.from) + e.newText + formatted.slice(e.to);
+  }
+  assert.deepEqual(JSON.parse(formatted), JSON.parse(withEmoji));
+  assert.ok(formatted.split("\n").length > 20);
+  assert.match(pkg.explain("recipe/unknown-alias"), /alias/);
+  assert.equal(pkg.explain("no/such-code"), undefined);
+});

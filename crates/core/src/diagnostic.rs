@@ -82,6 +82,14 @@ impl FileKind {
             FileKind::Validation => ".scenario-validation.json",
         }
     }
+
+    /// The workspace file named `name` (a bare file name, as [`FileKind::file_name`] gives).
+    #[must_use]
+    pub fn from_file_name(name: &str) -> Option<FileKind> {
+        FileKind::ALL
+            .into_iter()
+            .find(|kind| kind.file_name() == name)
+    }
 }
 
 impl fmt::Display for FileKind {

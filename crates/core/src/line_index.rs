@@ -119,6 +119,55 @@ impl LineIndex {
         }
     }
 
+    /// The UTF-16 offset into the whole text of byte `offset` (clamped to a char boundary).
+    #[must_use]
+    pub fn utf16_of(&self, text: &str, offset: usize) -> usize {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let (bytes, units) = self.extra_before(offset);
+        offset - bytes + units
+    }
+
+    /// The byte offset of a UTF-16 offset into the whole text (what JavaScript editors count),
+    /// clamped to the text; an offset inside a surrogate pair gives the character's start.
+    #[must_use]
+    pub fn offset_of_utf16(&self, utf16: usize) -> usize {
+        // The UTF-16 position where wide character `k` starts.
+        let start = |k: usize| {
+            let (bytes, units) = k.checked_sub(1).map_or((0, 0), |p| {
+                (self.wide[p].extra_bytes, self.wide[p].extra_units)
+            });
+            self.wide[k].offset - bytes + units
+        };
+        // How many wide characters start at or before `utf16` (binary search).
+        let (mut low, mut high) = (0, self.wide.len());
+        while low < high {
+            let middle = usize::midpoint(low, high);
+            if start(middle) <= utf16 {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        let k = low;
+        let offset = match k.checked_sub(1) {
+            None => utf16,
+            Some(k) => {
+                let (prev_bytes, prev_units) = k.checked_sub(1).map_or((0, 0), |p| {
+                    (self.wide[p].extra_bytes, self.wide[p].extra_units)
+                });
+                let len_utf8 = self.wide[k].extra_bytes - prev_bytes + 1;
+                let len_utf16 = self.wide[k].extra_units - prev_units + 1;
+                let begins = start(k);
+                if utf16 < begins + len_utf16 {
+                    self.wide[k].offset
+                } else {
+                    self.wide[k].offset + len_utf8 + (utf16 - begins - len_utf16)
+                }
+            }
+        };
+        offset.min(self.len)
+    }
+
     /// (0-based line, its start, `offset` clamped to a char boundary).
     fn place(&self, text: &str, offset: usize) -> (usize, usize, usize) {
         let offset = floor_char_boundary(text, offset.min(text.len()));
@@ -167,6 +216,20 @@ mod tests {
                 before.encode_utf16().count() + 1
             );
         }
+    }
+
+    #[test]
+    fn utf16_offsets_map_back_to_bytes() {
+        let text = "a\u{e9}b\n\u{1F600}x\u{20ac}y";
+        let index = LineIndex::new(text);
+        let mut units = 0;
+        for (byte, c) in text.char_indices() {
+            assert_eq!(index.offset_of_utf16(units), byte, "at unit {units}");
+            assert_eq!(index.utf16_of(text, byte), units, "at byte {byte}");
+            units += c.len_utf16();
+        }
+        assert_eq!(index.offset_of_utf16(units), text.len());
+        assert_eq!(index.offset_of_utf16(units + 10), text.len());
     }
 
     #[test]

@@ -28,12 +28,16 @@ impl FilesDto {
     }
 }
 
-/// A range with byte offsets and 1-based UTF-16 line/column.
+/// A range with byte offsets, UTF-16 offsets and 1-based UTF-16 line/column.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct RangeDto {
     pub start: usize,
     pub end: usize,
+    /// UTF-16 offset of the start (CodeMirror's and Monaco's document offsets).
+    pub from: usize,
+    /// UTF-16 offset of the end.
+    pub to: usize,
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
@@ -101,12 +105,14 @@ pub struct ReportDto {
 }
 
 /// Line indexes of the files present, to turn byte spans into UTF-16 positions.
-struct Positions<'a> {
+#[derive(Debug)]
+pub struct Positions<'a> {
     files: Vec<(FileKind, &'a str, LineIndex)>,
 }
 
 impl<'a> Positions<'a> {
-    fn new(workspace: &Workspace<'a>) -> Self {
+    /// Indexes the files of `workspace`.
+    pub fn new(workspace: &Workspace<'a>) -> Self {
         let files = FileKind::ALL
             .into_iter()
             .filter_map(|kind| {
@@ -118,7 +124,16 @@ impl<'a> Positions<'a> {
         Positions { files }
     }
 
-    fn range(&self, file: FileKind, span: Span) -> RangeDto {
+    /// The byte offset of a UTF-16 offset into `file`.
+    pub fn byte_offset(&self, file: FileKind, utf16: usize) -> usize {
+        self.files
+            .iter()
+            .find(|(kind, _, _)| *kind == file)
+            .map_or(utf16, |(_, _, index)| index.offset_of_utf16(utf16))
+    }
+
+    /// A span of `file` as the package's range.
+    pub fn range(&self, file: FileKind, span: Span) -> RangeDto {
         match self.files.iter().find(|(kind, _, _)| *kind == file) {
             Some((_, text, index)) => {
                 let start = index.line_col_utf16(text, span.start);
@@ -126,6 +141,8 @@ impl<'a> Positions<'a> {
                 RangeDto {
                     start: span.start,
                     end: span.end,
+                    from: index.utf16_of(text, span.start),
+                    to: index.utf16_of(text, span.end),
                     line: start.line,
                     column: start.column,
                     end_line: end.line,
@@ -135,6 +152,8 @@ impl<'a> Positions<'a> {
             None => RangeDto {
                 start: span.start,
                 end: span.end,
+                from: span.start,
+                to: span.end,
                 line: 1,
                 column: 1,
                 end_line: 1,

@@ -1,8 +1,10 @@
 //! The preflight for JavaScript: converts inputs and outputs, decides nothing.
 
 pub mod dto;
+pub mod language;
 
 use dto::{FilesDto, ReportDto, ScenariosDto};
+use language::Request;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -20,10 +22,12 @@ export interface PreflightInput {
 export type FileName = "scenarios.md" | "entity-audit.md" | "discover.json" | "scenario-recipes.json" | ".scenario-validation.json";
 export type Severity = "error" | "warning" | "info";
 
-/** A range: UTF-8 byte offsets plus 1-based line and UTF-16 column (Monaco, CodeMirror). */
+/** A range: UTF-8 byte offsets, UTF-16 offsets (`from`/`to`, CodeMirror's and Monaco's model offsets) and 1-based line and UTF-16 column. */
 export interface Range {
   start: number;
   end: number;
+  from: number;
+  to: number;
   line: number;
   column: number;
   endLine: number;
@@ -81,6 +85,70 @@ export function resolveRecipe(recipeJson: string, testRunId: string): Record<str
 export function parseScenarios(markdown: string): ScenariosSummary;
 /** Moves nested children to top-level keys with `_ref`s; returns the same kind of document. */
 export function flatten(recipeJson: string, discoverJson: string): string;
+export type CompletionKind = "model" | "field" | "alias" | "token" | "generator" | "strategy" | "scenario" | "enumValue" | "keyword";
+
+export interface Completion {
+  label: string;
+  kind: CompletionKind;
+  detail?: string;
+  /** Markdown. */
+  documentation?: string;
+  insertText: string;
+  /** What the insertion replaces; absent: the word at the cursor. */
+  range?: Range;
+}
+
+export interface Hover {
+  /** Markdown. */
+  contents: string;
+  range: Range;
+}
+
+export interface Location extends Range {
+  file: FileName;
+}
+
+export interface FileEdit extends TextEdit {
+  file: FileName;
+}
+
+export type SymbolKind = "recipe" | "model" | "record" | "field" | "section";
+
+export interface DocumentSymbol {
+  name: string;
+  kind: SymbolKind;
+  detail?: string;
+  range: Range;
+  /** The part to select (its name). */
+  selection: Range;
+  children: DocumentSymbol[];
+}
+
+/*
+ * The language service. Each call takes every file the editor has (as `preflight` does), the
+ * file the cursor is in, and the cursor as a UTF-16 offset into that file (CodeMirror's `pos`,
+ * Monaco's `model.getOffsetAt`). Each is pure and synchronous: run it in a worker for big files.
+ */
+/** Completions at the cursor. */
+export function complete(input: PreflightInput, file: FileName, offset: number): Completion[];
+/** The hover card at the cursor, or null. */
+export function hover(input: PreflightInput, file: FileName, offset: number): Hover | null;
+/** Where the alias, variable, model or scenario at the cursor is declared. */
+export function definition(input: PreflightInput, file: FileName, offset: number): Location[];
+/** Every place the symbol at the cursor is written, its declaration first. */
+export function references(input: PreflightInput, file: FileName, offset: number): Location[];
+/** The edits renaming the alias or variable at the cursor across the files. Throws why a rename is refused. */
+export function rename(input: PreflightInput, file: FileName, offset: number, newName: string): { edits: FileEdit[] };
+/** The outline of a file. */
+export function documentSymbols(input: PreflightInput, file: FileName): DocumentSymbol[];
+/** The foldable ranges of a file. */
+export function foldingRanges(input: PreflightInput, file: FileName): Range[];
+/** The ranges around the cursor, innermost first (expand selection). */
+export function selectionRanges(input: PreflightInput, file: FileName, offset: number): Range[];
+/** The edits that format a JSON file with two-space indentation (none for a broken file). */
+export function format(input: PreflightInput, file: FileName): TextEdit[];
+/** The documentation of a diagnostic code (Markdown), or null. */
+export function explain(code: string): string | undefined;
 /** The package version. */
 export function version(): string;
 "#;
@@ -90,15 +158,21 @@ fn into_js_error(error: impl std::fmt::Display) -> JsError {
     JsError::new(&error.to_string())
 }
 
+/// Answers cross as JSON text parsed by the engine: smaller code than building objects field by
+/// field through the bindings, and faster for the large diagnostic lists.
 fn to_js(value: &impl Serialize) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(into_js_error)
+    let text = serde_json::to_string(value).map_err(into_js_error)?;
+    js_parse(&text)
+}
+
+#[inline(never)]
+fn js_parse(text: &str) -> Result<JsValue, JsError> {
+    js_sys::JSON::parse(text).map_err(|_| JsError::new("the answer is not JSON"))
 }
 
 #[wasm_bindgen(skip_typescript)]
 pub fn preflight(input: JsValue) -> Result<JsValue, JsError> {
-    let files: FilesDto = serde_wasm_bindgen::from_value(input).map_err(into_js_error)?;
+    let files = files(input)?;
     let workspace = files.workspace();
     let report = scenario_lab_core::preflight(&workspace);
     to_js(&ReportDto::from_report(&report, &workspace))
@@ -130,4 +204,110 @@ pub fn flatten(recipe_json: &str, discover_json: &str) -> String {
 #[wasm_bindgen(skip_typescript)]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
+}
+
+#[inline(never)]
+fn files(input: JsValue) -> Result<FilesDto, JsError> {
+    serde_wasm_bindgen::from_value(input).map_err(into_js_error)
+}
+
+/// The files and the file of a language-service call.
+#[inline(never)]
+fn decode(input: JsValue, file: &str) -> Result<(FilesDto, scenario_lab_core::FileKind), JsError> {
+    Ok((
+        files(input)?,
+        language::file_kind(file).map_err(into_js_error)?,
+    ))
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub fn complete(input: JsValue, file: &str, offset: usize) -> Result<JsValue, JsError> {
+    let (files, kind) = decode(input, file)?;
+    let request = Request::new(&files, kind);
+    to_js(&language::completions(&request, request.offset(offset)))
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub fn hover(input: JsValue, file: &str, offset: usize) -> Result<JsValue, JsError> {
+    let (files, kind) = decode(input, file)?;
+    let request = Request::new(&files, kind);
+    to_js(&language::hover(&request, request.offset(offset)))
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub fn definition(input: JsValue, file: &str, offset: usize) -> Result<JsValue, JsError> {
+    let (files, kind) = decode(input, file)?;
+    let request = Request::new(&files, kind);
+    let found =
+        scenario_lab_core::language::definition(&request.workspace, kind, request.offset(offset));
+    to_js(&language::locations(&request, found))
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub fn references(input: JsValue, file: &str, offset: usize) -> Result<JsValue, JsError> {
+    let (files, kind) = decode(input, file)?;
+    let request = Request::new(&files, kind);
+    let found =
+        scenario_lab_core::language::references(&request.workspace, kind, request.offset(offset));
+    to_js(&language::locations(&request, found))
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub fn rename(
+    input: JsValue,
+    file: &str,
+    offset: usize,
+    new_name: &str,
+) -> Result<JsValue, JsError> {
+    let (files, kind) = decode(input, file)?;
+    let request = Request::new(&files, kind);
+    let edit = scenario_lab_core::language::rename(
+        &request.workspace,
+        kind,
+        request.offset(offset),
+        new_name,
+    )
+    .map_err(into_js_error)?;
+    to_js(&language::RenameDto {
+        edits: language::workspace_edit(&request, edit),
+    })
+}
+
+#[wasm_bindgen(js_name = documentSymbols, skip_typescript)]
+pub fn document_symbols(input: JsValue, file: &str) -> Result<JsValue, JsError> {
+    let (files, kind) = decode(input, file)?;
+    to_js(&language::symbols(&Request::new(&files, kind)))
+}
+
+#[wasm_bindgen(js_name = foldingRanges, skip_typescript)]
+pub fn folding_ranges(input: JsValue, file: &str) -> Result<JsValue, JsError> {
+    let (files, kind) = decode(input, file)?;
+    let request = Request::new(&files, kind);
+    let spans = scenario_lab_core::language::folding_ranges(&request.workspace, kind);
+    to_js(&language::ranges(&request, spans))
+}
+
+#[wasm_bindgen(js_name = selectionRanges, skip_typescript)]
+pub fn selection_ranges(input: JsValue, file: &str, offset: usize) -> Result<JsValue, JsError> {
+    let (files, kind) = decode(input, file)?;
+    let request = Request::new(&files, kind);
+    let spans = scenario_lab_core::language::selection_ranges(
+        &request.workspace,
+        kind,
+        request.offset(offset),
+    );
+    to_js(&language::ranges(&request, spans))
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub fn format(input: JsValue, file: &str) -> Result<JsValue, JsError> {
+    let (files, kind) = decode(input, file)?;
+    let request = Request::new(&files, kind);
+    let edits = scenario_lab_core::language::format(&request.workspace, kind);
+    to_js(&language::text_edits(&request, edits))
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub fn explain(code: &str) -> Option<String> {
+    scenario_lab_core::language::code_documentation(code)
 }
