@@ -51,6 +51,8 @@ pub enum Command {
     Upload(UploadArgs),
     /// Serve the editor and its API on 127.0.0.1 (the secrets stay in this process).
     Serve(ServeArgs),
+    /// Speak the Language Server Protocol on standard input and output (for VS Code, Neovim, …).
+    Lsp(LspArgs),
     /// Run the embedded demo endpoint (SQLite) with the editor pointed at it; validate once.
     Demo(DemoArgs),
 }
@@ -66,6 +68,13 @@ pub enum Format {
     Junit,
     /// one self-contained HTML page (no network): summary, diagnostics, recipe graphs
     Html,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LspArgs {
+    /// Accepted for editors that pass it (VS Code's `stdio` transport); standard I/O is the only one.
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -15,6 +15,7 @@ pub mod kept_run;
 pub mod ledger;
 pub mod lifecycle;
 pub mod live_discover;
+pub mod lsp;
 pub mod reaper;
 pub mod render;
 pub mod server;

@@ -37,6 +37,7 @@ fn main() -> ExitCode {
     let result: Result<u8, commands::CommandError> = match &cli.command {
         Command::Preflight(args) => commands::preflight::run(args),
         Command::Pending(args) => commands::pending::run(args),
+        Command::Lsp(args) => commands::lsp::run(args),
         live => match tokio::runtime::Runtime::new() {
             Ok(runtime) => runtime.block_on(async {
                 match live {
@@ -48,7 +49,9 @@ fn main() -> ExitCode {
                     Command::Upload(args) => commands::upload::run(args).await,
                     Command::Serve(args) => commands::serve::run(args).await,
                     Command::Demo(args) => commands::demo::run(args).await,
-                    Command::Preflight(_) | Command::Pending(_) => unreachable!("handled above"),
+                    Command::Preflight(_) | Command::Pending(_) | Command::Lsp(_) => {
+                        unreachable!("handled above")
+                    }
                 }
             }),
             Err(error) => Err(error.into()),

@@ -5,6 +5,7 @@ pub mod conformance;
 pub mod demo;
 pub mod discover;
 pub mod down;
+pub mod lsp;
 pub mod pending;
 pub mod preflight;
 pub mod preflight_watch;
@@ -30,6 +31,8 @@ pub enum CommandError {
     Report(#[from] validate::ReportError),
     #[error("cannot watch the workspace: {0}")]
     Watch(#[from] notify::Error),
+    #[error(transparent)]
+    Lsp(#[from] crate::lsp::LspError),
     #[error("the demo database: {0}")]
     Database(#[from] sqlx::Error),
 }
