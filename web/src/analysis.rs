@@ -4,8 +4,9 @@ use scenario_lab_core::line_index::LineIndex;
 use scenario_lab_core::recipe_picture::{self, RecipePicture};
 use scenario_lab_core::recipes::{self, Recipe};
 use scenario_lab_core::{
-    Diagnostic, FileKind, Fix, Severity, Workspace, discover, json, scenarios,
+    Code, Diagnostic, FileKind, Fix, Severity, Workspace, discover, json, scenarios,
 };
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The text of every workspace file the editor holds (absent files are missing keys).
@@ -45,42 +46,152 @@ pub struct Analysis {
 /// Runs the core's preflight on the texts and places every diagnostic on its line.
 pub fn analyze(texts: &Texts) -> Analysis {
     let report = scenario_lab_core::preflight(&Workspace::from_texts(texts));
-    let mut indexes: BTreeMap<FileKind, LineIndex> = BTreeMap::new();
-    let mut place = |file: FileKind, offset: usize| {
-        let text = texts.get(&file).map_or("", String::as_str);
+    let skipped = report
+        .skipped
+        .iter()
+        .map(|s| format!("{}: {}", s.checks, s.reason))
+        .collect();
+    Analysis::new(texts, report.diagnostics, skipped)
+}
+
+impl Analysis {
+    /// The preflight's diagnostics (from this thread or the worker) placed on their lines.
+    pub fn new(texts: &Texts, diagnostics: Vec<Diagnostic>, skipped: Vec<String>) -> Analysis {
+        let mut indexes: BTreeMap<FileKind, LineIndex> = BTreeMap::new();
+        let mut place = |file: FileKind, offset: usize| {
+            let text = texts.get(&file).map_or("", String::as_str);
+            indexes
+                .entry(file)
+                .or_insert_with(|| LineIndex::new(text))
+                .line_col_chars(text, offset.min(text.len()))
+        };
+        let rows = diagnostics
+            .into_iter()
+            .map(|diagnostic| {
+                let position = place(diagnostic.file, diagnostic.span.start);
+                let label_lines = diagnostic
+                    .labels
+                    .iter()
+                    .map(|label| place(label.file, label.span.start).line)
+                    .collect();
+                DiagnosticRow {
+                    line: position.line,
+                    column: position.column,
+                    label_lines,
+                    diagnostic,
+                }
+            })
+            .collect::<Vec<_>>();
+        let count = |severity| rows.iter().filter(|r| r.severity() == severity).count();
+        Analysis {
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            skipped,
+            rows,
+        }
+    }
+}
+
+/// A diagnostic as the code view draws it: UTF-16 offsets, its fix, whether it is a knock-on.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeDiagnostic {
+    pub from: usize,
+    pub to: usize,
+    pub severity: &'static str,
+    pub code: &'static str,
+    pub message: String,
+    pub knock_on: bool,
+    pub fixes: Vec<CodeFix>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeFix {
+    pub message: String,
+    pub file: &'static str,
+    pub edits: Vec<CodeEdit>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeEdit {
+    pub from: usize,
+    pub to: usize,
+    pub new_text: String,
+}
+
+/// The analysis per file for the code view (CodeMirror's severities: error, warning, info).
+pub fn code_diagnostics(
+    texts: &Texts,
+    analysis: &Analysis,
+) -> BTreeMap<FileKind, Vec<CodeDiagnostic>> {
+    let indexes: BTreeMap<FileKind, (&str, LineIndex)> = texts
+        .iter()
+        .map(|(kind, text)| (*kind, (text.as_str(), LineIndex::new(text))))
+        .collect();
+    let utf16 = |file: FileKind, offset: usize| {
         indexes
-            .entry(file)
-            .or_insert_with(|| LineIndex::new(text))
-            .line_col_chars(text, offset.min(text.len()))
+            .get(&file)
+            .map_or(offset, |(text, index)| index.utf16_of(text, offset))
     };
-    let rows = report
-        .diagnostics
-        .into_iter()
-        .map(|diagnostic| {
-            let position = place(diagnostic.file, diagnostic.span.start);
-            let label_lines = diagnostic
-                .labels
+    let mut out: BTreeMap<FileKind, Vec<CodeDiagnostic>> = BTreeMap::new();
+    for (i, row) in analysis.rows.iter().enumerate() {
+        let d = &row.diagnostic;
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        if let Some(cause) = analysis.cause_of(i) {
+            message.push_str("\n(follows from: ");
+            message.push_str(&cause.diagnostic.message);
+            message.push(')');
+        }
+        out.entry(d.file).or_default().push(CodeDiagnostic {
+            from: utf16(d.file, d.span.start),
+            to: utf16(d.file, d.span.end),
+            severity: d.severity.as_str(),
+            code: d.code.as_str(),
+            message,
+            knock_on: analysis.cause_of(i).is_some(),
+            fixes: d
+                .fix
                 .iter()
-                .map(|label| place(label.file, label.span.start).line)
-                .collect();
-            DiagnosticRow {
-                line: position.line,
-                column: position.column,
-                label_lines,
-                diagnostic,
-            }
+                .map(|fix| CodeFix {
+                    message: fix.message.clone(),
+                    file: fix.file.file_name(),
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|e| CodeEdit {
+                            from: utf16(fix.file, e.span.start),
+                            to: utf16(fix.file, e.span.end),
+                            new_text: e.new_text.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        });
+    }
+    out
+}
+
+impl Analysis {
+    /// The diagnostic that row `i` follows from: a `recipe/not-rooted` record whose label points
+    /// at a `_ref` to an unknown alias is not rooted because of that `_ref`.
+    pub fn cause_of(&self, i: usize) -> Option<&DiagnosticRow> {
+        let d = &self.rows.get(i)?.diagnostic;
+        if d.code != Code::RECIPE_NOT_ROOTED {
+            return None;
+        }
+        self.rows.iter().find(|cause| {
+            let c = &cause.diagnostic;
+            c.code == Code::RECIPE_UNKNOWN_ALIAS
+                && d.labels
+                    .iter()
+                    .any(|l| l.file == c.file && l.span == c.span)
         })
-        .collect::<Vec<_>>();
-    let count = |severity| rows.iter().filter(|r| r.severity() == severity).count();
-    Analysis {
-        errors: count(Severity::Error),
-        warnings: count(Severity::Warning),
-        skipped: report
-            .skipped
-            .iter()
-            .map(|s| format!("{}: {}", s.checks, s.reason))
-            .collect(),
-        rows,
     }
 }
 

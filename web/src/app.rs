@@ -1,6 +1,7 @@
 //! The editor's page: header with the proxy status, local files (picker and drag and drop), conflicts, tabs and the file list.
 
 use crate::analysis::Texts;
+use crate::code_view::CodeEditor;
 use crate::diagnostics_panel::DiagnosticsPanel;
 use crate::lifecycle_panel::LifecyclePanel;
 use crate::overview::Overview;
@@ -8,7 +9,6 @@ use crate::proxy_client::Proxy;
 use crate::recipe_graph_view::RecipeGraphs;
 use crate::review::Review;
 use crate::state::{EditorState, ProxyStatus, Tab};
-use crate::text_editor::TextEditor;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use scenario_lab_core::FileKind;
@@ -73,7 +73,7 @@ pub fn Editor(state: EditorState) -> impl IntoView {
                 <div class="panel editor-panel" class:hidden=move || state.tab.get() != Tab::Editor>
                     <FileList />
                     <div class="editor-column">
-                        <TextEditor />
+                        <CodeEditor />
                         <DiagnosticsPanel />
                     </div>
                 </div>
@@ -181,7 +181,8 @@ fn FileList() -> impl IntoView {
             <ul>
                 {FileKind::ALL.into_iter().map(|kind| {
                     let present = move || state.texts.with(|t| t.contains_key(&kind));
-                    let errors = move || state.analysis.with(|a| a.rows.iter().filter(|r| r.diagnostic.file == kind).count());
+                    // Errors and warnings; notes do not make a file look broken.
+                    let errors = move || state.analysis.with(|a| a.rows.iter().filter(|r| r.diagnostic.file == kind && r.severity() != scenario_lab_core::Severity::Info).count());
                     view! {
                         <li>
                             <button class="file" class:active=move || state.current.get() == kind class:absent=move || !present()

@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod app;
+pub mod code_view;
 pub mod diagnostics_panel;
 pub mod lifecycle_panel;
 pub mod overview;
@@ -19,5 +20,6 @@ pub mod recipe_graph_view;
 pub mod review;
 pub mod state;
 pub mod text_editor;
+pub mod worker_api;
 
 pub use app::{App, Editor};

@@ -106,6 +106,9 @@ pub struct EditorState {
     handler_done: StoredValue<Option<(f64, f64)>>,
     pending_remember: StoredValue<Option<(TimeoutHandle, FileKind)>>,
     microtask_pending: StoredValue<bool>,
+    /// A preflight is running in the worker; `worker_again`: edits came in meanwhile.
+    worker_busy: StoredValue<bool>,
+    worker_again: StoredValue<bool>,
 }
 
 /// A preflight that took less than a frame runs right after the keystroke, without a timer.
@@ -151,6 +154,8 @@ impl EditorState {
             handler_done: StoredValue::new(None),
             pending_remember: StoredValue::new(None),
             microtask_pending: StoredValue::new(false),
+            worker_busy: StoredValue::new(false),
+            worker_again: StoredValue::new(false),
         }
     }
 
@@ -206,7 +211,11 @@ impl EditorState {
         self.unsaved.set_value(Some(file));
         let last = self.preflight_ms.get_untracked();
         let state = *self;
-        if last < IMMEDIATE_BELOW_MS {
+        if crate::code_view::available() {
+            // The code view hands edits over after painting them, and the worker runs one
+            // preflight at a time: nothing to debounce here.
+            self.run_preflight();
+        } else if last < IMMEDIATE_BELOW_MS {
             // Cheap enough to finish before the next frame: run once the current burst of
             // events is handled (a microtask), so the diagnostics paint with the keystroke.
             if !self.microtask_pending.get_value() {
@@ -231,19 +240,69 @@ impl EditorState {
         self.handler_done.set_value(Some((done - started, done)));
     }
 
-    /// Runs the core's preflight now and records how long the keystroke took to reach the
-    /// diagnostics (published on `window.__scenarioLab.timings` for the tests and the status bar).
+    /// Runs the core's preflight now (in the worker when the code view runs one, so typing
+    /// never waits) and records how long the keystroke took to reach the diagnostics (published
+    /// on `window.__scenarioLab.timings` for the tests and the status bar).
     pub fn run_preflight(&self) {
         if let Some(handle) = self.pending_preflight.get_value() {
             handle.clear();
         }
         self.pending_preflight.set_value(None);
+        if crate::code_view::available() {
+            self.run_preflight_in_worker();
+            return;
+        }
         let start = now_ms();
+        let analysis = self.texts.with_untracked(analysis::analyze);
+        self.finish_preflight(analysis, start);
+    }
+
+    /// One preflight in flight at a time; edits meanwhile run one more when it returns.
+    fn run_preflight_in_worker(&self) {
+        if self.worker_busy.get_value() {
+            self.worker_again.set_value(true);
+            return;
+        }
+        self.worker_busy.set_value(true);
+        let state = *self;
+        let start = now_ms();
+        let texts = self.texts.get_untracked();
+        wasm_bindgen_futures::spawn_local(async move {
+            let files = crate::worker_api::WorkspaceFiles::new(&texts);
+            let analysis = match crate::code_view::analyze(&files).await {
+                Some(Ok(json)) => {
+                    match serde_json::from_str::<crate::worker_api::WorkerReport>(&json) {
+                        Ok(report) => Analysis::new(&texts, report.diagnostics, report.skipped),
+                        Err(error) => {
+                            tracing_notice(
+                                state,
+                                &format!("the worker's answer did not decode: {error}"),
+                            );
+                            analysis::analyze(&texts)
+                        }
+                    }
+                }
+                Some(Err(error)) => {
+                    tracing_notice(state, &format!("preflight runs on the page: {error}"));
+                    analysis::analyze(&texts)
+                }
+                None => analysis::analyze(&texts),
+            };
+            state.finish_preflight(analysis, start);
+            state.worker_busy.set_value(false);
+            if state.worker_again.get_value() {
+                state.worker_again.set_value(false);
+                state.run_preflight();
+            }
+        });
+    }
+
+    /// Publishes an analysis and the keystroke's timings.
+    fn finish_preflight(&self, analysis: Analysis, start: f64) {
+        let preflight_ms = now_ms() - start;
         let bytes = self
             .texts
             .with_untracked(|t| t.values().map(String::len).sum::<usize>());
-        let analysis = self.texts.with_untracked(analysis::analyze);
-        let preflight_ms = now_ms() - start;
         self.preflight_ms.set(preflight_ms);
         self.analysis.set(analysis);
         let input_started = self.input_started.get_value();
@@ -533,6 +592,11 @@ impl EditorState {
         }
         Ok(dirty.len())
     }
+}
+
+/// Says on the page why the preflight fell back to the page's thread.
+fn tracing_notice(state: EditorState, message: &str) {
+    state.notice.set(Some(message.to_owned()));
 }
 
 /// Appends one keystroke timing to `window.__scenarioLab.timings`.

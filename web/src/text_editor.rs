@@ -167,7 +167,7 @@ fn follow_jumps(state: EditorState, textarea: NodeRef<Textarea>) {
 
 /// Jumps to the first problem of the current file after the caret (before it, with `backwards`),
 /// wrapping around.
-fn next_problem(state: EditorState, text: &str, caret_utf16: u32, backwards: bool) {
+pub fn next_problem(state: EditorState, text: &str, caret_utf16: u32, backwards: bool) {
     let file = state.current.get_untracked();
     let caret = byte_offset(text, caret_utf16);
     let spans: Vec<(usize, usize)> = state.analysis.with_untracked(|a| {

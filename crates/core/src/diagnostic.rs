@@ -1,10 +1,12 @@
 //! Problems found in a workspace, as plain data that every edge can render.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A byte range in one file's text (`start..end`, UTF-8 offsets).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Span {
     /// First byte.
     pub start: usize,
@@ -43,7 +45,7 @@ impl Span {
 }
 
 /// The workspace files Scenario Lab reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum FileKind {
     #[serde(rename = "scenarios.md")]
     /// `scenarios.md`.
@@ -98,7 +100,7 @@ impl fmt::Display for FileKind {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 /// How bad a diagnostic is.
 pub enum Severity {
@@ -237,6 +239,18 @@ impl Code {
     }
 }
 
+/// A code read back (the editor's worker sends diagnostics as JSON): one of [`Code::ALL`].
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Code::ALL
+            .iter()
+            .copied()
+            .find(|code| code.0 == text)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown diagnostic code `{text}`")))
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0)
@@ -244,7 +258,7 @@ impl fmt::Display for Code {
 }
 
 /// A secondary place worth showing, e.g. where an alias was first declared.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Label {
     /// The file it points into.
     pub file: FileKind,
@@ -255,7 +269,7 @@ pub struct Label {
 }
 
 /// One replacement of a byte range by new text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TextEdit {
     /// The bytes replaced.
     pub span: Span,
@@ -264,7 +278,7 @@ pub struct TextEdit {
 }
 
 /// A mechanical fix: edits to one file, applied together.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fix {
     /// What the fix does, for people.
     pub message: String,
@@ -293,7 +307,7 @@ impl Fix {
 }
 
 /// A problem found in one workspace file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Stable code.
     pub code: Code,

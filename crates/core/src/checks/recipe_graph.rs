@@ -245,18 +245,27 @@ fn rooted(context: &Context<'_>, under: &RecipeUnderCheck<'_>, diagnostics: &mut
                 scope.name
             )
         };
-        diagnostics.push(
-            Diagnostic::error(
-                Code::RECIPE_NOT_ROOTED,
-                FileKind::Recipes,
-                record.head_span(),
-                format!(
-                    "`{}` record is not rooted at the scope entity `{}`",
-                    record.model, scope.name
-                ),
-            )
-            .with_help(help),
-        );
+        let mut diagnostic = Diagnostic::error(
+            Code::RECIPE_NOT_ROOTED,
+            FileKind::Recipes,
+            record.head_span(),
+            format!(
+                "`{}` record is not rooted at the scope entity `{}`",
+                record.model, scope.name
+            ),
+        )
+        .with_help(help);
+        // A `_ref` to an unknown alias is often the cause: name it (the editor groups the two).
+        for (alias, span) in &record.refs {
+            if !graph.aliases.contains_key(alias) {
+                diagnostic = diagnostic.with_label(
+                    FileKind::Recipes,
+                    *span,
+                    format!("`{alias}` is no alias of this recipe, so this link goes nowhere"),
+                );
+            }
+        }
+        diagnostics.push(diagnostic);
     }
     literal_scope_fields(under, scope_field, &scope.name, scope_alias, diagnostics);
 }

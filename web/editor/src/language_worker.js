@@ -1,0 +1,52 @@
+// A Web Worker running the editor's own wasm module (the same file the page loaded, so nothing
+// is downloaded twice): preflight and the language service never block typing.
+const workers = new Map();
+
+/** The page's wasm-bindgen glue and module, as Trunk linked them. */
+function bindings() {
+  const glue = document.querySelector('link[rel="modulepreload"][href*="scenario-lab-web"]');
+  const wasm = document.querySelector('link[rel="preload"][href$="_bg.wasm"]');
+  if (!glue || !wasm) throw new Error("the editor's wasm module is not linked from the page");
+  return { glue: glue.href, wasm: wasm.href };
+}
+
+export class Worker {
+  /** One worker per role ("language", "analysis"), so a long preflight never delays a completion. */
+  static shared(role = "language") {
+    if (!workers.has(role)) workers.set(role, new Worker(role));
+    return workers.get(role);
+  }
+
+  constructor(role = "language") {
+    if (workers.has(role)) return workers.get(role);
+    workers.set(role, this);
+    this.pending = new Map();
+    this.next = 0;
+    this.failure = null;
+    this.worker = new globalThis.Worker(new URL("worker.js", document.baseURI), { type: "module", name: `scenario-lab-${role}` });
+    this.worker.onmessage = ({ data }) => {
+      if (data.fatal) {
+        this.failure = new Error(data.fatal);
+        for (const { reject } of this.pending.values()) reject(this.failure);
+        this.pending.clear();
+        return;
+      }
+      const waiting = this.pending.get(data.id);
+      if (!waiting) return;
+      this.pending.delete(data.id);
+      if ("error" in data) waiting.reject(new Error(data.error));
+      else waiting.resolve(data.result);
+    };
+    this.worker.postMessage({ init: bindings() });
+  }
+
+  /** Calls an export of the wasm module in the worker. */
+  call(method, ...args) {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = ++this.next;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, method, args });
+    });
+  }
+}

@@ -1,0 +1,84 @@
+//! What the editor's worker calls in this same wasm module: the preflight (`analyzeWorkspace`)
+//! and, re-exported from the wasm package, the language service (`complete`, `hover`, …).
+
+use scenario_lab_core::{Diagnostic, FileKind, Texts, Workspace};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+/// The package's exports, linked into this module so the worker can call them.
+pub use scenario_lab_wasm::{complete, definition, hover, references, rename};
+
+/// The workspace texts as the worker receives them (the package's `PreflightInput`).
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkspaceFiles<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipes: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenarios: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discover: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity_audit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validation: Option<&'a str>,
+}
+
+impl<'a> WorkspaceFiles<'a> {
+    pub fn new(texts: &'a Texts) -> Self {
+        let text = |kind| texts.get(&kind).map(String::as_str);
+        WorkspaceFiles {
+            recipes: text(FileKind::Recipes),
+            scenarios: text(FileKind::Scenarios),
+            discover: text(FileKind::Discover),
+            entity_audit: text(FileKind::EntityAudit),
+            validation: text(FileKind::Validation),
+        }
+    }
+}
+
+/// The same files as the worker decodes them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OwnedFiles {
+    recipes: Option<String>,
+    scenarios: Option<String>,
+    discover: Option<String>,
+    entity_audit: Option<String>,
+    validation: Option<String>,
+}
+
+/// The preflight's answer as it crosses from the worker.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct WorkerReport {
+    pub diagnostics: Vec<Diagnostic>,
+    pub skipped: Vec<String>,
+}
+
+/// The preflight of `files` (a `PreflightInput`), as [`WorkerReport`] JSON.
+#[wasm_bindgen(js_name = analyzeWorkspace)]
+pub fn analyze_workspace(files: JsValue) -> Result<String, JsError> {
+    let files: OwnedFiles =
+        serde_wasm_bindgen::from_value(files).map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(report_json(&Workspace {
+        recipes: files.recipes.as_deref(),
+        scenarios: files.scenarios.as_deref(),
+        discover: files.discover.as_deref(),
+        entity_audit: files.entity_audit.as_deref(),
+        validation: files.validation.as_deref(),
+    }))
+}
+
+/// The report of `workspace` as JSON (also the fallback when no worker runs).
+pub fn report_json(workspace: &Workspace<'_>) -> String {
+    let report = scenario_lab_core::preflight(workspace);
+    let answer = WorkerReport {
+        diagnostics: report.diagnostics,
+        skipped: report
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.checks, s.reason))
+            .collect(),
+    };
+    serde_json::to_string(&answer).unwrap_or_default()
+}
