@@ -33,6 +33,21 @@ try {
     if (m.type() === 'error' && !expectConsole.some((e) => m.text().includes(e))) failures.push(`console error: ${m.text()}`);
   });
   const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  // The code view (CodeMirror): its text, selection and screen positions, in UTF-16 offsets.
+  const cm = {
+    text: () => page.evaluate(() => ScenarioLabEditor.instance().view.state.doc.toString()),
+    select: (a, b = a) => page.evaluate(([a, b]) => {
+      const view = ScenarioLabEditor.instance().view;
+      view.focus();
+      view.dispatch({ selection: { anchor: a, head: b }, scrollIntoView: true });
+    }, [a, b]),
+    head: () => page.evaluate(() => ScenarioLabEditor.instance().view.state.selection.main.head),
+    coords: (pos) => page.evaluate((p) => ScenarioLabEditor.instance().view.coordsAtPos(p), pos),
+    waitFor: (predicate, arg) => page.waitForFunction(([source, arg]) => {
+      const view = window.ScenarioLabEditor?.instance()?.view;
+      return view && new Function('text', 'arg', `return (${source})(text, arg)`)(view.state.doc.toString(), arg);
+    }, [predicate.toString(), arg]),
+  };
 
   step('a wrong session token is named as such');
   const stranger = await browser.newPage(); // its 401 is expected: not watched for console errors
@@ -45,7 +60,7 @@ try {
   step('open the example workspace through the proxy');
   await page.goto(editorUrl);
   await page.waitForSelector('[data-testid=proxy-status].connected', { timeout: 30000 });
-  await page.waitForFunction(() => document.querySelector('textarea.source')?.value.includes('"recipes"'));
+  await cm.waitFor((text) => text.includes('"recipes"'));
   await page.waitForSelector('[data-testid=diagnostics-summary]');
   const timeToInteractive = await page.evaluate(() => performance.now());
   assert.match(await page.textContent('[data-testid=diagnostics-summary]'), /0 error\(s\)|no problems/);
@@ -56,24 +71,75 @@ try {
   await page.waitForSelector('svg.graph g.node');
   await shot('02-graph');
 
-  step('an unknown _ref is flagged at its line and fixed in place');
+  step('an unknown _ref is flagged at its line and fixed in place; undo brings the typing back');
   await page.click('[data-tab=Editor]');
-  const original = await page.$eval('textarea.source', (t) => t.value);
+  const original = await cm.text();
   const at = original.indexOf('"_ref": "olivia"') + '"_ref": "'.length;
   assert.ok(at > 20, 'the example has a _ref to olivia');
   const line = original.slice(0, at).split('\n').length;
-  await page.$eval('textarea.source', (t, [a, b]) => { t.focus(); t.setSelectionRange(a, b); }, [at, at + 'olivia'.length]);
+  await cm.select(at, at + 'olivia'.length);
   await page.keyboard.type('olivai');
+  const broken = await cm.text();
   const diagnostic = 'li.diagnostic[data-code="recipe/unknown-alias"]';
   await page.waitForSelector(diagnostic);
   assert.equal(await page.getAttribute(diagnostic, 'data-line'), String(line));
   assert.match(await page.textContent(diagnostic), new RegExp(`scenario-recipes\\.json:${line}:`));
-  assert.equal(await page.locator(`.marker.error[data-line="${line}"]`).count(), 1, 'a marker on the line');
+  await page.waitForSelector('.cm-lintRange-error');
+  assert.ok(await page.locator('.cm-lint-marker-error').count() >= 1, 'a marker in the lint gutter');
   await shot('03-unknown-ref');
   await page.click(`${diagnostic} button.fix`);
   await page.waitForSelector(diagnostic, { state: 'detached' });
-  assert.equal(await page.$eval('textarea.source', (t) => t.value), original, 'the fix restores the alias');
+  assert.ok((await cm.text()) === original, 'the fix restores the alias');
+  await page.evaluate(() => ScenarioLabEditor.instance().focus());
+  await page.keyboard.press('Control+z');
+  assert.ok((await cm.text()) === broken, 'undo takes the fix back, and only the fix');
+  await page.keyboard.press('Control+y');
+  assert.ok((await cm.text()) === original, 'redo fixes it again');
   await shot('04-fixed');
+
+  step('the language service: complete a _ref alias, go to its definition, rename it, hover a field');
+  await cm.select(at, at + 'olivia'.length);
+  await page.keyboard.type('ad');
+  await page.waitForSelector('.cm-tooltip-autocomplete li:has-text("adam")');
+  await page.waitForTimeout(150); // CodeMirror ignores Enter in the first 75 ms of a popup
+  await page.keyboard.press('Enter');
+  await cm.waitFor((text, at) => text.slice(at - 1, at + 5) === '"adam"', at);
+  await shot('04b-completed');
+  await cm.select(at + 2);
+  await page.keyboard.press('F12');
+  const declared = original.indexOf('"_alias": "adam"');
+  await page.waitForFunction((d) => Math.abs(ScenarioLabEditor.instance().view.state.selection.main.head - d) < 20, declared);
+  await page.keyboard.press('F2');
+  await page.waitForSelector('.cm-rename input');
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type('adrian');
+  await page.keyboard.press('Enter');
+  await cm.waitFor((text) => text.includes('"_alias": "adrian"') && text.split('"adrian"').length - 1 >= 4);
+  await shot('04c-renamed');
+  await page.keyboard.press('Control+z');
+  await cm.waitFor((text) => text.includes('"_alias": "adam"'));
+  const email = original.indexOf('"email"') + 3;
+  const place = await cm.coords(email);
+  await page.mouse.move(place.left + 2, (place.top + place.bottom) / 2);
+  await page.waitForSelector('.cm-hover-card');
+  assert.match(await page.textContent('.cm-hover-card'), /User\.email: string, required/);
+  await shot('04d-hover');
+  // Back to the example's text for the lifecycle steps.
+  await cm.select(at, at + 'adam'.length);
+  await page.keyboard.type('olivia');
+  assert.ok((await cm.text()) === original, 'the example again');
+
+  step('keyboard: block indent and outdent keep the text; Escape then Tab leaves the editor');
+  const block = original.indexOf('"Organization"');
+  await cm.select(block, block + 60);
+  await page.keyboard.press('Tab');
+  const indented = await cm.text();
+  assert.ok(indented.length > original.length && indented.replace(/\s/g, '') === original.replace(/\s/g, ''), 'Tab indents, deletes nothing');
+  await page.keyboard.press('Shift+Tab');
+  assert.ok((await cm.text()) === original, 'Shift+Tab outdents back');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  assert.ok(await page.evaluate(() => !document.activeElement.closest('.cm-editor')), 'focus left the editor');
 
   step('validate one scenario, then every scenario, through the proxy');
   await page.click('[data-tab=Lifecycle]');
@@ -101,13 +167,13 @@ try {
   const write = 'button[data-action=write]';
   await page.waitForSelector(`${write}:not([disabled])`);
   await page.click('[data-tab=Editor]');
-  await page.$eval('textarea.source', (t) => { t.focus(); t.setSelectionRange(t.value.length, t.value.length); });
+  await cm.select((await cm.text()).length);
   await page.keyboard.type(' ');
   await page.click('[data-tab=Review]');
   await page.waitForSelector(`${write}[disabled]`);
   assert.match(await page.textContent('[data-testid=write-hint]'), /changed since the last validation/);
   await page.click('[data-tab=Editor]');
-  await page.$eval('textarea.source', (t) => { t.focus(); t.setSelectionRange(t.value.length, t.value.length); });
+  await cm.select((await cm.text()).length);
   await page.keyboard.press('Backspace');
   await page.click('[data-tab=Review]');
   await page.waitForSelector(`${write}:not([disabled])`);
@@ -149,10 +215,10 @@ try {
     const size = fs.statSync(file).size;
     await page.click('[data-tab=Editor]');
     await page.setInputFiles('[data-testid=file-picker]', file);
-    await page.waitForFunction((n) => document.querySelector('textarea.source').value.length >= n, size);
+    await cm.waitFor((text, n) => text.length >= n, size);
     await page.waitForTimeout(300);
-    const caret = (await page.$eval('textarea.source', (t) => t.value.indexOf('Project 0001'))) + 'Project'.length;
-    await page.$eval('textarea.source', (t, c) => { t.focus(); t.setSelectionRange(c, c); }, caret);
+    const caret = (await cm.text()).indexOf('Project 0001') + 'Project'.length;
+    await cm.select(caret);
     await page.evaluate(() => { window.__scenarioLab.timings = []; });
     const keys = 20;
     for (let i = 1; i <= keys; i++) {
@@ -175,7 +241,8 @@ try {
   await page.reload();
   await page.waitForSelector('[data-testid=proxy-status].connected');
   await page.waitForSelector('.notice:has-text("restored unsaved edits")');
-  const restored = await page.$eval('textarea.source', (t) => t.value);
+  await cm.waitFor((text) => text.includes('Projectx'));
+  const restored = await cm.text();
   assert.ok(restored.includes(`Project${'x'.repeat(20)} 0001`), 'the typed characters are back');
   await shot('08-restored');
 
@@ -189,7 +256,7 @@ try {
   await page.waitForSelector(syntax);
   assert.match(await page.textContent(syntax), /discover\.json:1:/);
   await page.click(`${syntax} .jump`);
-  await page.waitForFunction(() => document.querySelector('textarea.source').value.startsWith('{"schema"'));
+  await cm.waitFor((text) => text.startsWith('{"schema"'));
   assert.equal(await page.getAttribute('button.file.active', 'data-file'), 'discover.json', 'the jump opens the file');
   await shot('09-dropped-broken-discover');
 
@@ -204,7 +271,7 @@ try {
   await shot('10-save-conflict');
   await page.click('.conflict[data-file="discover.json"] button:has-text("Use the disk version")');
   await page.waitForSelector('.conflict', { state: 'detached' });
-  assert.equal(await page.$eval('textarea.source', (t) => t.value), theirs);
+  await cm.waitFor((text, theirs) => text === theirs, theirs);
   if (process.env.TIMINGS_OUT) fs.writeFileSync(process.env.TIMINGS_OUT, JSON.stringify(timings, null, 2) + '\n');
   assert.deepEqual(failures, [], 'no page or console errors');
   console.log('editor e2e: ok');

@@ -333,8 +333,10 @@ class CodeView {
   }
 
   startRename(view) {
-    const pos = view.state.selection.main.head;
-    const word = view.state.wordAt(pos);
+    // Inside a selected name (after F12 the declaration's string is selected), else the caret.
+    const sel = view.state.selection.main;
+    const pos = sel.empty ? sel.head : Math.min(sel.from + 1, sel.to);
+    const word = view.state.wordAt(pos) ?? view.state.wordAt(pos + 1);
     const name = word ? view.state.sliceDoc(word.from, word.to) : "";
     view.dispatch({
       effects: renameEffect.of({ pos, name, apply: (newName) => this.rename(pos, newName) }),
