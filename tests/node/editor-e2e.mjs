@@ -27,7 +27,8 @@ const step = (name) => console.log(`# ${name}`);
 const failures = [];
 const expectConsole = []; // console errors a step provokes on purpose (an HTTP status it tests)
 try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
+  const page = await context.newPage();
   page.on('pageerror', (e) => failures.push(`page error: ${e}`));
   page.on('console', (m) => {
     if (m.type() === 'error' && !expectConsole.some((e) => m.text().includes(e))) failures.push(`console error: ${m.text()}`);
@@ -87,6 +88,14 @@ try {
   await page.waitForSelector('.cm-lintRange-error');
   assert.ok(await page.locator('.cm-lint-marker-error').count() >= 1, 'a marker in the lint gutter');
   await shot('03-unknown-ref');
+  // A live action on a file preflight shows as broken asks first; declining runs nothing.
+  await page.click('[data-tab=Lifecycle]');
+  const asked = new Promise((resolve) => page.once('dialog', (d) => { resolve(d.message()); d.dismiss(); }));
+  await page.click('button[data-action=validate]');
+  assert.match(await asked, /Preflight found errors in scenario-recipes\.json \(1 error/);
+  await page.waitForFunction(() => !document.querySelector('.busy')?.textContent);
+  assert.equal(await page.locator('[data-testid=verdict]').count(), 0, 'nothing was validated');
+  await page.click('[data-tab=Editor]');
   await page.click(`${diagnostic} button.fix`);
   await page.waitForSelector(diagnostic, { state: 'detached' });
   assert.ok((await cm.text()) === original, 'the fix restores the alias');
@@ -269,9 +278,60 @@ try {
   await page.waitForSelector('.conflict[data-file="discover.json"]');
   assert.equal(fs.readFileSync(discoverPath, 'utf8'), theirs, 'the disk keeps the other change');
   await shot('10-save-conflict');
+  // The editor keeps the edit; typing during the conflict is kept and shows in the diff.
+  await cm.select((await cm.text()).length);
+  await page.keyboard.type(' // mine');
+  const mine = await cm.text();
+  assert.ok(mine.endsWith(' // mine'), 'typing during a conflict is kept');
+  await page.click('.conflict[data-file="discover.json"] summary');
+  await page.waitForSelector('[data-testid=conflict-diff]:has-text("// mine")');
+  await shot('10b-conflict-diff');
   await page.click('.conflict[data-file="discover.json"] button:has-text("Use the disk version")');
   await page.waitForSelector('.conflict', { state: 'detached' });
   await cm.waitFor((text, theirs) => text === theirs, theirs);
+  await page.evaluate(() => ScenarioLabEditor.instance().focus());
+  await page.keyboard.press('Control+z');
+  assert.ok((await cm.text()) === mine, 'the disk choice is one undo step: the edit comes back');
+
+  step('two tabs on the workspace stay in sync, and warn instead of overwriting');
+  await page.click('button.file[data-file="scenario-recipes.json"]');
+  // A second tab of the same browser profile (a new context would not share its storage).
+  const other = await context.newPage();
+  other.on('pageerror', (e) => failures.push(`second tab: ${e}`));
+  await other.goto(editorUrl);
+  await other.waitForSelector('[data-testid=proxy-status].connected');
+  await other.waitForFunction(() => ScenarioLabEditor.instance()?.view.state.doc.length > 100);
+  const otherText = () => other.evaluate(() => ScenarioLabEditor.instance().view.state.doc.toString());
+  await page.bringToFront();
+  await cm.select((await cm.text()).length);
+  await page.keyboard.type('\n');
+  await other.waitForFunction((t) => ScenarioLabEditor.instance().view.state.doc.toString() === t, await cm.text());
+  // Both type before hearing of each other: neither edit is overwritten, the second tab warns.
+  await other.bringToFront();
+  await other.evaluate(() => { const v = ScenarioLabEditor.instance().view; v.focus(); v.dispatch({ selection: { anchor: v.state.doc.length } }); });
+  await other.keyboard.type(' ');
+  await page.bringToFront();
+  await page.keyboard.type('\t');
+  await other.waitForSelector('[data-tab-edit="scenario-recipes.json"]');
+  assert.ok((await otherText()).endsWith(' '), "the second tab's own edit is kept");
+  await other.screenshot({ path: path.join(shots, '11-second-tab-warns.png'), fullPage: true });
+  await other.click('[data-tab-edit="scenario-recipes.json"] button:has-text("Take the other tab")');
+  await other.waitForFunction((t) => ScenarioLabEditor.instance().view.state.doc.toString() === t, await cm.text());
+  await other.close();
+  await page.bringToFront();
+
+  step('a proxy that stops answering turns the header red with Retry; offline, files download');
+  await page.route('**/api/**', (route) => route.abort());
+  expectConsole.push('net::ERR_FAILED');
+  await page.click('button[data-action=save]');
+  await page.waitForSelector('[data-testid=proxy-status].failed');
+  assert.match(await page.textContent('[data-testid=proxy-status]'), /stopped answering/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-action=download]')]);
+  assert.match(download.suggestedFilename(), /\.(json|md)$/);
+  await shot('12-proxy-gone');
+  await page.unroute('**/api/**');
+  await page.click('button[data-action=retry]');
+  await page.waitForSelector('[data-testid=proxy-status].connected');
   if (process.env.TIMINGS_OUT) fs.writeFileSync(process.env.TIMINGS_OUT, JSON.stringify(timings, null, 2) + '\n');
   assert.deepEqual(failures, [], 'no page or console errors');
   console.log('editor e2e: ok');

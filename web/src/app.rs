@@ -25,6 +25,7 @@ pub fn App() -> impl IntoView {
 #[component]
 pub fn Editor(state: EditorState) -> impl IntoView {
     provide_context(state);
+    crate::tab_sync::connect(move |message| state.receive_tab_edit(message));
     spawn_local(state.load_from_proxy());
     // Ctrl+S / Cmd+S saves through the proxy instead of the browser's "save page".
     let keys = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -33,19 +34,29 @@ pub fn Editor(state: EditorState) -> impl IntoView {
             if state.proxy_status.with_untracked(ProxyStatus::is_connected) {
                 spawn_local(async move {
                     if let Err(error) = state.save_all().await {
-                        state.notice.set(Some(error.to_string()));
+                        state.report(&error);
                     }
                 });
             }
         }
     });
-    // Edits waiting for a pause in typing are stored before the page goes away.
+    // Edits waiting for a pause in typing are stored before the page goes away; an edit the
+    // browser refused to store makes leaving ask first.
     let leaving = window_event_listener(leptos::ev::pagehide, move |_| state.flush_unsaved());
+    let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        if state.has_memory_only_edits() {
+            ev.prevent_default();
+            ev.set_return_value(
+                "Some edits are only in this page (the browser refused to store them).",
+            );
+        }
+    });
     let hidden =
         window_event_listener(leptos::ev::visibilitychange, move |_| state.flush_unsaved());
     on_cleanup(move || {
         keys.remove();
         leaving.remove();
+        unload.remove();
         hidden.remove();
     });
     let on_drop = move |ev: leptos::ev::DragEvent| {
@@ -58,6 +69,7 @@ pub fn Editor(state: EditorState) -> impl IntoView {
         <div class="app" on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default() on:drop=on_drop>
             <Header />
             <Conflicts />
+            <TabEdits />
             {move || state.notice.get().map(|n| view! {
                 <div class="notice" role="status">{n}<button class="link" on:click=move |_| state.notice.set(None)>"dismiss"</button></div>
             })}
@@ -132,7 +144,7 @@ fn Header() -> impl IntoView {
             match state.save_all().await {
                 Ok(0) => state.notice.set(Some("nothing to save".into())),
                 Ok(n) => state.notice.set(Some(format!("saved {n} file(s)"))),
-                Err(error) => state.notice.set(Some(error.to_string())),
+                Err(error) => state.report(&error),
             }
         });
     };
@@ -147,9 +159,18 @@ fn Header() -> impl IntoView {
                 "Open files…"
                 <input type="file" multiple=true accept=".md,.json" data-testid="file-picker" on:change=on_pick />
             </label>
-            <button data-action="save" disabled=move || !state.proxy_status.with(super::state::ProxyStatus::is_connected) on:click=save>"Save"</button>
-            <button data-action="reload" disabled=move || !state.proxy_status.with(super::state::ProxyStatus::is_connected)
+            {move || matches!(state.proxy_status.get(), ProxyStatus::Failed(_)).then(|| view! {
+                <button data-action="retry" class="primary" on:click=move |_| spawn_local(state.load_from_proxy())>"Retry"</button>
+            })}
+            // Not while a validation or another live action reads the files.
+            <button data-action="save" disabled=move || !state.proxy_status.with(super::state::ProxyStatus::is_connected) || state.busy.get().is_some()
+                on:click=save>"Save"</button>
+            <button data-action="reload" disabled=move || !state.proxy_status.with(super::state::ProxyStatus::is_connected) || state.busy.get().is_some()
                 on:click=move |_| spawn_local(state.load_from_proxy())>"Reload from disk"</button>
+            {move || (!state.proxy_status.with(super::state::ProxyStatus::is_connected) && state.texts.with(|t| !t.is_empty())).then(|| view! {
+                <button data-action="download" title="Download the files as they are in this editor"
+                    on:click=move |_| download_files(state)>"Download files"</button>
+            })}
             <span class="busy">{move || state.busy.get().map(|b| format!("running: {b}…"))}</span>
         </header>
     }
@@ -161,11 +182,45 @@ fn Conflicts() -> impl IntoView {
     view! {
         {move || state.conflicts.get().into_iter().map(|c| {
             let file = c.file;
+            // What choosing the disk would change: disk lines against the editor's, as you type.
+            let diff = move || {
+                let current = state.texts.with(|t| t.get(&file).cloned()).unwrap_or_default();
+                crate::analysis::line_diff(&c.disk, &current)
+                    .into_iter()
+                    .filter(|(sign, _)| *sign != ' ')
+                    .take(200)
+                    .map(|(sign, line)| view! { <div class=if sign == '+' { "add" } else { "del" }>{format!("{sign} {line}")}</div> })
+                    .collect_view()
+            };
             view! {
                 <div class="conflict" role="alert" data-file=file.file_name()>
-                    {format!("{} changed on disk since you edited it here. Your edit is kept in this browser.", file.file_name())}
+                    {format!("{} changed on disk since you edited it here. The editor shows your edit (typing is kept); saving waits for your choice.", file.file_name())}
                     <button on:click=move |_| state.resolve_conflict(file, true)>"Keep my edits"</button>
                     <button on:click=move |_| state.resolve_conflict(file, false)>"Use the disk version"</button>
+                    <details class="conflict-diff">
+                        <summary>"Differences (- disk, + yours)"</summary>
+                        <pre data-testid="conflict-diff">{diff}</pre>
+                    </details>
+                </div>
+            }
+        }).collect_view()}
+    }
+}
+
+/// Edits another tab made to files this tab also edited.
+#[component]
+fn TabEdits() -> impl IntoView {
+    let state = expect_context::<EditorState>();
+    view! {
+        {move || state.tab_edits.get().into_iter().map(|edit| {
+            let file = edit.file;
+            let theirs = edit.text.clone();
+            let drop = move || state.tab_edits.update(|e| e.retain(|e| e.file != file));
+            view! {
+                <div class="conflict" role="alert" data-tab-edit=file.file_name()>
+                    {format!("Another tab edited {} too. Your edit here is kept; saving it would replace theirs.", file.file_name())}
+                    <button on:click=move |_| { state.replace_text(file, theirs.clone()); drop(); }>"Take the other tab's version"</button>
+                    <button on:click=move |_| drop()>"Keep mine"</button>
                 </div>
             }
         }).collect_view()}
@@ -197,6 +252,52 @@ fn FileList() -> impl IntoView {
             </ul>
             <p class="hint">"Drop files anywhere to open them; Ctrl+S saves through the proxy."</p>
         </aside>
+    }
+}
+
+/// Offline (no proxy, or it stopped answering): each edited file (all files when none is
+/// edited) is downloaded as it is in the editor, so nothing typed stays stuck in the page.
+pub fn download_files(state: EditorState) {
+    let texts = state.texts.get_untracked();
+    let edited: Vec<FileKind> = texts
+        .keys()
+        .copied()
+        .filter(|&k| {
+            state.is_dirty(k)
+                || state
+                    .disk
+                    .with_untracked(std::collections::BTreeMap::is_empty)
+        })
+        .collect();
+    let files = if edited.is_empty() {
+        texts.keys().copied().collect()
+    } else {
+        edited
+    };
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    for kind in files {
+        let Some(text) = texts.get(&kind) else {
+            continue;
+        };
+        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type("text/plain;charset=utf-8");
+        let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+            continue;
+        };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+            continue;
+        };
+        if let Ok(link) = document.create_element("a") {
+            let _ = link.set_attribute("href", &url);
+            let _ = link.set_attribute("download", kind.file_name());
+            if let Some(link) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&link) {
+                link.click();
+            }
+        }
+        let _ = web_sys::Url::revoke_object_url(&url);
     }
 }
 

@@ -20,8 +20,6 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = ScenarioLabEditor, js_name = mount)]
     fn mount(parent: &web_sys::HtmlElement, host: &JsValue) -> CodeView;
-    #[wasm_bindgen(js_namespace = ScenarioLabEditor, js_name = analyze, catch)]
-    fn analyze_in_worker(files: &JsValue) -> Result<js_sys::Promise, JsValue>;
 
     #[wasm_bindgen(method, js_name = setFile)]
     fn set_file(this: &CodeView, file: &str, text: &str);
@@ -35,12 +33,7 @@ extern "C" {
     fn select(this: &CodeView, file: &str, from: u32, to: u32);
 }
 
-/// Whether the CodeMirror bundle is on the page.
-pub fn available() -> bool {
-    web_sys::window()
-        .and_then(|w| js_sys::Reflect::get(&w, &"ScenarioLabEditor".into()).ok())
-        .is_some_and(|v| v.is_object())
-}
+pub use crate::worker_api::available;
 
 thread_local! {
     /// One code view for the page's life: its per-file states (undo, selection, folds) survive
@@ -230,28 +223,4 @@ fn to_js(value: &impl Serialize) -> JsValue {
         .ok()
         .and_then(|text| js_sys::JSON::parse(&text).ok())
         .unwrap_or(JsValue::NULL)
-}
-
-/// The preflight in the worker: the texts go out, the core's diagnostics come back as JSON.
-/// `None` when no worker is available (the caller runs the preflight itself).
-pub async fn analyze(
-    files: &crate::worker_api::WorkspaceFiles<'_>,
-) -> Option<Result<String, String>> {
-    if !available() {
-        return None;
-    }
-    let files = serde_wasm_bindgen::to_value(files).unwrap_or(JsValue::NULL);
-    let promise = match analyze_in_worker(&files) {
-        Ok(promise) => promise,
-        Err(error) => return Some(Err(format!("{error:?}"))),
-    };
-    Some(
-        wasm_bindgen_futures::JsFuture::from(promise)
-            .await
-            .map(|v| v.as_string().unwrap_or_default())
-            .map_err(|e| {
-                e.dyn_ref::<js_sys::Error>()
-                    .map_or_else(|| format!("{e:?}"), |e| String::from(e.message()))
-            }),
-    )
 }

@@ -19,6 +19,7 @@ pub mod proxy_client;
 pub mod recipe_graph_view;
 pub mod review;
 pub mod state;
+pub mod tab_sync;
 pub mod text_editor;
 pub mod worker_api;
 

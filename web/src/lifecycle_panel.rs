@@ -34,10 +34,17 @@ pub fn start_validation(state: EditorState, write: bool, scenarios: Vec<String>)
     state.progress.set(Vec::new());
     state.validation.set(None);
     spawn_local(async move {
-        if let Err(error) = state.save_all().await {
-            state.notice.set(Some(error.to_string()));
-            state.busy.set(None);
-            return;
+        match state.save_all_checked("validate").await {
+            Ok(true) => {}
+            Ok(false) => {
+                state.busy.set(None);
+                return;
+            }
+            Err(error) => {
+                state.report(&error);
+                state.busy.set(None);
+                return;
+            }
         }
         let recipes = state
             .texts
@@ -79,7 +86,7 @@ pub fn start_validation(state: EditorState, write: bool, scenarios: Vec<String>)
                         .set(Some("wrote scenario-recipes.json, .scenario-validation.json and .endpoint-validated".into()));
                 }
             }
-            Err(error) => state.notice.set(Some(error.to_string())),
+            Err(error) => state.report(&error),
         }
         state.refresh_pending().await;
         state.busy.set(None);
@@ -98,6 +105,19 @@ pub fn LifecyclePanel() -> impl IntoView {
             .with(super::state::ProxyStatus::is_connected)
     };
     let idle = move || state.busy.get().is_none();
+    // Without an endpoint there is nothing to call: the live buttons say so instead.
+    let has_endpoint = move || {
+        state.proxy_status.with(|s| {
+            matches!(
+                s,
+                super::state::ProxyStatus::Connected {
+                    endpoint: Some(_),
+                    ..
+                }
+            )
+        })
+    };
+    let ready = move || idle() && has_endpoint();
 
     let run_discover = move |_| {
         state.call(
@@ -106,7 +126,7 @@ pub fn LifecyclePanel() -> impl IntoView {
             (),
             move |answer: Result<DiscoverResult, _>| match answer {
                 Ok(body) => discover.set(Some(body)),
-                Err(error) => state.notice.set(Some(error.to_string())),
+                Err(error) => state.report(&error),
             },
         );
     };
@@ -117,10 +137,13 @@ pub fn LifecyclePanel() -> impl IntoView {
                 <p class="offline">{move || format!("Live actions need the proxy. {}", status_text(&state))}</p>
             }>
                 <div class="actions">
-                    <button data-action="discover" disabled=move || !idle() on:click=run_discover>"Discover"</button>
-                    <button data-action="validate" class="primary" disabled=move || !idle()
+                    <button data-action="discover" disabled=move || !ready() on:click=run_discover>"Discover"</button>
+                    <button data-action="validate" class="primary" disabled=move || !ready()
                         on:click=move |_| start_validation(state, false, Vec::new())>"Validate all scenarios"</button>
                     <span class="busy">{move || state.busy.get().map(|b| format!("running: {b}…"))}</span>
+                    {move || (!has_endpoint()).then(|| view! {
+                        <span class="hint" data-testid="no-endpoint">"No endpoint: start the proxy with --endpoint (or AUTONOMA_SDK_ENDPOINT) to discover, bring up and validate."</span>
+                    })}
                 </div>
                 {move || discover.get().map(|d| view! {
                     <div class=if d.ok { "result pass" } else { "result fail" } data-testid="discover-result">
@@ -134,9 +157,9 @@ pub fn LifecyclePanel() -> impl IntoView {
                             let n = name.clone();
                             let v = name.clone();
                             view! { <tr><td>{name}</td><td>
-                                <button data-up=n.clone() disabled=move || !idle() on:click=move |_| run_up(n.clone())>"Up"</button>
+                                <button data-up=n.clone() disabled=move || !ready() on:click=move |_| run_up(n.clone())>"Up"</button>
                             </td><td>
-                                <button data-validate=v.clone() disabled=move || !idle()
+                                <button data-validate=v.clone() disabled=move || !ready()
                                     on:click=move |_| start_validation(state, false, vec![v.clone()])>"Validate"</button>
                             </td></tr> }
                         }).collect_view()}
@@ -154,9 +177,12 @@ pub fn LifecyclePanel() -> impl IntoView {
 fn bring_up(state: EditorState, ups: RwSignal<Vec<UpView>>, scenario: String) {
     state.busy.set(Some(format!("up {scenario}")));
     spawn_local(async move {
-        if let Err(error) = state.save_all().await {
-            state.notice.set(Some(error.to_string()));
-        } else {
+        let saved = state
+            .save_all_checked(&format!("bring {scenario} up"))
+            .await;
+        if let Err(error) = &saved {
+            state.report(error);
+        } else if saved == Ok(true) {
             match state
                 .proxy
                 .get_value()
@@ -167,7 +193,7 @@ fn bring_up(state: EditorState, ups: RwSignal<Vec<UpView>>, scenario: String) {
                     ups.update(|u| u.push(UpView { up, down: None }));
                     state.refresh_pending().await;
                 }
-                Err(error) => state.notice.set(Some(error.to_string())),
+                Err(error) => state.report(&error),
             }
         }
         state.busy.set(None);
@@ -196,7 +222,7 @@ fn tear_down(state: EditorState, ups: RwSignal<Vec<UpView>>, test_run_id: String
                     }
                 });
             }
-            Err(error) => state.notice.set(Some(error.to_string())),
+            Err(error) => state.report(&error),
         },
     );
 }
@@ -231,6 +257,19 @@ fn UpResults(ups: RwSignal<Vec<UpView>>) -> impl IntoView {
 fn PendingRuns(ups: RwSignal<Vec<UpView>>) -> impl IntoView {
     let state = expect_context::<EditorState>();
     let idle = move || state.busy.get().is_none();
+    // Without an endpoint there is nothing to call: the live buttons say so instead.
+    let has_endpoint = move || {
+        state.proxy_status.with(|s| {
+            matches!(
+                s,
+                super::state::ProxyStatus::Connected {
+                    endpoint: Some(_),
+                    ..
+                }
+            )
+        })
+    };
+    let ready = move || idle() && has_endpoint();
     move || {
         let shown: Vec<String> = ups.with(|u| u.iter().map(|v| v.up.test_run_id.clone()).collect());
         let owed: Vec<PendingRun> = state
@@ -247,7 +286,7 @@ fn PendingRuns(ups: RwSignal<Vec<UpView>>) -> impl IntoView {
                         let down_id = p.test_run_id.clone();
                         view! { <li data-kept=p.kept.to_string()>
                             {format!("{} ({}): {} ", p.scenario, p.test_run_id, p.reason)}
-                            <button data-down=down_id.clone() disabled=move || !idle() on:click=move |_| tear_down(state, ups, down_id.clone())>"Tear down"</button>
+                            <button data-down=down_id.clone() disabled=move || !ready() on:click=move |_| tear_down(state, ups, down_id.clone())>"Tear down"</button>
                         </li> }
                     }).collect_view()}
                 </ul>

@@ -2,6 +2,42 @@
 
 use scenario_lab_core::FileKind;
 pub use scenario_lab_core::file_version::fingerprint;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    // IndexedDB through the code view's bundle (idb-keyval): for edits localStorage cannot hold.
+    #[wasm_bindgen(js_namespace = ["ScenarioLabEditor", "store"], js_name = get, catch)]
+    fn idb_get(key: &str) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["ScenarioLabEditor", "store"], js_name = set, catch)]
+    fn idb_set(key: &str, value: &str) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["ScenarioLabEditor", "store"], js_name = del, catch)]
+    fn idb_del(key: &str) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// What localStorage holds instead of a text kept in IndexedDB.
+const IN_INDEXED_DB: &str = "\u{1}indexeddb";
+
+thread_local! {
+    /// IndexedDB writes not finished yet: the edits they carry exist only in memory until then.
+    static WRITING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Whether an edit is still on its way into IndexedDB.
+pub fn writing() -> bool {
+    WRITING.with(std::cell::Cell::get) > 0
+}
+
+/// How a save went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Saved {
+    /// Stored (or forgotten).
+    Stored,
+    /// Being written to IndexedDB; `failed` is called if that fails.
+    Pending,
+    /// The browser refused: the edit exists only in this page's memory.
+    Refused,
+}
 
 /// One file's unsaved text and the fingerprint of the disk text it was edited from.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -50,7 +86,8 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// The stored edit of one file of a workspace (keyed by its folder, or `local`).
+/// The stored edit of one file of a workspace (keyed by its folder, or `local`). A text kept
+/// in IndexedDB comes back as [`StoredEdit::in_indexed_db`]; [`load_large`] reads it.
 pub fn load(workspace: &str, file: FileKind) -> Option<StoredEdit> {
     let storage = storage()?;
     let (text_key, base_key) = keys(workspace, file);
@@ -59,21 +96,71 @@ pub fn load(workspace: &str, file: FileKind) -> Option<StoredEdit> {
     Some(StoredEdit { text, base })
 }
 
-/// Stores one file's edit, or forgets it (`None`).
-/// Returns false when the browser refused (storage full or disabled).
-pub fn save(workspace: &str, file: FileKind, edit: Option<&StoredEdit>) -> bool {
+impl StoredEdit {
+    /// Whether the text itself is in IndexedDB.
+    pub fn in_indexed_db(&self) -> bool {
+        self.text == IN_INDEXED_DB
+    }
+}
+
+/// The text of an edit kept in IndexedDB (`None`: gone, or no IndexedDB).
+pub async fn load_large(workspace: &str, file: FileKind) -> Option<String> {
+    let (text_key, _) = keys(workspace, file);
+    let promise = idb_get(&text_key).ok()?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()?
+        .as_string()
+}
+
+/// Stores one file's edit, or forgets it (`None`): in localStorage (written at once, so a
+/// closing page keeps it), or in IndexedDB when localStorage has no room (it holds about five
+/// million characters per site); `failed` hears if that write fails later.
+pub fn save(
+    workspace: &str,
+    file: FileKind,
+    edit: Option<&StoredEdit>,
+    failed: impl FnOnce(String) + 'static,
+) -> Saved {
     let Some(storage) = storage() else {
-        return false;
+        return Saved::Refused;
     };
     let (text_key, base_key) = keys(workspace, file);
-    match edit {
-        Some(edit) => {
-            let base_ok = match &edit.base {
-                Some(base) => storage.set_item(&base_key, base).is_ok(),
-                None => storage.remove_item(&base_key).is_ok(),
-            };
-            base_ok && storage.set_item(&text_key, &edit.text).is_ok()
-        }
-        None => storage.remove_item(&text_key).is_ok() && storage.remove_item(&base_key).is_ok(),
+    let Some(edit) = edit else {
+        let _ = idb_del(&text_key);
+        let forgotten =
+            storage.remove_item(&text_key).is_ok() && storage.remove_item(&base_key).is_ok();
+        return if forgotten {
+            Saved::Stored
+        } else {
+            Saved::Refused
+        };
+    };
+    let base_ok = match &edit.base {
+        Some(base) => storage.set_item(&base_key, base).is_ok(),
+        None => storage.remove_item(&base_key).is_ok(),
+    };
+    if !base_ok {
+        return Saved::Refused;
     }
+    if storage.set_item(&text_key, &edit.text).is_ok() {
+        let _ = idb_del(&text_key);
+        return Saved::Stored;
+    }
+    let Ok(promise) = idb_set(&text_key, &edit.text) else {
+        let _ = storage.remove_item(&text_key);
+        return Saved::Refused;
+    };
+    if storage.set_item(&text_key, IN_INDEXED_DB).is_err() {
+        return Saved::Refused;
+    }
+    WRITING.with(|w| w.set(w.get() + 1));
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = wasm_bindgen_futures::JsFuture::from(promise).await;
+        WRITING.with(|w| w.set(w.get().saturating_sub(1)));
+        if let Err(error) = result {
+            failed(format!("{error:?}"));
+        }
+    });
+    Saved::Pending
 }

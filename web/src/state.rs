@@ -47,8 +47,11 @@ impl ProxyStatus {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Conflict {
     pub file: FileKind,
-    pub edit: String,
+    /// The disk version the edit did not start from.
     pub disk: String,
+    /// The fingerprint of the disk version the edit started from (kept with the stored edit
+    /// until the user chooses, so a reload still asks).
+    pub base: Option<String>,
 }
 
 /// The last full validation: its outcome and the recipes text it proved.
@@ -109,6 +112,10 @@ pub struct EditorState {
     /// A preflight is running in the worker; `worker_again`: edits came in meanwhile.
     worker_busy: StoredValue<bool>,
     worker_again: StoredValue<bool>,
+    /// Other tabs' edits of files this tab also edited (shown, never applied silently).
+    pub tab_edits: RwSignal<Vec<crate::tab_sync::TabEdit>>,
+    /// Files whose edit the browser refused to store.
+    memory_only: StoredValue<std::collections::BTreeSet<FileKind>>,
 }
 
 /// A preflight that took less than a frame runs right after the keystroke, without a timer.
@@ -156,6 +163,8 @@ impl EditorState {
             microtask_pending: StoredValue::new(false),
             worker_busy: StoredValue::new(false),
             worker_again: StoredValue::new(false),
+            tab_edits: RwSignal::new(Vec::new()),
+            memory_only: StoredValue::new(std::collections::BTreeSet::new()),
         }
     }
 
@@ -180,6 +189,52 @@ impl EditorState {
         }
         self.external_revision.update(|r| *r += 1);
         self.run_preflight();
+    }
+
+    /// Another tab's text for a file this tab had not edited (not stored again: the other tab did).
+    pub fn adopt_text(&self, file: FileKind, text: String) {
+        self.texts.update(|t| {
+            t.insert(file, text);
+        });
+        self.external_revision.update(|r| *r += 1);
+        self.run_preflight();
+    }
+
+    /// Another tab's message: its text is taken when its edit started from what this tab shows
+    /// (or this tab has nothing of its own); an edit of this tab's own is never overwritten:
+    /// the other version is offered instead.
+    pub fn receive_tab_edit(&self, message: crate::tab_sync::TabMessage) {
+        if message.workspace != self.storage_key.get_untracked() {
+            return;
+        }
+        let Some(file) = FileKind::from_file_name(&message.file) else {
+            return;
+        };
+        let mine = self.texts.with_untracked(|t| t.get(&file).cloned());
+        let was_clean = !self.is_dirty(file)
+            || message.base.is_some()
+                && message.base == mine.as_deref().map(persistence::fingerprint);
+        if message.saved {
+            self.disk.update(|d| {
+                d.insert(file, message.text.clone());
+            });
+        }
+        if mine.as_deref() == Some(message.text.as_str()) {
+            self.tab_edits.update(|e| e.retain(|e| e.file != file));
+            return;
+        }
+        if was_clean {
+            crate::tab_sync::taken(file, &message.text);
+            self.adopt_text(file, message.text);
+        } else {
+            self.tab_edits.update(|e| {
+                e.retain(|e| e.file != file);
+                e.push(crate::tab_sync::TabEdit {
+                    file,
+                    text: message.text,
+                });
+            });
+        }
     }
 
     /// Applies every quick fix in every file (the "Fix all" button).
@@ -211,7 +266,7 @@ impl EditorState {
         self.unsaved.set_value(Some(file));
         let last = self.preflight_ms.get_untracked();
         let state = *self;
-        if crate::code_view::available() {
+        if crate::worker_api::available() {
             // The code view hands edits over after painting them, and the worker runs one
             // preflight at a time: nothing to debounce here.
             self.run_preflight();
@@ -248,7 +303,7 @@ impl EditorState {
             handle.clear();
         }
         self.pending_preflight.set_value(None);
-        if crate::code_view::available() {
+        if crate::worker_api::available() {
             self.run_preflight_in_worker();
             return;
         }
@@ -269,7 +324,7 @@ impl EditorState {
         let texts = self.texts.get_untracked();
         wasm_bindgen_futures::spawn_local(async move {
             let files = crate::worker_api::WorkspaceFiles::new(&texts);
-            let analysis = match crate::code_view::analyze(&files).await {
+            let analysis = match crate::worker_api::analyze(&files).await {
                 Some(Ok(json)) => {
                     match serde_json::from_str::<crate::worker_api::WorkerReport>(&json) {
                         Ok(report) => Analysis::new(&texts, report.diagnostics, report.skipped),
@@ -307,8 +362,9 @@ impl EditorState {
         self.analysis.set(analysis);
         let input_started = self.input_started.get_value();
         self.input_started.set_value(None);
+        // Cleared only when the edit's storage is scheduled: a page hidden before its next frame
+        // (no frames run then) still stores the edit when it is hidden (`flush_unsaved`).
         let unsaved = self.unsaved.get_value();
-        self.unsaved.set_value(None);
         let state = *self;
         let handler = self.handler_done.get_value();
         self.handler_done.set_value(None);
@@ -327,6 +383,9 @@ impl EditorState {
             phases[1].1 = input_started.map(|s| now_ms() - s);
             record_timing(bytes, &phases);
             if let Some(file) = unsaved {
+                if state.unsaved.get_value() == Some(file) {
+                    state.unsaved.set_value(None);
+                }
                 state.schedule_remember(file);
             }
         });
@@ -363,29 +422,63 @@ impl EditorState {
         }
     }
 
-    /// Keeps an unsaved edit in localStorage (or forgets it when it equals the disk). A file in
-    /// conflict keeps its stored edit until the user chooses.
+    /// Keeps an unsaved edit in the browser (localStorage, IndexedDB when large), or forgets it
+    /// when it equals the disk. A file in conflict keeps the base it was edited from until the
+    /// user chooses, so typing during a conflict is stored and a reload still asks.
     fn remember(&self, file: FileKind) {
-        if self
-            .conflicts
-            .with_untracked(|c| c.iter().any(|c| c.file == file))
-        {
-            return;
-        }
         let Some(text) = self.texts.with_untracked(|t| t.get(&file).cloned()) else {
             return;
         };
         let key = self.storage_key.get_untracked();
         let disk = self.disk.with_untracked(|d| d.get(&file).cloned());
+        let conflict_base = self
+            .conflicts
+            .with_untracked(|c| c.iter().find(|c| c.file == file).map(|c| c.base.clone()));
         let edit = (disk.as_ref() != Some(&text)).then(|| StoredEdit {
             text,
-            base: disk.as_deref().map(persistence::fingerprint),
+            base: conflict_base
+                .clone()
+                .unwrap_or_else(|| disk.as_deref().map(persistence::fingerprint)),
         });
-        if !persistence::save(&key, file, edit.as_ref()) {
-            self.notice.set(Some(
-                "the browser refused to store unsaved edits (storage full or disabled)".into(),
-            ));
+        let state = *self;
+        let failed = move |error: String| {
+            state.memory_only.update_value(|m| {
+                m.insert(file);
+            });
+            state.notice.set(Some(format!(
+                "the browser refused to store the edit of {} ({error}): it exists only in this page; save or download it",
+                file.file_name()
+            )));
+        };
+        let announced = edit
+            .as_ref()
+            .map_or_else(|| disk.clone().unwrap_or_default(), |e| e.text.clone());
+        match persistence::save(&key, file, edit.as_ref(), failed) {
+            persistence::Saved::Stored | persistence::Saved::Pending => {
+                self.memory_only.update_value(|m| {
+                    m.remove(&file);
+                });
+                crate::tab_sync::announce(&key, file, &announced, false);
+            }
+            persistence::Saved::Refused => {
+                self.memory_only.update_value(|m| {
+                    m.insert(file);
+                });
+                self.notice.set(Some(
+                    "the browser refused to store unsaved edits (storage full or disabled): they exist only in this page; save or download them".into(),
+                ));
+            }
         }
+    }
+
+    /// Whether an edit exists only in this page's memory (not stored in the browser, not saved):
+    /// leaving the page would lose it.
+    pub fn has_memory_only_edits(&self) -> bool {
+        self.flush_unsaved();
+        persistence::writing()
+            || self
+                .memory_only
+                .with_value(|m| m.iter().any(|&file| self.is_dirty(file)))
     }
 
     /// True when the editor's text differs from the disk version.
@@ -470,27 +563,65 @@ impl EditorState {
         self.load_texts(disk, true);
     }
 
-    /// Loads texts (from disk through the proxy, or from local files), restoring stored edits.
+    /// Loads texts (from disk through the proxy, or from local files), restoring stored edits
+    /// (reading IndexedDB first when a large one is there).
     pub fn load_texts(&self, disk: Texts, from_disk: bool) {
         // An edit still waiting for a pause in typing is stored first, so the reload keeps it.
         self.flush_unsaved();
         let key = self.storage_key.get_untracked();
+        let stored: Vec<(FileKind, Option<StoredEdit>)> = FileKind::ALL
+            .into_iter()
+            .map(|kind| (kind, persistence::load(&key, kind)))
+            .collect();
+        if stored
+            .iter()
+            .any(|(_, e)| e.as_ref().is_some_and(StoredEdit::in_indexed_db))
+        {
+            let state = *self;
+            wasm_bindgen_futures::spawn_local(async move {
+                let mut resolved = Vec::new();
+                for (kind, edit) in stored {
+                    let edit = match edit {
+                        Some(e) if e.in_indexed_db() => persistence::load_large(&key, kind)
+                            .await
+                            .map(|text| StoredEdit { text, base: e.base }),
+                        other => other,
+                    };
+                    resolved.push((kind, edit));
+                }
+                state.restore_texts(disk, from_disk, resolved);
+            });
+        } else {
+            self.restore_texts(disk, from_disk, stored);
+        }
+    }
+
+    /// The texts to show: the disk, or a stored edit (kept in the editor also when the disk
+    /// changed meanwhile: then the user chooses, seeing the difference).
+    fn restore_texts(
+        &self,
+        disk: Texts,
+        from_disk: bool,
+        stored: Vec<(FileKind, Option<StoredEdit>)>,
+    ) {
         let mut texts = disk.clone();
         let mut conflicts = Vec::new();
         let mut restored = 0;
-        for kind in FileKind::ALL {
-            let stored_edit = persistence::load(&key, kind);
+        for (kind, stored_edit) in stored {
             match persistence::restore(stored_edit.as_ref(), disk.get(&kind).map(String::as_str)) {
                 Restore::Disk => {}
                 Restore::Edit(text) => {
                     restored += 1;
                     texts.insert(kind, text);
                 }
-                Restore::Conflict { edit, disk } => conflicts.push(Conflict {
-                    file: kind,
-                    edit,
-                    disk,
-                }),
+                Restore::Conflict { edit, disk } => {
+                    texts.insert(kind, edit);
+                    conflicts.push(Conflict {
+                        file: kind,
+                        disk,
+                        base: stored_edit.and_then(|e| e.base),
+                    });
+                }
             }
         }
         if from_disk {
@@ -502,10 +633,12 @@ impl EditorState {
                 "restored unsaved edits to {restored} file(s) from this browser"
             )));
         }
+        crate::tab_sync::loaded(&texts);
         self.set_texts(texts);
     }
 
-    /// Resolves a conflict: keep the edit, or take the disk version.
+    /// Resolves a conflict: keep the edit (as it is now, typing included), or take the disk
+    /// version (one undoable change in the editor).
     pub fn resolve_conflict(&self, file: FileKind, keep_edit: bool) {
         let Some(conflict) = self
             .conflicts
@@ -515,7 +648,8 @@ impl EditorState {
         };
         self.conflicts.update(|c| c.retain(|c| c.file != file));
         if keep_edit {
-            self.replace_text(file, conflict.edit);
+            // Now edited from the current disk version: a save overwrites it knowingly.
+            self.remember(file);
         } else {
             self.replace_text(file, conflict.disk);
         }
@@ -527,6 +661,18 @@ impl EditorState {
         let Some(text) = self.texts.with_untracked(|t| t.get(&file).cloned()) else {
             return Ok(());
         };
+        if self
+            .conflicts
+            .with_untracked(|c| c.iter().any(|c| c.file == file))
+        {
+            return Err(ProxyError::Failed(
+                409,
+                format!(
+                    "{} changed on disk: choose above whether to keep your edit first",
+                    file.file_name()
+                ),
+            ));
+        }
         let base = self.disk.with_untracked(|d| d.get(&file).cloned());
         let proxy = self.proxy.get_value();
         if let Err(error) = proxy
@@ -543,7 +689,11 @@ impl EditorState {
             d.insert(file, text.clone());
         });
         let key = self.storage_key.get_untracked();
-        persistence::save(&key, file, None);
+        persistence::save(&key, file, None, |_| {});
+        self.memory_only.update_value(|m| {
+            m.remove(&file);
+        });
+        crate::tab_sync::announce(&key, file, &text, true);
         Ok(())
     }
 
@@ -579,6 +729,50 @@ impl EditorState {
             done(answer);
             self.busy.set(None);
         });
+    }
+
+    /// Shows a proxy failure; a proxy that stopped answering turns the header red (with Retry).
+    pub fn report(&self, error: &ProxyError) {
+        if let ProxyError::Unreachable(_) = error {
+            self.proxy_status.set(ProxyStatus::Failed(
+                "the proxy stopped answering: start it again (`scenario-lab serve` or `demo`), then Retry; your edits stay in this browser".into(),
+            ));
+        }
+        self.notice.set(Some(error.to_string()));
+    }
+
+    /// Before a live action saves the files: asks when a file to save has errors preflight
+    /// found (the action would run on a broken file). `Ok(false)`: the user declined.
+    pub async fn save_all_checked(self, action: &str) -> Result<bool, ProxyError> {
+        let broken: Vec<String> = FileKind::ALL
+            .into_iter()
+            .filter(|&k| self.is_dirty(k))
+            .filter_map(|k| {
+                let errors = self.analysis.with_untracked(|a| {
+                    a.rows
+                        .iter()
+                        .filter(|r| {
+                            r.diagnostic.file == k
+                                && r.severity() == scenario_lab_core::Severity::Error
+                        })
+                        .count()
+                });
+                (errors > 0).then(|| format!("{} ({errors} error(s))", k.file_name()))
+            })
+            .collect();
+        if !broken.is_empty() {
+            let question = format!(
+                "Preflight found errors in {}. Save and {action} anyway?",
+                broken.join(", ")
+            );
+            let yes = web_sys::window()
+                .and_then(|w| w.confirm_with_message(&question).ok())
+                .unwrap_or(false);
+            if !yes {
+                return Ok(false);
+            }
+        }
+        self.save_all().await.map(|_| true)
     }
 
     /// Saves every file that differs from disk (before a live action reads them).

@@ -3,6 +3,7 @@
 
 use scenario_lab_core::{Diagnostic, FileKind, Texts, Workspace};
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 /// The package's exports, linked into this module so the worker can call them.
@@ -81,4 +82,39 @@ pub fn report_json(workspace: &Workspace<'_>) -> String {
             .collect(),
     };
     serde_json::to_string(&answer).unwrap_or_default()
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ScenarioLabEditor, js_name = analyze, catch)]
+    fn analyze_in_worker(files: &JsValue) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// Whether the code view's bundle (CodeMirror and its workers) is on the page.
+pub fn available() -> bool {
+    web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &"ScenarioLabEditor".into()).ok())
+        .is_some_and(|v| v.is_object())
+}
+
+/// The preflight in the worker: the texts go out, [`WorkerReport`] JSON comes back. `None` when
+/// no worker is available (the caller runs the preflight itself).
+pub async fn analyze(files: &WorkspaceFiles<'_>) -> Option<Result<String, String>> {
+    if !available() {
+        return None;
+    }
+    let files = serde_wasm_bindgen::to_value(files).unwrap_or(JsValue::NULL);
+    let promise = match analyze_in_worker(&files) {
+        Ok(promise) => promise,
+        Err(error) => return Some(Err(format!("{error:?}"))),
+    };
+    Some(
+        wasm_bindgen_futures::JsFuture::from(promise)
+            .await
+            .map(|v| v.as_string().unwrap_or_default())
+            .map_err(|e| {
+                e.dyn_ref::<js_sys::Error>()
+                    .map_or_else(|| format!("{e:?}"), |e| String::from(e.message()))
+            }),
+    )
 }

@@ -248,14 +248,18 @@ async fn unsaved_edits_come_back_and_a_changed_disk_asks_first() {
     let recipes = disk[&FileKind::Recipes].clone();
     let edited = recipes.replacen("\"recipes\"", "\"recipes\" ", 1);
     // Same disk as when editing started: the edit is restored.
-    assert!(persistence::save(
-        "test-restore",
-        FileKind::Recipes,
-        Some(&StoredEdit {
-            text: edited.clone(),
-            base: Some(persistence::fingerprint(&recipes)),
-        }),
-    ));
+    assert_eq!(
+        persistence::save(
+            "test-restore",
+            FileKind::Recipes,
+            Some(&StoredEdit {
+                text: edited.clone(),
+                base: Some(persistence::fingerprint(&recipes)),
+            }),
+            |_| {},
+        ),
+        persistence::Saved::Stored
+    );
     let (state, _) = check("test-restore", disk.clone()).await;
     assert_eq!(
         state
@@ -265,7 +269,7 @@ async fn unsaved_edits_come_back_and_a_changed_disk_asks_first() {
     );
     assert!(state.conflicts.with_untracked(Vec::is_empty));
 
-    // The disk changed meanwhile: a conflict, resolved by the user.
+    // The disk changed meanwhile: the editor keeps showing the edit, and asks.
     let mut changed = disk.clone();
     changed.insert(
         FileKind::Recipes,
@@ -276,9 +280,20 @@ async fn unsaved_edits_come_back_and_a_changed_disk_asks_first() {
         state
             .texts
             .with_untracked(|t| t[&FileKind::Recipes].clone()),
-        changed[&FileKind::Recipes]
+        edited
     );
     assert!(query(&root, ".conflict[data-file='scenario-recipes.json']").is_some());
+    // Typing during the conflict is kept, in the page and in the browser's storage.
+    let typed = format!("{edited} ");
+    state.edit(FileKind::Recipes, typed.clone());
+    state.flush_unsaved();
+    let stored = persistence::load("test-restore", FileKind::Recipes).expect("stored");
+    assert_eq!(stored.text, typed);
+    assert_eq!(
+        stored.base,
+        Some(persistence::fingerprint(&recipes)),
+        "still the old base: a reload asks again"
+    );
     let keep = query(&root, ".conflict button").expect("keep button");
     keep.click();
     settle(20).await;
@@ -286,7 +301,7 @@ async fn unsaved_edits_come_back_and_a_changed_disk_asks_first() {
         state
             .texts
             .with_untracked(|t| t[&FileKind::Recipes].clone()),
-        edited
+        typed
     );
     assert!(query(&root, ".conflict").is_none());
 }

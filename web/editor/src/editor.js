@@ -20,6 +20,7 @@ import { searchKeymap, highlightSelectionMatches, openSearchPanel } from "@codem
 import { autocompletion, completionKeymap, closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { lintGutter, setDiagnostics, lintKeymap, forEachDiagnostic } from "@codemirror/lint";
 import { StateField, StateEffect } from "@codemirror/state";
+import { get as idbGet, set as idbSet, del as idbDel } from "idb-keyval";
 import { Worker as LanguageWorker } from "./language_worker.js";
 
 /** Marks transactions the Rust side made (a load, Fix all, a conflict choice): not echoed back. */
@@ -171,7 +172,9 @@ class CodeView {
     this.dirty.add(file);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    requestAnimationFrame(() => setTimeout(() => this.flush(), 0));
+    // After the frame that paints the edit; a hidden page paints no frames.
+    if (document.hidden) setTimeout(() => this.flush(), 0);
+    else requestAnimationFrame(() => setTimeout(() => this.flush(), 0));
   }
 
   flush() {
@@ -424,6 +427,8 @@ globalThis.ScenarioLabEditor = {
   mount: (parent, host) => (mounted = new CodeView(parent, host)),
   /** The mounted code view (tests and benchmarks read its EditorView). */
   instance: () => mounted,
+  /** IndexedDB for edits too large for localStorage (the Rust side's persistence). */
+  store: { get: (key) => idbGet(key), set: (key, value) => idbSet(key, value), del: (key) => idbDel(key) },
   /** Preflight in the worker: the Rust side's analysis, off the main thread. */
   analyze: (files) => LanguageWorker.shared("analysis").call("analyzeWorkspace", files),
 };
