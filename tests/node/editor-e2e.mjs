@@ -150,8 +150,21 @@ try {
   await page.keyboard.press('Tab');
   assert.ok(await page.evaluate(() => !document.activeElement.closest('.cm-editor')), 'focus left the editor');
 
-  step('validate one scenario, then every scenario, through the proxy');
+  step('a validation shows a progress bar, and Cancel still tears down what came up');
   await page.click('[data-tab=Lifecycle]');
+  await page.click('button[data-action=validate]');
+  await page.locator('[data-testid=validation-progress] .step', { hasText: /of \d+ · \[/ }).waitFor({ timeout: 60000 });
+  await page.click('button[data-action=cancel-validation]');
+  await shot('05a-validation-cancelling');
+  await page.waitForSelector('[data-testid=verdict]', { timeout: 180000 });
+  assert.equal(await page.locator('[data-testid=validation-progress]').count(), 0, 'the bar goes when the run ends');
+  assert.match(await page.textContent('[data-testid=verdict]'), /validation failed/);
+  assert.match(await page.textContent('.validation'), /cancelled before: .*the conformance probes/);
+  const pendingFile = path.join(workspace, '.scenario-lab', 'pending.json');
+  assert.ok(!fs.existsSync(pendingFile) || !fs.readFileSync(pendingFile, 'utf8').includes('testRunId'), 'nothing is left up');
+  await shot('05b-validation-cancelled');
+
+  step('validate one scenario, then every scenario, through the proxy');
   const one = (await page.getAttribute('button[data-validate]', 'data-validate'));
   await page.click(`button[data-validate="${one}"]`);
   await page.waitForSelector('[data-testid=verdict]', { timeout: 180000 });

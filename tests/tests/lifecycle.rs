@@ -665,6 +665,7 @@ fn the_proxy_streams_a_full_validation_and_keeps_the_secrets() {
         ],
         r#"{"scenarios":["standard","empty"]}"#,
     );
+    cancel_a_running_validation(port, &token, &workspace);
     let _ = child.kill();
     let _ = child.wait();
     assert!(
@@ -685,6 +686,114 @@ fn the_proxy_streams_a_full_validation_and_keeps_the_secrets() {
         !streamed.contains(SHARED_SECRET) && !streamed.contains(scenario_lab_tests::SIGNING_SECRET),
         "no secret reaches the page"
     );
+}
+
+/// Starts a validation of two scenarios and asks the proxy to cancel it while it runs: the
+/// report names what did not run and nothing is left up.
+fn cancel_a_running_validation(port: u16, token: &str, workspace: &TempDir) {
+    let bearer = format!("Bearer {token}");
+    let streaming = {
+        let bearer = bearer.clone();
+        std::thread::spawn(move || {
+            http(
+                port,
+                "POST",
+                "/api/validate",
+                &[
+                    ("content-type", "application/json"),
+                    ("authorization", &bearer),
+                ],
+                r#"{"scenarios":["standard","empty"]}"#,
+            )
+        })
+    };
+    let headers = [
+        ("content-type", "application/json"),
+        ("authorization", bearer.as_str()),
+    ];
+    for _ in 0..500 {
+        let answer = http(port, "POST", "/api/validate/cancel", &headers, "");
+        if answer.contains("\"cancelled\":true") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let streamed = streaming.join().unwrap_or_default();
+    let idle = http(port, "POST", "/api/validate/cancel", &headers, "");
+    assert!(idle.contains("no validation is running"), "{idle}");
+    assert!(
+        streamed.contains("event: step")
+            && streamed.contains("\"validation.cancelled\"")
+            && streamed.contains("cancelled before: ")
+            && streamed.contains("[empty], the conformance probes"),
+        "{streamed}"
+    );
+    let pending = std::fs::read_to_string(workspace.0.join("autonoma/.scenario-lab/pending.json"))
+        .unwrap_or_default();
+    assert!(
+        !pending.contains("testRunId"),
+        "a cancelled validation leaves nothing up: {pending}"
+    );
+}
+
+#[test]
+fn ctrl_c_during_validate_tears_down_and_says_what_did_not_run() {
+    use std::io::BufRead;
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "");
+    let workspace = example_workspace("interrupt");
+    let report = workspace.0.join("report.json");
+    let mut child = std::process::Command::new(scenario_lab_tests::binary())
+        .args([
+            "validate",
+            "--endpoint",
+            &app.url,
+            "--database-url",
+            &pg.url,
+        ])
+        .arg("--report-json")
+        .arg(&report)
+        .current_dir(&workspace.0)
+        .env("AUTONOMA_SHARED_SECRET", SHARED_SECRET)
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = child.stderr.take().unwrap_or_else(|| panic!("stderr"));
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap_or_default();
+        let started = line.contains("[standard] up (");
+        seen.push(line);
+        if started {
+            let _ = std::process::Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status();
+            break;
+        }
+    }
+    seen.extend(lines.map(Result::unwrap_or_default));
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    let seen = seen.join("\n");
+    assert_eq!(status.code(), Some(1), "{seen}");
+    assert!(
+        seen.contains("interrupted: finishing the scenarios running now"),
+        "{seen}"
+    );
+    assert!(
+        seen.contains("[standard] down"),
+        "the running scenario is torn down: {seen}"
+    );
+    let json = std::fs::read_to_string(&report).unwrap_or_default();
+    assert!(
+        json.contains("validation.cancelled")
+            && json.contains("[empty], [large], the conformance probes"),
+        "{json}"
+    );
+    let pending = std::fs::read_to_string(workspace.0.join("autonoma/.scenario-lab/pending.json"))
+        .unwrap_or_default();
+    assert!(!pending.contains("testRunId"), "{pending}");
 }
 
 #[test]

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use scenario_lab_core::FileKind;
 use scenario_lab_core::api::{
-    DiscoverResult, DownRequest, DownResult, PendingRun, UpRequest, UpResult, ValidateRequest,
+    CancelAnswer, DiscoverResult, DownRequest, DownResult, PendingRun, UpRequest, UpResult,
+    ValidateEvent, ValidateRequest, ValidateStep,
 };
 use scenario_lab_core::check_result::CheckResult;
 use scenario_lab_core::run_report::Leak;
@@ -33,16 +34,22 @@ pub fn start_validation(state: EditorState, write: bool, scenarios: Vec<String>)
     }));
     state.progress.set(Vec::new());
     state.validation.set(None);
+    state.validation_step.set(Some(ValidateStep {
+        label: "saving".into(),
+        ..ValidateStep::default()
+    }));
     spawn_local(async move {
         match state.save_all_checked("validate").await {
             Ok(true) => {}
             Ok(false) => {
                 state.busy.set(None);
+                state.validation_step.set(None);
                 return;
             }
             Err(error) => {
                 state.report(&error);
                 state.busy.set(None);
+                state.validation_step.set(None);
                 return;
             }
         }
@@ -56,10 +63,13 @@ pub fn start_validation(state: EditorState, write: bool, scenarios: Vec<String>)
             ..ValidateRequest::default()
         };
         let result = proxy
-            .validate(&request, move |line| {
-                state.progress.update(|p| p.push(line));
+            .validate(&request, move |event| match event {
+                ValidateEvent::Progress(line) => state.progress.update(|p| p.push(line)),
+                ValidateEvent::Step(step) => state.validation_step.set(Some(step)),
+                ValidateEvent::Report(_) => {}
             })
             .await;
+        state.validation_step.set(None);
         match result {
             Ok(outcome) => {
                 let run = ValidationRun {
@@ -320,12 +330,54 @@ pub fn AuthBlock(auth: Option<Value>) -> impl IntoView {
     })
 }
 
+/// Asks the proxy to stop the running validation (what is up still goes down).
+fn cancel_validation(state: EditorState) {
+    state.validation_step.update(|s| {
+        if let Some(step) = s {
+            step.label = "cancelling: tearing down what came up".into();
+        }
+    });
+    spawn_local(async move {
+        let answer: Result<CancelAnswer, _> = state
+            .proxy
+            .get_value()
+            .post("/api/validate/cancel", &())
+            .await;
+        match answer {
+            Ok(answer) => state.notice.set(Some(answer.message)),
+            Err(error) => state.report(&error),
+        }
+    });
+}
+
+/// The running validation's progress bar and its Cancel.
+#[component]
+fn ValidationProgress() -> impl IntoView {
+    let state = expect_context::<EditorState>();
+    move || {
+        state.validation_step.get().map(|step| {
+            let cancelling = step.label.starts_with("cancelling");
+            view! {
+                <div class="validation-progress" data-testid="validation-progress">
+                    <progress max=step.total.max(1) value=step.done
+                        aria-label="validation progress"></progress>
+                    <span class="step">{format!("{} of {} · {}", step.done, step.total, step.label)}</span>
+                    <button data-action="cancel-validation" disabled=cancelling
+                        title="No new scenario starts; the ones up now are checked and torn down"
+                        on:click=move |_| cancel_validation(state)>"Cancel"</button>
+                </div>
+            }
+        })
+    }
+}
+
 /// The last validation: progress lines, then every check per scenario.
 #[component]
 pub fn ValidationView() -> impl IntoView {
     let state = expect_context::<EditorState>();
     view! {
         <div class="validation">
+            <ValidationProgress />
             {move || {
                 let progress = state.progress.get();
                 (!progress.is_empty()).then(|| view! { <pre class="progress" data-testid="progress">{progress.join("\n")}</pre> })

@@ -130,12 +130,12 @@ impl Proxy {
         Self::answer(response).await
     }
 
-    /// `POST /api/validate`: calls `on_progress` for every progress line, returns the final
-    /// outcome.
+    /// `POST /api/validate`: calls `on_event` for every progress line and step, returns the
+    /// final outcome.
     pub async fn validate(
         &self,
         request: &ValidateRequest,
-        on_progress: impl Fn(String),
+        on_event: impl Fn(ValidateEvent),
     ) -> Result<ValidateOutcome, ProxyError> {
         let response = self.send_json("/api/validate", request).await?;
         if !response.ok() {
@@ -166,8 +166,8 @@ impl Proxy {
                 .unwrap_or_default();
             for (name, data) in events.push(&bytes) {
                 match ValidateEvent::parse(&name, &data) {
-                    Some(ValidateEvent::Progress(line)) => on_progress(line),
                     Some(ValidateEvent::Report(report)) => outcome = Some(report),
+                    Some(event) => on_event(event),
                     None => {}
                 }
             }

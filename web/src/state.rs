@@ -96,6 +96,8 @@ pub struct EditorState {
     pub tab: RwSignal<Tab>,
     pub validation: RwSignal<Option<ValidationRun>>,
     pub progress: RwSignal<Vec<String>>,
+    /// The running validation's progress bar (none when no validation runs).
+    pub validation_step: RwSignal<Option<scenario_lab_core::api::ValidateStep>>,
     pub busy: RwSignal<Option<String>>,
     pub notice: RwSignal<Option<String>>,
     pub storage_key: RwSignal<String>,
@@ -151,6 +153,7 @@ impl EditorState {
             tab: RwSignal::new(Tab::Editor),
             validation: RwSignal::new(None),
             progress: RwSignal::new(Vec::new()),
+            validation_step: RwSignal::new(None),
             busy: RwSignal::new(None),
             notice: RwSignal::new(None),
             storage_key: RwSignal::new("local".to_owned()),

@@ -133,11 +133,33 @@ impl ValidateOutcome {
     }
 }
 
-/// The server-sent events of `POST /api/validate`: progress lines, then one report.
+/// How far a validation has come: `done` of `total` steps, and the step running now.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidateStep {
+    /// Steps finished.
+    pub done: usize,
+    /// Steps in all (discover and preflight, each scenario, the conformance probes).
+    pub total: usize,
+    /// The step running now, for people.
+    pub label: String,
+}
+
+/// The answer of `POST /api/validate/cancel`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelAnswer {
+    /// A running validation was asked to stop.
+    pub cancelled: bool,
+    /// What happens now, for people.
+    pub message: String,
+}
+
+/// The server-sent events of `POST /api/validate`: progress lines and steps, then one report.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ValidateEvent {
     /// `event: progress`, one line for people.
     Progress(String),
+    /// `event: step`, the progress bar as JSON.
+    Step(ValidateStep),
     /// `event: report`, the outcome as JSON.
     Report(ValidateOutcome),
 }
@@ -148,6 +170,7 @@ impl ValidateEvent {
     pub fn name(&self) -> &'static str {
         match self {
             ValidateEvent::Progress(_) => "progress",
+            ValidateEvent::Step(_) => "step",
             ValidateEvent::Report(_) => "report",
         }
     }
@@ -157,6 +180,7 @@ impl ValidateEvent {
     pub fn data(&self) -> String {
         match self {
             ValidateEvent::Progress(line) => line.trim_end().to_owned(),
+            ValidateEvent::Step(step) => serde_json::to_string(step).unwrap_or_default(),
             ValidateEvent::Report(outcome) => serde_json::to_string(outcome).unwrap_or_default(),
         }
     }
@@ -166,6 +190,7 @@ impl ValidateEvent {
     pub fn parse(name: &str, data: &str) -> Option<ValidateEvent> {
         match name {
             "progress" => Some(ValidateEvent::Progress(data.to_owned())),
+            "step" => serde_json::from_str(data).ok().map(ValidateEvent::Step),
             "report" => serde_json::from_str(data).ok().map(ValidateEvent::Report),
             _ => None,
         }
@@ -261,5 +286,11 @@ mod tests {
             ValidateEvent::parse("progress", "[standard] up"),
             Some(ValidateEvent::Progress("[standard] up".into()))
         );
+        let step = ValidateEvent::Step(ValidateStep {
+            done: 1,
+            total: 4,
+            label: "[standard] up, checks, down".into(),
+        });
+        assert_eq!(ValidateEvent::parse(step.name(), &step.data()), Some(step));
     }
 }

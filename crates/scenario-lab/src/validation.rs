@@ -15,10 +15,71 @@ use crate::live_discover::{self, LiveDiscover};
 use crate::reaper;
 use crate::workspace_dir::WorkspaceDir;
 use futures::StreamExt;
+use scenario_lab_core::api::ValidateStep;
 use scenario_lab_core::check_result::CheckResult;
 use scenario_lab_core::run_report::ValidateReport;
 use scenario_lab_core::{FileKind, Severity, tokens};
 use serde_json::Value;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// What the caller of a validation watches and steers: the step counter (a progress bar) and
+/// the cancel switch. A cancelled validation starts no new scenario; a scenario already up is
+/// still checked and torn down, so nothing a cancel interrupts is left behind.
+#[derive(Default)]
+pub struct Steering {
+    cancelled: AtomicBool,
+    done: AtomicUsize,
+    total: AtomicUsize,
+    on_step: Option<Box<dyn Fn(ValidateStep) + Send + Sync>>,
+}
+
+impl std::fmt::Debug for Steering {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Steering")
+            .field("cancelled", &self.is_cancelled())
+            .field("done", &self.done)
+            .field("total", &self.total)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Steering {
+    /// Steering that reports every step to `on_step`.
+    pub fn with_steps(on_step: impl Fn(ValidateStep) + Send + Sync + 'static) -> Steering {
+        Steering {
+            on_step: Some(Box::new(on_step)),
+            ..Steering::default()
+        }
+    }
+
+    /// Asks the validation to stop after the scenarios running now; `false` when it already was.
+    pub fn cancel(&self) -> bool {
+        !self.cancelled.swap(true, Ordering::SeqCst)
+    }
+
+    /// Whether a cancel was asked for.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+
+    fn plan(&self, total: usize) {
+        self.total.store(total, Ordering::SeqCst);
+    }
+
+    fn starting(&self, label: &str) {
+        if let Some(on_step) = &self.on_step {
+            on_step(ValidateStep {
+                done: self.done.load(Ordering::SeqCst),
+                total: self.total.load(Ordering::SeqCst),
+                label: label.to_owned(),
+            });
+        }
+    }
+
+    fn finished(&self) {
+        self.done.fetch_add(1, Ordering::SeqCst);
+    }
+}
 
 /// Why a validation stopped without a verdict.
 #[derive(Debug, thiserror::Error)]
@@ -34,10 +95,14 @@ pub async fn execute(
     client: &EndpointClient,
     signing_secret: Option<String>,
     progress: Progress<'_>,
+    steering: &Steering,
 ) -> Result<(Option<ValidateReport>, u8), ValidateError> {
     let Some((dir, recipes)) = read_workspace(args, progress) else {
         return Ok((None, exit::USAGE));
     };
+    let scenarios = selected(&recipes, args).len();
+    steering.plan(1 + scenarios + usize::from(!args.no_conformance));
+    steering.starting("discover and preflight");
     let ledger = Ledger::for_workspace(&dir.dir);
     let mut report = ValidateReport {
         endpoint: client.url().to_owned(),
@@ -56,7 +121,9 @@ pub async fn execute(
         Ok(live) => live,
         Err(error) => return Ok(unreachable(&error, report, progress)),
     };
-    if !preflight_step(&dir, live.text.as_deref(), &mut report) || !live.check.ok {
+    let preflight_ok = preflight_step(&dir, live.text.as_deref(), &mut report);
+    steering.finished();
+    if !preflight_ok || !live.check.ok {
         report.compute_ok();
         return Ok((Some(report), exit::CHECK_FAILED));
     }
@@ -73,16 +140,26 @@ pub async fn execute(
         signing_secret,
         ledger: ledger.clone(),
     };
-    let creates = match scenarios_step(&ctx, &recipes, args, &mut report, progress).await {
-        Ok(creates) => creates,
-        Err(error) => return Ok(unreachable(&error, report, progress)),
-    };
-    if !args.no_conformance {
+    let (creates, mut not_run) =
+        match scenarios_step(&ctx, &recipes, args, &mut report, progress, steering).await {
+            Ok(ran) => ran,
+            Err(error) => return Ok(unreachable(&error, report, progress)),
+        };
+    if !args.no_conformance && steering.is_cancelled() {
+        not_run.push("the conformance probes".to_owned());
+    } else if !args.no_conformance {
+        steering.starting("conformance probes");
         progress("  [conformance] probes");
         match conformance::run(client, ctx.db.as_ref(), &creates).await {
             Ok(checks) => report.conformance = checks,
             Err(error) => return Ok(unreachable(&error, report, progress)),
         }
+        steering.finished();
+    }
+    if !not_run.is_empty() {
+        let check = cancelled_check(&not_run);
+        progress(&format!("  {}", check.message));
+        report.checks.push(check);
     }
     report.pending = ledger.entries().map_or(0, |e| e.len());
     report.compute_ok();
@@ -244,6 +321,20 @@ enum ScenarioOutcome {
     /// Its tokens did not resolve (a `preflight` failure).
     Unresolved(CheckResult),
     Ran(Value),
+    /// The validation was cancelled before it started.
+    Cancelled(String),
+}
+
+/// The recipes `--scenario` selects (all when none is named).
+fn selected<'a>(recipes: &'a Value, args: &ValidateArgs) -> Vec<&'a Value> {
+    recipe_list(recipes)
+        .filter(|r| {
+            args.scenarios.is_empty()
+                || r.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| args.scenarios.iter().any(|s| s == n))
+        })
+        .collect()
 }
 
 /// 4. Each selected scenario's proof (and `--repeat`); returns the create maps that ran.
@@ -253,15 +344,9 @@ async fn scenarios_step(
     args: &ValidateArgs,
     report: &mut ValidateReport,
     progress: Progress<'_>,
-) -> Result<Vec<Value>, EndpointError> {
-    let selected: Vec<&Value> = recipe_list(recipes)
-        .filter(|r| {
-            args.scenarios.is_empty()
-                || r.get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| args.scenarios.iter().any(|s| s == n))
-        })
-        .collect();
+    steering: &Steering,
+) -> Result<(Vec<Value>, Vec<String>), EndpointError> {
+    let selected = selected(recipes, args);
     // Table counts are compared per scenario, so database checks need one scenario at a time.
     let jobs = if ctx.db.is_some() && args.jobs > 1 {
         progress("  note: --jobs is 1 with --database-url (row counts are compared per scenario)");
@@ -271,23 +356,48 @@ async fn scenarios_step(
     };
     let runs: Vec<_> = selected
         .iter()
-        .map(|recipe| prove_recipe(ctx, recipe, args, progress))
+        .map(|recipe| async move {
+            let name = recipe
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("recipe");
+            if steering.is_cancelled() {
+                return Ok((ScenarioOutcome::Cancelled(name.to_owned()), None));
+            }
+            steering.starting(&format!("[{name}] up, checks, down"));
+            let proved = prove_recipe(ctx, recipe, args, progress).await;
+            steering.finished();
+            proved
+        })
         .collect();
     let outcomes: Vec<Result<(ScenarioOutcome, Proven), EndpointError>> =
         futures::stream::iter(runs).buffered(jobs).collect().await;
     let mut creates = Vec::new();
+    let mut not_run = Vec::new();
     for outcome in outcomes {
         let (outcome, proven) = outcome?;
         match outcome {
             ScenarioOutcome::Unresolved(check) => report.checks.push(check),
             ScenarioOutcome::Ran(create) => creates.push(create),
+            ScenarioOutcome::Cancelled(name) => not_run.push(format!("[{name}]")),
         }
         if let Some((run, leaks)) = proven {
             report.leaked.extend(leaks);
             report.scenarios.push(run);
         }
     }
-    Ok(creates)
+    Ok((creates, not_run))
+}
+
+/// The check a cancelled validation fails with: what it did not start.
+fn cancelled_check(not_run: &[String]) -> CheckResult {
+    CheckResult::fail(
+        "validation.cancelled",
+        format!(
+            "cancelled before: {}; every scenario that came up was torn down",
+            not_run.join(", ")
+        ),
+    )
 }
 
 type Proven = Option<(

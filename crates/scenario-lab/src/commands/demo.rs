@@ -116,6 +116,7 @@ pub async fn run(args: &DemoArgs) -> Result<u8, CommandError> {
             &client,
             Some(signing.clone()),
             &progress_to_stderr,
+            &validation::Steering::default(),
         )
         .await?;
         if let Some(report) = &report {

@@ -7,7 +7,7 @@ use crate::endpoint::EndpointClient;
 use crate::render;
 use crate::terminal::{print_safe, progress_to_stderr};
 use crate::validate_report as report;
-use crate::validation::execute;
+use crate::validation::{Steering, execute};
 use crate::workspace_dir::WorkspaceDir;
 use scenario_lab_core::run_report::ValidateReport;
 
@@ -29,11 +29,36 @@ pub async fn run(args: &ValidateArgs) -> Result<u8, CommandError> {
     let signing_secret = std::env::var("AUTONOMA_SIGNING_SECRET")
         .ok()
         .filter(|s| !s.is_empty());
-    let (report, code) = execute(args, &client, signing_secret, &progress_to_stderr).await?;
+    let steering = std::sync::Arc::new(Steering::default());
+    let interrupt = tokio::spawn(cancel_on_ctrl_c(steering.clone()));
+    let (report, code) = execute(
+        args,
+        &client,
+        signing_secret,
+        &progress_to_stderr,
+        &steering,
+    )
+    .await?;
+    interrupt.abort();
     if let Some(report) = &report {
         finish(report, args)?;
     }
     Ok(code)
+}
+
+/// The first Ctrl-C cancels (the scenarios running now still tear down); the second quits at
+/// once, leaving what is up in the pending ledger for the next run's reaper.
+async fn cancel_on_ctrl_c(steering: std::sync::Arc<Steering>) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    steering.cancel();
+    progress_to_stderr(
+        "interrupted: finishing the scenarios running now and tearing them down (Ctrl-C again quits; the next run reaps what is left)",
+    );
+    if tokio::signal::ctrl_c().await.is_ok() {
+        std::process::exit(130);
+    }
 }
 
 /// Prints the summary table and writes the requested reports.

@@ -1,5 +1,6 @@
 //! The lifecycle routes: `POST /api/discover`, `/api/validate` (progress as server-sent
-//! events, then the report), `/api/up` (the refs token stays in the ledger) and `/api/down`.
+//! events, then the report), `/api/validate/cancel`, `/api/up` (the refs token stays in the
+//! ledger) and `/api/down`.
 
 use super::{ApiError, AppState};
 use crate::cli::{ValidateArgs, WorkspaceArgs};
@@ -7,7 +8,7 @@ use crate::kept_run::{self, KeepError};
 use crate::ledger::Ledger;
 use crate::lifecycle::explain;
 use crate::live_discover;
-use crate::validation;
+use crate::validation::{self, Steering};
 use crate::workspace_dir::{Links, WorkspaceDir};
 use axum::Json;
 use axum::extract::State;
@@ -15,8 +16,8 @@ use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use scenario_lab_core::FileKind;
 use scenario_lab_core::api::{
-    DiscoverResult, DownRequest, DownResult, UpRequest, UpResult, ValidateEvent, ValidateOutcome,
-    ValidateRequest, ValidationRecord,
+    CancelAnswer, DiscoverResult, DownRequest, DownResult, UpRequest, UpResult, ValidateEvent,
+    ValidateOutcome, ValidateRequest, ValidationRecord,
 };
 use scenario_lab_core::file_version::fingerprint;
 use scenario_lab_core::run_report::mask_auth;
@@ -77,15 +78,34 @@ pub(super) async fn validate(
     let client = state.endpoint()?.clone();
     let args = validate_args(&state, request);
     let (sender, receiver) = tokio::sync::mpsc::unbounded_channel::<ValidateEvent>();
+    let step_sender = sender.clone();
+    let steering = Arc::new(Steering::with_steps(move |step| {
+        let _ = step_sender.send(ValidateEvent::Step(step));
+    }));
+    {
+        let mut running = state.running_validation.lock().map_err(|_| poisoned())?;
+        if running.is_some() {
+            return Err(ApiError::Conflict(
+                "a validation is already running: wait for it or cancel it".into(),
+            ));
+        }
+        *running = Some(steering.clone());
+    }
     let signing_secret = state.signing_secret.clone();
     let recipes = recipes_on_disk(&state);
     let app = state.clone();
+    // The validation runs to its end even when the page goes away, so what came up goes down.
     tokio::spawn(async move {
         let progress_sender = sender.clone();
         let progress = move |line: &str| {
             let _ = progress_sender.send(ValidateEvent::Progress(line.to_owned()));
         };
-        let outcome = match validation::execute(&args, &client, signing_secret, &progress).await {
+        let executed =
+            validation::execute(&args, &client, signing_secret, &progress, &steering).await;
+        if let Ok(mut running) = app.running_validation.lock() {
+            *running = None;
+        }
+        let outcome = match executed {
             Ok((report, code)) => {
                 // After `write`, the recipes on disk are the validated ones just written.
                 let proved = if args.write && code == 0 {
@@ -120,6 +140,34 @@ pub(super) async fn validate(
         Some((Ok::<_, Infallible>(sse), receiver))
     });
     Ok(Sse::new(stream).into_response())
+}
+
+/// `POST /api/validate/cancel`: asks the running validation to stop; scenarios already up are
+/// still checked and torn down before its report arrives.
+pub(super) async fn cancel(
+    State(state): State<Arc<AppState>>,
+) -> Result<Json<CancelAnswer>, ApiError> {
+    let running = state.running_validation.lock().map_err(|_| poisoned())?;
+    let answer = match running.as_ref() {
+        Some(steering) if steering.cancel() => CancelAnswer {
+            cancelled: true,
+            message: "cancelling: no new scenario starts; the ones running now are torn down"
+                .into(),
+        },
+        Some(_) => CancelAnswer {
+            cancelled: true,
+            message: "already cancelling".into(),
+        },
+        None => CancelAnswer {
+            cancelled: false,
+            message: "no validation is running".into(),
+        },
+    };
+    Ok(Json(answer))
+}
+
+fn poisoned() -> ApiError {
+    ApiError::Internal("the validation lock is poisoned".into())
 }
 
 /// Keeps a validation for pages that open later.

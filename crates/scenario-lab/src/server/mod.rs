@@ -39,6 +39,8 @@ pub struct AppState {
     pub dist: Option<PathBuf>,
     /// The last validation this proxy ran (or the demo's startup one), for a page that opens later.
     pub last_validation: LastValidation,
+    /// The validation running now (one at a time), for `POST /api/validate/cancel`.
+    pub running_validation: Arc<Mutex<Option<Arc<crate::validation::Steering>>>>,
 }
 
 /// The last validation, shared by the routes.
@@ -58,6 +60,7 @@ impl AppState {
             api_url: None,
             dist: None,
             last_validation: LastValidation::default(),
+            running_validation: Arc::default(),
         }
     }
 
@@ -157,6 +160,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/preflight", post(files::preflight))
         .route("/api/discover", post(lifecycle::discover))
         .route("/api/validate", post(lifecycle::validate))
+        .route("/api/validate/cancel", post(lifecycle::cancel))
         .route("/api/up", post(lifecycle::up))
         .route("/api/down", post(lifecycle::down))
         .route("/api/upload", post(upload::upload))
