@@ -548,3 +548,17 @@ pub fn start_demo(workspace: &TempDir, dist: Option<&Path>, validate: bool) -> D
         child,
     }
 }
+
+/// A `scenario-recipes.json` of at least `bytes` bytes, in its own folder (the editor's file picker
+/// maps files by name).
+pub fn large_recipes(label: &str, bytes: usize) -> TempDir {
+    let dir = TempDir::new(label);
+    let mut projects = 16;
+    let mut text = scenario_lab_core::sample::large_recipes(projects);
+    while text.len() < bytes {
+        projects = projects * 11 / 10 + 1;
+        text = scenario_lab_core::sample::large_recipes(projects);
+    }
+    std::fs::write(dir.0.join("scenario-recipes.json"), text).unwrap_or_else(|e| panic!("{e}"));
+    dir
+}

@@ -2,23 +2,9 @@
 //! embedded endpoint; Debian's Chromium, driven by playwright-core (tests/node/editor-e2e.mjs),
 //! fixes a dangling `_ref`, validates, writes the recipes and records keystroke timings.
 
-use scenario_lab_tests::{TempDir, example_workspace, http, repo_root, start_demo};
+use scenario_lab_tests::{example_workspace, http, large_recipes, repo_root, start_demo};
 use std::path::Path;
 use std::process::Command;
-
-/// A `scenario-recipes.json` of at least `bytes` bytes, in its own folder (the editor's file picker
-/// maps files by name).
-fn large_recipes(label: &str, bytes: usize) -> TempDir {
-    let dir = TempDir::new(label);
-    let mut projects = 16;
-    let mut text = scenario_lab_core::sample::large_recipes(projects);
-    while text.len() < bytes {
-        projects = projects * 3 / 2;
-        text = scenario_lab_core::sample::large_recipes(projects);
-    }
-    std::fs::write(dir.0.join("scenario-recipes.json"), text).unwrap_or_else(|e| panic!("{e}"));
-    dir
-}
 
 #[test]
 fn the_editor_fixes_validates_and_writes_through_the_proxy() {

@@ -89,6 +89,18 @@ const renameField = StateField.define({
   }),
 });
 
+// A document's text, read once per version: documents are immutable, and the host, preflight,
+// completion and hover all ask for the same one (a 1 MB toString costs milliseconds).
+const texts = new WeakMap();
+function textOf(doc) {
+  let text = texts.get(doc);
+  if (text === undefined) {
+    text = doc.toString();
+    texts.set(doc, text);
+  }
+  return text;
+}
+
 class CodeView {
   constructor(parent, host) {
     this.host = host;
@@ -110,7 +122,7 @@ class CodeView {
     const files = {};
     for (const [name, state] of this.states) {
       const key = KEY_OF[name];
-      if (key) files[key] = name === this.current ? this.view.state.doc.toString() : state.doc.toString();
+      if (key) files[key] = textOf(name === this.current ? this.view.state.doc : state.doc);
     }
     if (files.recipes === undefined) files.recipes = "";
     return files;
@@ -183,7 +195,7 @@ class CodeView {
     this.dirty.clear();
     for (const file of files) {
       const state = this.stateOf(file);
-      if (state) this.host.changed(file, state.doc.toString());
+      if (state) this.host.changed(file, textOf(state.doc));
     }
   }
 
@@ -195,7 +207,7 @@ class CodeView {
       if (this.current === null && file === FILE_NAMES.recipes) this.show(file);
       return;
     }
-    const change = diffChange(state.doc.toString(), text);
+    const change = diffChange(textOf(state.doc), text);
     if (!change) return;
     // Its own undo step, never merged with the typing around it.
     const spec = { changes: change, annotations: [external.of(true), isolateHistory.of("full")] };
@@ -210,7 +222,8 @@ class CodeView {
   }
 
   text(file) {
-    return this.stateOf(file)?.doc.toString() ?? null;
+    const state = this.stateOf(file);
+    return state ? textOf(state.doc) : null;
   }
 
   show(file) {

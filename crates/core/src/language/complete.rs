@@ -2,7 +2,7 @@
 //! `_ref` aliases of the recipe, `{{tokens}}`, variable strategies and faker generators, enum
 //! values, scenario names.
 
-use super::index::{RecipeIndex, index_recipes, recipe_of};
+use super::index::{RecipeIndex, recipe_declarations, recipe_of};
 use super::locate::{Cursor, Seg, cursor_at};
 use super::{Completion, CompletionKind, text};
 use crate::diagnostic::{FileKind, Span};
@@ -23,8 +23,7 @@ pub fn complete(ws: &Workspace<'_>, file: FileKind, offset: usize) -> Vec<Comple
     let Some((recipe, rest)) = recipe_of(&cursor.path) else {
         return Vec::new();
     };
-    let recipes = index_recipes(source);
-    let index = recipes.get(recipe).cloned().unwrap_or_default();
+    let index = recipe_declarations(source, recipe);
     let context = Context {
         offset,
         cursor: &cursor,

@@ -1,7 +1,7 @@
 //! What the language service knows about a recipes file, read forgivingly from its keys and
 //! string values: per recipe its name, aliases, `_ref`s, variables and `{{token}}` uses.
 
-use super::locate::{Entry, Seg, entries};
+use super::locate::{Entry, Seg, Token, entries, recipe_entries};
 use crate::diagnostic::Span;
 use crate::tokens;
 
@@ -63,6 +63,21 @@ pub fn recipe_of(path: &[Seg]) -> Option<(usize, &[Seg])> {
 
 fn key_is(seg: Option<&Seg>, wanted: &str) -> bool {
     matches!(seg, Some(Seg::Key(k)) if k == wanted)
+}
+
+/// The declarations of the recipe at `index` of the file (its name, models, variables and
+/// aliases, without the `_ref` and `{{token}}` uses); an empty index when there is none.
+pub fn recipe_declarations(text: &str, index: usize) -> RecipeIndex {
+    let mut recipe = RecipeIndex::default();
+    // What `add` reads for those: the recipe's own members, the keys of `create` and
+    // `variables`, and `_alias` values.
+    let wanted = |t: Token<'_>| t.depth <= 4 || (!t.is_key && t.member == Some("\"_alias\""));
+    for entry in recipe_entries(text, index, wanted) {
+        if let Some((_, rest)) = recipe_of(&entry.path) {
+            add(&mut recipe, rest, &entry, text);
+        }
+    }
+    recipe
 }
 
 /// Every recipe of the file, by position.

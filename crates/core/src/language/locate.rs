@@ -43,7 +43,8 @@ pub struct Entry {
 #[derive(Clone, Debug)]
 enum Frame {
     Object {
-        key: Option<String>,
+        /// The member's key token, quotes included.
+        key: Option<Span>,
         expect_key: bool,
     },
     Array {
@@ -52,19 +53,22 @@ enum Frame {
 }
 
 /// The scanner's state: the open containers and the path to them.
-#[derive(Debug, Default)]
-struct Scan {
+#[derive(Debug)]
+struct Scan<'a> {
+    text: &'a str,
     frames: Vec<Frame>,
     entries: Vec<Entry>,
 }
 
-impl Scan {
+impl Scan<'_> {
     /// The path to the slot the next value fills.
     fn slot_path(&self) -> Vec<Seg> {
         let mut path = Vec::with_capacity(self.frames.len());
         for frame in &self.frames {
             match frame {
-                Frame::Object { key: Some(k), .. } => path.push(Seg::Key(k.clone())),
+                Frame::Object { key: Some(k), .. } => {
+                    path.push(Seg::Key(string_at(self.text, k.start).1));
+                }
                 Frame::Object { key: None, .. } => {}
                 Frame::Array { index } => path.push(Seg::Index(*index)),
             }
@@ -94,27 +98,37 @@ impl Scan {
         )
     }
 
-    fn string(&mut self, span: Span, text: String) {
-        if self.expecting_key() {
-            if let Some(Frame::Object { key, expect_key }) = self.frames.last_mut() {
-                *key = Some(text.clone());
-                *expect_key = false;
+    /// A string token: a key names its member; `record` keeps it as an [`Entry`].
+    fn string(&mut self, span: Span, record: bool) {
+        let is_key = self.expecting_key();
+        if is_key && let Some(Frame::Object { key, expect_key }) = self.frames.last_mut() {
+            *key = Some(span);
+            *expect_key = false;
+        }
+        if record {
+            let path = self.slot_path();
+            self.entries.push(Entry {
+                path,
+                is_key,
+                span,
+                text: string_at(self.text, span.start).1,
+            });
+        }
+    }
+
+    /// The recipe the scanner is in: the index of the item of the top-level `recipes` array.
+    fn recipe(&self) -> Option<usize> {
+        match self.frames.as_slice() {
+            [
+                Frame::Object { key: Some(key), .. },
+                Frame::Array { index },
+                ..,
+            ] if self.text.get(key.start..key.end) == Some("\"recipes\"")
+                || string_at(self.text, key.start).1 == "recipes" =>
+            {
+                Some(*index)
             }
-            let path = self.slot_path();
-            self.entries.push(Entry {
-                path,
-                is_key: true,
-                span,
-                text,
-            });
-        } else {
-            let path = self.slot_path();
-            self.entries.push(Entry {
-                path,
-                is_key: false,
-                span,
-                text,
-            });
+            _ => None,
         }
     }
 
@@ -148,10 +162,17 @@ fn string_at(text: &str, start: usize) -> (usize, String) {
     let mut i = start + 1;
     let mut out = String::new();
     while i < bytes.len() {
-        match bytes[i] {
-            b'"' => return (i + 1, out),
-            b'\n' => return (i, out),
-            b'\\' if i + 1 < bytes.len() => {
+        // A run of plain characters is copied at once (the delimiters are ASCII, so the run
+        // ends on a character boundary).
+        let run = bytes[i..]
+            .iter()
+            .position(|b| matches!(b, b'"' | b'\\' | b'\n'))
+            .unwrap_or(bytes.len() - i);
+        out.push_str(&text[i..i + run]);
+        i += run;
+        match bytes.get(i) {
+            Some(b'"') => return (i + 1, out),
+            Some(b'\\') if i + 1 < bytes.len() => {
                 let escaped = text[i + 1..].chars().next().unwrap_or('?');
                 out.push(match escaped {
                     'n' => '\n',
@@ -169,30 +190,65 @@ fn string_at(text: &str, start: usize) -> (usize, String) {
                         .count();
                 }
             }
-            _ => {
-                let ch_len = text[i..].chars().next().map_or(1, char::len_utf8);
-                out.push_str(&text[i..i + ch_len]);
-                i += ch_len;
+            Some(b'\\') => {
+                out.push('\\');
+                i += 1;
             }
+            _ => return (i, out),
         }
     }
     (bytes.len(), out)
 }
 
-/// Scans `text` up to `limit` (the whole text for `usize::MAX`), calling `at_string` for each
-/// string token before it is recorded. Returns the scanner.
-fn run(text: &str, limit: usize, mut at_string: impl FnMut(&Scan, usize, usize) -> bool) -> Scan {
+/// The end of the string starting at `start`: one past its closing quote, or the line's end
+/// when it is not closed (as [`string_at`] reads it).
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while let Some(b) = bytes.get(i) {
+        match b {
+            b'"' => return i + 1,
+            b'\n' => return i,
+            b'\\' if i + 1 < bytes.len() => i += 2,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// What [`run`] does with a string token.
+enum Step {
+    /// Keep it as an [`Entry`].
+    Record,
+    /// Only follow it (a key still names its member).
+    Skip,
+    /// Stop the scan before it.
+    Stop,
+}
+
+/// Scans `text` up to `limit` (the whole text for `usize::MAX`), asking `at_string` what to do
+/// with each string token. Returns the scanner.
+fn run(
+    text: &str,
+    limit: usize,
+    mut at_string: impl FnMut(&Scan, usize, usize) -> Step,
+) -> Scan<'_> {
     let bytes = text.as_bytes();
-    let mut scan = Scan::default();
+    let mut scan = Scan {
+        text,
+        frames: Vec::new(),
+        entries: Vec::new(),
+    };
     let mut i = 0;
     while i < bytes.len().min(limit) {
         match bytes[i] {
             b'"' => {
-                let (end, value) = string_at(text, i);
-                if !at_string(&scan, i, end) {
-                    return scan;
-                }
-                scan.string(Span::new(i, end), value);
+                let end = string_end(bytes, i);
+                let record = match at_string(&scan, i, end) {
+                    Step::Stop => return scan,
+                    Step::Record => true,
+                    Step::Skip => false,
+                };
+                scan.string(Span::new(i, end), record);
                 i = end;
                 continue;
             }
@@ -211,7 +267,50 @@ fn run(text: &str, limit: usize, mut at_string: impl FnMut(&Scan, usize, usize) 
 
 /// Every key and string value of `text`, with its path.
 pub fn entries(text: &str) -> Vec<Entry> {
-    run(text, usize::MAX, |_, _, _| true).entries
+    run(text, usize::MAX, |_, _, _| Step::Record).entries
+}
+
+/// A string token as [`recipe_entries`] offers it.
+#[derive(Clone, Copy, Debug)]
+pub struct Token<'t> {
+    /// The open containers around it.
+    pub depth: usize,
+    /// A key (true) or a string value.
+    pub is_key: bool,
+    /// For a value: the raw key token of its member, quotes included.
+    pub member: Option<&'t str>,
+    /// The raw token, quotes included.
+    pub raw: &'t str,
+}
+
+/// The keys and string values of the recipe at `index` of the `recipes` array that `wanted`
+/// keeps, with their paths (the scan stops after that recipe).
+pub fn recipe_entries(text: &str, index: usize, wanted: impl Fn(Token<'_>) -> bool) -> Vec<Entry> {
+    run(text, usize::MAX, |scan, start, end| match scan.recipe() {
+        Some(i) if i == index => {
+            let is_key = scan.expecting_key();
+            let member = match scan.frames.last() {
+                Some(Frame::Object { key: Some(key), .. }) if !is_key => {
+                    text.get(key.start..key.end)
+                }
+                _ => None,
+            };
+            let token = Token {
+                depth: scan.frames.len(),
+                is_key,
+                member,
+                raw: &text[start..end],
+            };
+            if wanted(token) {
+                Step::Record
+            } else {
+                Step::Skip
+            }
+        }
+        Some(i) if i > index => Step::Stop,
+        _ => Step::Skip,
+    })
+    .entries
 }
 
 /// What the cursor at `offset` is on.
@@ -228,9 +327,9 @@ pub fn cursor_at(text: &str, offset: usize) -> Cursor {
                 scan.slot_path()
             };
             inside = Some((start, end, in_key, path));
-            return false;
+            return Step::Stop;
         }
-        true
+        Step::Skip
     });
     if let Some((start, end, in_key, path)) = inside {
         let upto = offset.min(text.len());
