@@ -37,17 +37,26 @@ impl LineIndex {
         let mut line_starts = vec![0];
         let mut wide = Vec::new();
         let (mut extra_bytes, mut extra_units) = (0, 0);
-        for (offset, c) in text.char_indices() {
-            if c == '\n' {
-                line_starts.push(offset + 1);
-            } else if !c.is_ascii() {
-                extra_bytes += c.len_utf8() - 1;
-                extra_units += c.len_utf16() - 1;
-                wide.push(WideChar {
-                    offset,
-                    extra_bytes,
-                    extra_units,
-                });
+        // Bytes, not chars: newlines are ASCII, and a character's lengths follow from its lead
+        // byte (continuation bytes, 0b10xx_xxxx, are skipped).
+        for (offset, &b) in text.as_bytes().iter().enumerate() {
+            match b {
+                b'\n' => line_starts.push(offset + 1),
+                0xC0.. => {
+                    let (bytes, units) = match b {
+                        0xC0..=0xDF => (2, 1),
+                        0xE0..=0xEF => (3, 1),
+                        _ => (4, 2),
+                    };
+                    extra_bytes += bytes - 1;
+                    extra_units += units - 1;
+                    wide.push(WideChar {
+                        offset,
+                        extra_bytes,
+                        extra_units,
+                    });
+                }
+                _ => {}
             }
         }
         Self {
