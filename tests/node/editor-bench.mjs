@@ -110,7 +110,7 @@ try {
           const times = [];
           for (let i = 0; i < n; i++) {
             const t0 = performance.now();
-            const items = await editor.worker.call('complete', editor.files(), editor.current, at);
+            const items = await editor.worker.language('complete', editor.files(), editor.current, at);
             if (!items.length) throw new Error('no completions');
             times.push(performance.now() - t0);
           }

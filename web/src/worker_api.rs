@@ -9,6 +9,86 @@ use wasm_bindgen::prelude::*;
 /// The package's exports, linked into this module so the worker can call them.
 pub use scenario_lab_wasm::{complete, definition, hover, references, rename};
 
+use scenario_lab_wasm::Call;
+use scenario_lab_wasm::dto::FilesDto;
+use std::cell::RefCell;
+
+thread_local! {
+    /// The workspace as the language worker last received it: a call sends only the texts that
+    /// changed since, so a 1 MB file is not copied into wasm on every completion.
+    static KEPT: RefCell<FilesDto> = RefCell::default();
+}
+
+/// What changed since the last call: new texts, and the files that are gone.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FilesChange {
+    #[serde(default)]
+    pub changed: OwnedFiles,
+    #[serde(default)]
+    pub removed: Vec<String>,
+}
+
+/// Applies `change` (a [`FilesChange`]) to the kept workspace.
+#[wasm_bindgen(js_name = keepFiles)]
+pub fn keep_files(change: JsValue) -> Result<(), JsError> {
+    let change: FilesChange =
+        serde_wasm_bindgen::from_value(change).map_err(|e| JsError::new(&e.to_string()))?;
+    KEPT.with_borrow_mut(|kept| {
+        let OwnedFiles {
+            recipes,
+            scenarios,
+            discover,
+            entity_audit,
+            validation,
+        } = change.changed;
+        if let Some(text) = recipes {
+            kept.recipes = text;
+        }
+        for (slot, text) in [
+            (&mut kept.scenarios, scenarios),
+            (&mut kept.discover, discover),
+            (&mut kept.entity_audit, entity_audit),
+            (&mut kept.validation, validation),
+        ] {
+            if text.is_some() {
+                *slot = text;
+            }
+        }
+        for name in &change.removed {
+            match name.as_str() {
+                "recipes" => kept.recipes.clear(),
+                "scenarios" => kept.scenarios = None,
+                "discover" => kept.discover = None,
+                "entityAudit" => kept.entity_audit = None,
+                "validation" => kept.validation = None,
+                _ => {}
+            }
+        }
+    });
+    Ok(())
+}
+
+/// A language-service call (`complete`, `hover`, `definition`, `references`, `rename`) on the
+/// kept workspace; `new_name` for a rename (empty otherwise).
+#[wasm_bindgen(js_name = keptCall)]
+pub fn kept_call(
+    method: &str,
+    file: &str,
+    offset: usize,
+    new_name: &str,
+) -> Result<JsValue, JsError> {
+    let call = match method {
+        "complete" => Call::Complete,
+        "hover" => Call::Hover,
+        "definition" => Call::Definition,
+        "references" => Call::References,
+        "rename" => Call::Rename(new_name),
+        other => return Err(JsError::new(&format!("no language call `{other}`"))),
+    };
+    KEPT.with_borrow(|kept| scenario_lab_wasm::answer(kept, file, offset, call))
+}
+
 /// The workspace texts as the worker receives them (the package's `PreflightInput`).
 #[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -39,14 +119,14 @@ impl<'a> WorkspaceFiles<'a> {
 }
 
 /// The same files as the worker decodes them.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct OwnedFiles {
-    recipes: Option<String>,
-    scenarios: Option<String>,
-    discover: Option<String>,
-    entity_audit: Option<String>,
-    validation: Option<String>,
+pub struct OwnedFiles {
+    pub recipes: Option<String>,
+    pub scenarios: Option<String>,
+    pub discover: Option<String>,
+    pub entity_audit: Option<String>,
+    pub validation: Option<String>,
 }
 
 /// The preflight's answer as it crosses from the worker.

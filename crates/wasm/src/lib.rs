@@ -211,6 +211,49 @@ fn files(input: JsValue) -> Result<FilesDto, JsError> {
     serde_wasm_bindgen::from_value(input).map_err(into_js_error)
 }
 
+/// A language-service call at a UTF-16 offset of a file.
+#[derive(Clone, Copy, Debug)]
+pub enum Call<'a> {
+    Complete,
+    Hover,
+    Definition,
+    References,
+    /// To the new name.
+    Rename(&'a str),
+}
+
+/// The answer to `call` at `offset` (UTF-16) of `file` in `files`: what the exports below return,
+/// for a caller that keeps the decoded files between calls (the editor's worker).
+pub fn answer(
+    files: &FilesDto,
+    file: &str,
+    offset: usize,
+    call: Call<'_>,
+) -> Result<JsValue, JsError> {
+    use scenario_lab_core::language as service;
+    let kind = language::file_kind(file).map_err(into_js_error)?;
+    let request = Request::new(files, kind);
+    let (ws, at) = (&request.workspace, request.offset(offset));
+    match call {
+        Call::Complete => to_js(&language::completions(&request, at)),
+        Call::Hover => to_js(&language::hover(&request, at)),
+        Call::Definition => to_js(&language::locations(
+            &request,
+            service::definition(ws, kind, at),
+        )),
+        Call::References => to_js(&language::locations(
+            &request,
+            service::references(ws, kind, at),
+        )),
+        Call::Rename(new_name) => {
+            let edit = service::rename(ws, kind, at, new_name).map_err(into_js_error)?;
+            to_js(&language::RenameDto {
+                edits: language::workspace_edit(&request, edit),
+            })
+        }
+    }
+}
+
 /// The files and the file of a language-service call.
 #[inline(never)]
 fn decode(input: JsValue, file: &str) -> Result<(FilesDto, scenario_lab_core::FileKind), JsError> {
@@ -222,34 +265,22 @@ fn decode(input: JsValue, file: &str) -> Result<(FilesDto, scenario_lab_core::Fi
 
 #[wasm_bindgen(skip_typescript)]
 pub fn complete(input: JsValue, file: &str, offset: usize) -> Result<JsValue, JsError> {
-    let (files, kind) = decode(input, file)?;
-    let request = Request::new(&files, kind);
-    to_js(&language::completions(&request, request.offset(offset)))
+    answer(&files(input)?, file, offset, Call::Complete)
 }
 
 #[wasm_bindgen(skip_typescript)]
 pub fn hover(input: JsValue, file: &str, offset: usize) -> Result<JsValue, JsError> {
-    let (files, kind) = decode(input, file)?;
-    let request = Request::new(&files, kind);
-    to_js(&language::hover(&request, request.offset(offset)))
+    answer(&files(input)?, file, offset, Call::Hover)
 }
 
 #[wasm_bindgen(skip_typescript)]
 pub fn definition(input: JsValue, file: &str, offset: usize) -> Result<JsValue, JsError> {
-    let (files, kind) = decode(input, file)?;
-    let request = Request::new(&files, kind);
-    let found =
-        scenario_lab_core::language::definition(&request.workspace, kind, request.offset(offset));
-    to_js(&language::locations(&request, found))
+    answer(&files(input)?, file, offset, Call::Definition)
 }
 
 #[wasm_bindgen(skip_typescript)]
 pub fn references(input: JsValue, file: &str, offset: usize) -> Result<JsValue, JsError> {
-    let (files, kind) = decode(input, file)?;
-    let request = Request::new(&files, kind);
-    let found =
-        scenario_lab_core::language::references(&request.workspace, kind, request.offset(offset));
-    to_js(&language::locations(&request, found))
+    answer(&files(input)?, file, offset, Call::References)
 }
 
 #[wasm_bindgen(skip_typescript)]
@@ -259,18 +290,7 @@ pub fn rename(
     offset: usize,
     new_name: &str,
 ) -> Result<JsValue, JsError> {
-    let (files, kind) = decode(input, file)?;
-    let request = Request::new(&files, kind);
-    let edit = scenario_lab_core::language::rename(
-        &request.workspace,
-        kind,
-        request.offset(offset),
-        new_name,
-    )
-    .map_err(into_js_error)?;
-    to_js(&language::RenameDto {
-        edits: language::workspace_edit(&request, edit),
-    })
+    answer(&files(input)?, file, offset, Call::Rename(new_name))
 }
 
 #[wasm_bindgen(js_name = documentSymbols, skip_typescript)]

@@ -295,7 +295,7 @@ class CodeView {
   }
 
   async complete(context) {
-    const items = await this.worker.call("complete", this.files(), this.current, context.pos);
+    const items = await this.worker.language("complete", this.files(), this.current, context.pos);
     if (!items || items.length === 0) return null;
     const word = context.matchBefore(/[\w$.{}-]*/);
     const withRange = items.find((c) => c.range);
@@ -321,7 +321,7 @@ class CodeView {
 
   async hover(view, pos) {
     const files = this.files();
-    const card = await this.worker.call("hover", files, this.current, pos);
+    const card = await this.worker.language("hover", files, this.current, pos);
     if (!card) return null;
     return {
       pos: card.range.from,
@@ -332,7 +332,7 @@ class CodeView {
   }
 
   async goToDefinition(view, pos) {
-    const found = await this.worker.call("definition", this.files(), this.current, pos);
+    const found = await this.worker.language("definition", this.files(), this.current, pos);
     const target = found?.[0];
     if (!target) return this.host.notice("no definition here");
     if (target.file === this.current) this.select(this.current, target.from, target.to);
@@ -341,7 +341,7 @@ class CodeView {
 
   /** Shift+F12: every reference in this file becomes a selection (edit them all at once). */
   async selectReferences(view) {
-    const found = await this.worker.call("references", this.files(), this.current, view.state.selection.main.head);
+    const found = await this.worker.language("references", this.files(), this.current, view.state.selection.main.head);
     const here = (found ?? []).filter((l) => l.file === this.current);
     if (here.length === 0) return this.host.notice("no references here");
     view.dispatch({ selection: EditorSelection.create(here.map((l) => EditorSelection.range(l.from, l.to))) });
@@ -362,7 +362,7 @@ class CodeView {
   async rename(pos, newName) {
     let answer;
     try {
-      answer = await this.worker.call("rename", this.files(), this.current, pos, newName);
+      answer = await this.worker.language("rename", this.files(), this.current, pos, newName);
     } catch (error) {
       return this.host.notice(String(error.message ?? error));
     }

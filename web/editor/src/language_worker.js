@@ -42,11 +42,31 @@ export class Worker {
 
   /** Calls an export of the wasm module in the worker. */
   call(method, ...args) {
+    return this.post({ method, args });
+  }
+
+  /** A language-service call on `files` (a `PreflightInput`): the worker keeps the workspace, so
+   * only the texts that changed since the last such call are sent (and copied into wasm). */
+  language(method, files, file, offset, newName = "") {
+    const change = { changed: {}, removed: [] };
+    const kept = this.kept ?? {};
+    for (const key of new Set([...Object.keys(kept), ...Object.keys(files)])) {
+      if (files[key] === undefined) change.removed.push(key);
+      else if (files[key] !== kept[key]) change.changed[key] = files[key];
+    }
+    this.kept = { ...files };
+    return this.post({ method: "keptCall", args: [method, file, offset, newName], change }).catch((error) => {
+      this.kept = null; // the worker's copy is unknown now: send everything next time
+      throw error;
+    });
+  }
+
+  post(message) {
     if (this.failure) return Promise.reject(this.failure);
     const id = ++this.next;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, method, args });
+      this.worker.postMessage({ id, ...message });
     });
   }
 }

@@ -13,6 +13,7 @@ self.onmessage = async ({ data }) => {
   const module = await ready;
   let reply;
   try {
+    if (data.change) module.keepFiles(data.change);
     reply = { id: data.id, result: module[data.method](...data.args) };
   } catch (error) {
     reply = { id: data.id, error: String(error?.message ?? error) };
