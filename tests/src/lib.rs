@@ -562,3 +562,20 @@ pub fn large_recipes(label: &str, bytes: usize) -> TempDir {
     std::fs::write(dir.0.join("scenario-recipes.json"), text).unwrap_or_else(|e| panic!("{e}"));
     dir
 }
+
+/// The Trunk-built editor (`dist/`), with playwright-core installed to drive it; panics with the
+/// command that provides what is missing.
+pub fn built_editor() -> PathBuf {
+    let root = repo_root();
+    let dist = root.join("dist");
+    assert!(
+        dist.join("index.html").exists(),
+        "the editor is not built: run `trunk build --release` (scripts/test.sh and scripts/start.sh do)"
+    );
+    assert!(
+        root.join("tests/node/node_modules/playwright-core")
+            .exists(),
+        "playwright-core is missing: run `npm ci` in tests/node (scripts/test.sh does)"
+    );
+    dist
+}

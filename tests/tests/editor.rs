@@ -2,23 +2,16 @@
 //! embedded endpoint; Debian's Chromium, driven by playwright-core (tests/node/editor-e2e.mjs),
 //! fixes a dangling `_ref`, validates, writes the recipes and records keystroke timings.
 
-use scenario_lab_tests::{example_workspace, http, large_recipes, repo_root, start_demo};
+use scenario_lab_tests::{
+    built_editor, example_workspace, http, large_recipes, repo_root, start_demo,
+};
 use std::path::Path;
 use std::process::Command;
 
 #[test]
 fn the_editor_fixes_validates_and_writes_through_the_proxy() {
     let root = repo_root();
-    let dist = root.join("dist");
-    assert!(
-        dist.join("index.html").exists(),
-        "the editor is not built: run `trunk build --release` (scripts/test.sh and scripts/start.sh do)"
-    );
-    let node_modules = root.join("tests/node/node_modules/playwright-core");
-    assert!(
-        node_modules.exists(),
-        "playwright-core is missing: run `npm ci` in tests/node (scripts/test.sh does)"
-    );
+    let dist = built_editor();
     let workspace = example_workspace("editor");
     let demo = start_demo(&workspace, Some(&dist), false);
     let port = demo.editor_port();

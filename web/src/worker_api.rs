@@ -19,14 +19,28 @@ thread_local! {
     static KEPT: RefCell<FilesDto> = RefCell::default();
 }
 
-/// What changed since the last call: new texts, and the files that are gone.
+/// What changed since the last call: new texts, and the files that are gone; `reset` first
+/// drops everything kept (the page does not know what the worker holds).
 #[derive(Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FilesChange {
     #[serde(default)]
+    pub reset: bool,
+    #[serde(default)]
     pub changed: OwnedFiles,
     #[serde(default)]
-    pub removed: Vec<String>,
+    pub removed: Vec<FileKey>,
+}
+
+/// A file by its `PreflightInput` key.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FileKey {
+    Recipes,
+    Scenarios,
+    Discover,
+    EntityAudit,
+    Validation,
 }
 
 /// Applies `change` (a [`FilesChange`]) to the kept workspace.
@@ -35,6 +49,9 @@ pub fn keep_files(change: JsValue) -> Result<(), JsError> {
     let change: FilesChange =
         serde_wasm_bindgen::from_value(change).map_err(|e| JsError::new(&e.to_string()))?;
     KEPT.with_borrow_mut(|kept| {
+        if change.reset {
+            *kept = FilesDto::default();
+        }
         let OwnedFiles {
             recipes,
             scenarios,
@@ -55,14 +72,13 @@ pub fn keep_files(change: JsValue) -> Result<(), JsError> {
                 *slot = text;
             }
         }
-        for name in &change.removed {
-            match name.as_str() {
-                "recipes" => kept.recipes.clear(),
-                "scenarios" => kept.scenarios = None,
-                "discover" => kept.discover = None,
-                "entityAudit" => kept.entity_audit = None,
-                "validation" => kept.validation = None,
-                _ => {}
+        for key in change.removed {
+            match key {
+                FileKey::Recipes => kept.recipes.clear(),
+                FileKey::Scenarios => kept.scenarios = None,
+                FileKey::Discover => kept.discover = None,
+                FileKey::EntityAudit => kept.entity_audit = None,
+                FileKey::Validation => kept.validation = None,
             }
         }
     });

@@ -4,17 +4,13 @@
 //! Run: `bash scripts/test.sh` once (it builds dist/ and installs playwright-core), then
 //! `cargo build --release -p scenario-lab && cargo run --release -p scenario-lab-tests --bin editor_bench`.
 
-use scenario_lab_tests::{example_workspace, large_recipes, repo_root, start_demo};
+use scenario_lab_tests::{built_editor, example_workspace, large_recipes, repo_root, start_demo};
 use std::collections::BTreeMap;
 use std::process::Command;
 
 fn main() {
     let root = repo_root();
-    let dist = root.join("dist");
-    assert!(
-        dist.join("index.html").exists(),
-        "build the editor first (scripts/test.sh or trunk build --release)"
-    );
+    let dist = built_editor();
     let workspace = example_workspace("editor-bench");
     let demo = start_demo(&workspace, Some(&dist), false);
     let sizes = [

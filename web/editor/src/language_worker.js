@@ -23,6 +23,7 @@ export class Worker {
     this.pending = new Map();
     this.next = 0;
     this.failure = null;
+    this.kept = null; // the texts the worker holds for language calls (null: unknown)
     this.worker = new globalThis.Worker(new URL("worker.js", document.baseURI), { type: "module", name: `scenario-lab-${role}` });
     this.worker.onmessage = ({ data }) => {
       if (data.fatal) {
@@ -48,7 +49,7 @@ export class Worker {
   /** A language-service call on `files` (a `PreflightInput`): the worker keeps the workspace, so
    * only the texts that changed since the last such call are sent (and copied into wasm). */
   language(method, files, file, offset, newName = "") {
-    const change = { changed: {}, removed: [] };
+    const change = { reset: this.kept === null, changed: {}, removed: [] };
     const kept = this.kept ?? {};
     for (const key of new Set([...Object.keys(kept), ...Object.keys(files)])) {
       if (files[key] === undefined) change.removed.push(key);
