@@ -62,6 +62,12 @@ pub enum FileKind {
     #[serde(rename = ".scenario-validation.json")]
     /// `.scenario-validation.json`.
     Validation,
+    #[serde(rename = "pack")]
+    /// An ANIP scenario pack (`*.pack.yaml` / `*.pack.json`); not an `autonoma/` file.
+    Pack,
+    #[serde(rename = "manifest.json")]
+    /// An ANIP service's saved manifest (`anip/manifest.json`), read beside a pack.
+    AnipManifest,
 }
 
 impl FileKind {
@@ -82,6 +88,8 @@ impl FileKind {
             FileKind::Discover => "discover.json",
             FileKind::Recipes => "scenario-recipes.json",
             FileKind::Validation => ".scenario-validation.json",
+            FileKind::Pack => "scenario.pack.yaml",
+            FileKind::AnipManifest => "manifest.json",
         }
     }
 
@@ -196,6 +204,31 @@ impl Code {
     /// A `.scenario-validation.json` the plugin refuses.
     pub const VALIDATION_SCHEMA: Code = Code("validation/schema");
 
+    /// A scenario pack whose shape breaks `scenario-pack/v1` (a missing or mistyped field).
+    pub const PACK_SCHEMA: Code = Code("pack/schema");
+    /// A key `scenario-pack/v1` does not know (a typo, usually).
+    pub const PACK_UNKNOWN_KEY: Code = Code("pack/unknown-key");
+    /// Two scenarios with one id.
+    pub const PACK_DUPLICATE_ID: Code = Code("pack/duplicate-id");
+    /// A `prior` naming no scenario of the pack.
+    pub const PACK_UNKNOWN_PRIOR: Code = Code("pack/unknown-prior");
+    /// Scenarios whose `prior` lists form a cycle.
+    pub const PACK_PRIOR_CYCLE: Code = Code("pack/prior-cycle");
+    /// A `${name}` that no scenario before it (by `prior`) captures.
+    pub const PACK_CAPTURE_BEFORE_DEFINITION: Code = Code("pack/capture-before-definition");
+    /// A capability the service does not declare.
+    pub const PACK_UNKNOWN_CAPABILITY: Code = Code("pack/unknown-capability");
+    /// Parameters that do not match the capability's declared inputs.
+    pub const PACK_PARAMETER_MISMATCH: Code = Code("pack/parameter-mismatch");
+    /// An actor or probe the pack does not define.
+    pub const PACK_UNKNOWN_REFERENCE: Code = Code("pack/unknown-reference");
+    /// A seed scenario class with no scenario.
+    pub const PACK_MISSING_CLASS: Code = Code("pack/missing-class");
+    /// A capability with a `grant_policy` whose approval negatives are not all covered.
+    pub const PACK_MISSING_NEGATIVE: Code = Code("pack/missing-negative");
+    /// An assertion that breaks across runtimes or runs (detail text, timestamps, HTTP status).
+    pub const PACK_BRITTLE_ASSERTION: Code = Code("pack/brittle-assertion");
+
     /// Every code the core can emit, for documentation and the editor.
     pub const ALL: &'static [Code] = &[
         Code::FILE_UNREADABLE,
@@ -231,6 +264,18 @@ impl Code {
         Code::AUDIT_FRONTMATTER,
         Code::DISCOVER_SHAPE,
         Code::VALIDATION_SCHEMA,
+        Code::PACK_SCHEMA,
+        Code::PACK_UNKNOWN_KEY,
+        Code::PACK_DUPLICATE_ID,
+        Code::PACK_UNKNOWN_PRIOR,
+        Code::PACK_PRIOR_CYCLE,
+        Code::PACK_CAPTURE_BEFORE_DEFINITION,
+        Code::PACK_UNKNOWN_CAPABILITY,
+        Code::PACK_PARAMETER_MISMATCH,
+        Code::PACK_UNKNOWN_REFERENCE,
+        Code::PACK_MISSING_CLASS,
+        Code::PACK_MISSING_NEGATIVE,
+        Code::PACK_BRITTLE_ASSERTION,
     ];
 
     /// The stable code text, e.g. `recipe/unknown-alias`.

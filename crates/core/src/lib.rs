@@ -3,6 +3,7 @@
 
 #![warn(missing_docs)]
 
+pub mod anip;
 pub mod api;
 pub mod audit;
 pub mod check_result;

@@ -33,6 +33,7 @@ impl<'a> Workspace<'a> {
             FileKind::Discover => self.discover,
             FileKind::Recipes => self.recipes,
             FileKind::Validation => self.validation,
+            FileKind::Pack | FileKind::AnipManifest => None,
         }
     }
 }

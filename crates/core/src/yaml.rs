@@ -326,6 +326,63 @@ fn resolve_scalar(text: &str, style: ScalarStyle) -> YamlKind {
     YamlKind::String(text.to_owned())
 }
 
+impl YamlNode {
+    /// The same tree read from JSON (a JSON document is a YAML document): keys keep their spans,
+    /// numbers become integers when they are whole and fit, floats otherwise.
+    pub fn from_json(node: &crate::json::Node<'_>) -> YamlNode {
+        use crate::json::NodeKind;
+        let kind = match &node.kind {
+            NodeKind::Null => YamlKind::Null,
+            NodeKind::Bool(b) => YamlKind::Bool(*b),
+            NodeKind::Number(text) => text.parse::<i64>().map_or_else(
+                |_| YamlKind::Float(text.parse().unwrap_or(f64::NAN)),
+                YamlKind::Int,
+            ),
+            NodeKind::String(s) => YamlKind::String(s.to_string()),
+            NodeKind::Array(items) => {
+                YamlKind::Sequence(items.iter().map(Self::from_json).collect())
+            }
+            NodeKind::Object(members) => YamlKind::Mapping(
+                members
+                    .iter()
+                    .map(|m| {
+                        let key = YamlNode {
+                            span: m.key_span,
+                            kind: YamlKind::String(m.key.to_string()),
+                        };
+                        (key, Self::from_json(&m.value))
+                    })
+                    .collect(),
+            ),
+        };
+        YamlNode {
+            span: node.span,
+            kind,
+        }
+    }
+
+    /// The value as JSON (mapping keys as their scalar text; later duplicates win).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.kind {
+            YamlKind::Null => Value::Null,
+            YamlKind::Bool(b) => Value::Bool(*b),
+            YamlKind::Int(i) => Value::from(*i),
+            YamlKind::Float(f) => {
+                serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
+            }
+            YamlKind::String(s) => Value::String(s.clone()),
+            YamlKind::Sequence(items) => Value::Array(items.iter().map(Self::to_json).collect()),
+            YamlKind::Mapping(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.scalar_text().unwrap_or_default(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,6 +29,9 @@ fn run_all(recipes: &str, discover_text: &str, scenarios_text: &str, audit_text:
             scenario_lab_core::FileKind::Discover => discover_text,
             scenario_lab_core::FileKind::Scenarios => scenarios_text,
             scenario_lab_core::FileKind::EntityAudit => audit_text,
+            scenario_lab_core::FileKind::Pack | scenario_lab_core::FileKind::AnipManifest => {
+                unreachable!("the preflight reads no pack")
+            }
         };
         assert!(
             diagnostic.span.start <= diagnostic.span.end && diagnostic.span.end <= text.len(),

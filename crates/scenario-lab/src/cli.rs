@@ -55,6 +55,87 @@ pub enum Command {
     Lsp(LspArgs),
     /// Run the embedded demo endpoint (SQLite) with the editor pointed at it; validate once.
     Demo(DemoArgs),
+    /// ANIP execution scenario packs: write a starter pack, check packs offline, run them live.
+    Anip(AnipArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnipArgs {
+    #[command(subcommand)]
+    pub command: AnipCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnipCommand {
+    /// Read a live service's discovery and signed manifest and write a starter pack.
+    Init(AnipInitArgs),
+    /// Check packs offline (schema, ids, prior, captures, capabilities, coverage); exit 0/1/2.
+    Check(AnipCheckArgs),
+    /// Run packs against live services; exit 0 passed, 1 a scenario failed, 2 usage, 3 unreachable.
+    Run(AnipRunArgs),
+    /// Compare the normalized manifests of two or more services field by field; exit 1 on drift.
+    Parity(AnipParityArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnipInitArgs {
+    /// The service's base URL.
+    #[arg(long)]
+    pub service: String,
+    /// `{capability: parameters}` (the format of ANIP's conformance suite `--sample-inputs`).
+    #[arg(long)]
+    pub samples: Option<PathBuf>,
+    /// A state probe, `CAPABILITY:JSONPATH` (a read capability invoked with its samples).
+    #[arg(long)]
+    pub probe: Vec<String>,
+    /// Where to write the pack (`manifest.json` is saved beside it).
+    #[arg(long, default_value = "anip/starter.pack.yaml")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnipCheckArgs {
+    /// Pack files (`*.pack.yaml`, `*.pack.json`); `manifest.json` beside a pack is read too.
+    #[arg(required = true)]
+    pub packs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Colour the human output (default: when standard output is a terminal and NO_COLOR is unset).
+    #[arg(long)]
+    pub color: Option<bool>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnipRunArgs {
+    /// Pack files.
+    #[arg(required = true)]
+    pub packs: Vec<PathBuf>,
+    /// The service's base URL (instead of the pack's `service.url`); twice or more compares outcomes.
+    #[arg(long)]
+    pub service: Vec<String>,
+    /// Run only these scenarios (and the ones they need by `prior`).
+    #[arg(long)]
+    pub scenario: Vec<String>,
+    /// Run only scenarios of these classes (and the ones they need by `prior`).
+    #[arg(long)]
+    pub class: Vec<String>,
+    /// The agent app for `ask` scenarios (`POST {actor, question, history}`).
+    #[arg(long)]
+    pub agent: Option<String>,
+    /// Write the JSON report here.
+    #[arg(long)]
+    pub report_json: Option<PathBuf>,
+    /// Write a JUnit report here.
+    #[arg(long)]
+    pub report_junit: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnipParityArgs {
+    /// Two or more service base URLs.
+    #[arg(required = true, num_args = 2..)]
+    pub services: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]

@@ -49,6 +49,7 @@ fn main() -> ExitCode {
                     Command::Upload(args) => commands::upload::run(args).await,
                     Command::Serve(args) => commands::serve::run(args).await,
                     Command::Demo(args) => commands::demo::run(args).await,
+                    Command::Anip(args) => commands::anip::run(args).await,
                     Command::Preflight(_) | Command::Pending(_) | Command::Lsp(_) => {
                         unreachable!("handled above")
                     }

@@ -1,6 +1,7 @@
 //! One module per subcommand; each has `run(args)` returning the process exit code, or a
 //! `CommandError` for a failure that leaves no verdict (`main` prints it, exit code 2).
 
+pub mod anip;
 pub mod conformance;
 pub mod demo;
 pub mod discover;

@@ -69,7 +69,8 @@ pub fn summary(rendered: &Rendered<'_>) -> String {
         String::new()
     };
     format!(
-        "preflight {verdict}: {}, {}{notes} ({} files checked)",
+        "{} {verdict}: {}, {}{notes} ({} files checked)",
+        rendered.title,
         plural(errors, "error"),
         plural(warnings, "warning"),
         rendered.sources.len()

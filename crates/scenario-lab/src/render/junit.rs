@@ -2,16 +2,13 @@
 
 use super::Rendered;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-use scenario_lab_core::FileKind;
 use scenario_lab_core::diagnostic::Severity;
 
 /// Renders the report as a JUnit document.
 pub fn render(rendered: &Rendered<'_>) -> String {
-    let mut suite = TestSuite::new("preflight");
-    for kind in FileKind::ALL {
-        let Some(source) = rendered.source(kind) else {
-            continue;
-        };
+    let mut suite = TestSuite::new(rendered.title);
+    for source in &rendered.sources {
+        let kind = source.kind;
         let mine: Vec<_> = rendered
             .report
             .diagnostics
@@ -38,7 +35,7 @@ pub fn render(rendered: &Rendered<'_>) -> String {
             status
         };
         let mut case = TestCase::new(source.path.clone(), status);
-        case.set_classname("preflight");
+        case.set_classname(rendered.title);
         let warnings: Vec<String> = mine
             .iter()
             .filter(|d| d.severity == Severity::Warning)

@@ -15,6 +15,8 @@ use scenario_lab_core::{Diagnostic, FileKind, Report, preflight};
 pub struct Rendered<'a> {
     pub report: &'a Report,
     pub sources: Vec<SourceFile<'a>>,
+    /// What checked the files: `preflight` or `anip check` (summary lines, JUnit suites).
+    pub title: &'static str,
 }
 
 /// One workspace file's text and how to name it.
@@ -40,7 +42,18 @@ impl<'a> Rendered<'a> {
                 lines: LineIndex::new(text),
             })
             .collect();
-        Rendered { report, sources }
+        Rendered {
+            report,
+            sources,
+            title: "preflight",
+        }
+    }
+
+    /// The same, named after another check (`anip check`).
+    #[must_use]
+    pub fn titled(mut self, title: &'static str) -> Self {
+        self.title = title;
+        self
     }
 
     pub fn source(&self, kind: FileKind) -> Option<&SourceFile<'a>> {

@@ -1,0 +1,118 @@
+//! `scenario-lab anip check PACK...`: the offline check of each pack, rendered like the preflight.
+
+use super::CommandError;
+use crate::cli::{AnipCheckArgs, Format, exit};
+use crate::render::{Rendered, html, human, json, junit};
+use crate::terminal::eprint_safe;
+use scenario_lab_core::anip::{CheckedPack, Syntax, check_pack};
+use scenario_lab_core::{FileKind, Report};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// A pack file and the manifest beside it, read.
+#[derive(Debug)]
+pub struct PackFile {
+    /// The pack's path as given.
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+    /// `manifest.json` beside it, when there is one.
+    pub manifest: Option<(PathBuf, String)>,
+}
+
+impl PackFile {
+    /// Reads `path` and the `manifest.json` in its folder.
+    pub fn read(path: &Path) -> Result<PackFile, String> {
+        let text = read_capped(path)?;
+        let manifest_path = path.with_file_name("manifest.json");
+        let manifest = manifest_path
+            .is_file()
+            .then(|| read_capped(&manifest_path))
+            .transpose()?
+            .map(|text| (manifest_path, text));
+        Ok(PackFile {
+            path: path.to_owned(),
+            text,
+            manifest,
+        })
+    }
+
+    /// The pack read and checked.
+    pub fn check(&self) -> CheckedPack {
+        check_pack(
+            &self.text,
+            Syntax::of_path(&self.path.to_string_lossy()),
+            self.manifest.as_ref().map(|(_, text)| text.as_str()),
+        )
+    }
+
+    /// The files as the renderers name them.
+    pub fn sources(&self) -> Vec<(FileKind, String, &str)> {
+        let mut sources = vec![(
+            FileKind::Pack,
+            self.path.display().to_string(),
+            self.text.as_str(),
+        )];
+        if let Some((path, text)) = &self.manifest {
+            sources.push((FileKind::AnipManifest, path.display().to_string(), text));
+        }
+        sources
+    }
+}
+
+/// Packs and manifests larger than this are refused before they are read.
+const MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+fn read_capped(path: &Path) -> Result<String, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .len();
+    if size > MAX_BYTES {
+        return Err(format!(
+            "{} is {size} bytes; packs are read up to {MAX_BYTES} bytes",
+            path.display()
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{} is not valid UTF-8 (byte {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// One pack's report rendered in `format` (the fixture tests snapshot this).
+pub fn render(file: &PackFile, report: &Report, format: Format, color: bool) -> String {
+    let rendered = Rendered::new(report, file.sources()).titled("anip check");
+    match format {
+        Format::Human => human::render(&rendered, color),
+        Format::Json => json::render(&rendered),
+        Format::Junit => junit::render(&rendered),
+        Format::Html => html::diagnostics_section(&rendered),
+    }
+}
+
+/// The `anip check` command.
+pub fn run(args: &AnipCheckArgs) -> Result<u8, CommandError> {
+    let color = args.color.unwrap_or_else(|| {
+        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+    });
+    let mut code = exit::OK;
+    for path in &args.packs {
+        let file = match PackFile::read(path) {
+            Ok(file) => file,
+            Err(error) => {
+                eprint_safe(&format!("error: {error}\n"));
+                return Ok(exit::USAGE);
+            }
+        };
+        let checked = file.check();
+        print!("{}", render(&file, &checked.report, args.format, color));
+        if checked.report.errors() > 0 {
+            code = exit::CHECK_FAILED;
+        }
+    }
+    Ok(code)
+}
