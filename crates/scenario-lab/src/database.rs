@@ -159,6 +159,24 @@ impl ReadOnlyDb {
         }
     }
 
+    /// The first column of the first row of a read-only `sql` as a number (an ANIP pack's SQL
+    /// probe); PostgreSQL runs it in a read-only transaction that is rolled back.
+    pub async fn scalar(&self, sql: &str) -> Result<i64, DbError> {
+        let value: i64 = on_sqlite_or_mysql!(self, pool => {
+            let row = sqlx::query(sql).fetch_one(pool).await.map_err(query_error)?;
+            row.try_get::<i64, _>(0).map_err(query_error)?
+        }, postgres pool => {
+                let mut tx = read_only_transaction(pool).await?;
+                let row = sqlx::query(sql)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(query_error)?;
+                tx.rollback().await.map_err(query_error)?;
+                row.try_get::<i64, _>(0).map_err(query_error)?
+        });
+        Ok(value)
+    }
+
     /// Row counts of `tables`, in one query.
     pub async fn counts(&self, tables: &[String]) -> Result<TableCounts, DbError> {
         if tables.is_empty() {

@@ -1,6 +1,7 @@
 //! The `scenario-lab` binary's library: the CLI's commands, the local proxy server, the live
 //! lifecycle against an endpoint and a database, reports and artifacts.
 
+pub mod anip;
 pub mod artifacts;
 pub mod atomic_file;
 pub mod cli;

@@ -271,7 +271,15 @@ fn capabilities(pack: &Pack, manifest: Option<&Manifest>, out: &mut Vec<Diagnost
     };
     let mut named = Vec::new();
     for scenario in &pack.scenarios {
-        named.extend(scenario.invoked());
+        // A scenario proving a capability is *not* exposed names one the service lacks.
+        let refused = scenario
+            .expect
+            .outcome
+            .as_ref()
+            .is_some_and(|o| o.value == "unknown_capability");
+        if !refused {
+            named.extend(scenario.invoked());
+        }
         named.extend(scenario.grant_for.as_ref());
         named.extend(scenario.token.capability.as_ref());
         named.extend(scenario.expect.capability.as_ref());

@@ -1,9 +1,13 @@
 //! ANIP execution scenario packs (`scenario-pack/v1`): the model, its parser, the offline check and manifests.
 
 pub mod check;
+pub mod jws;
 pub mod manifest;
 pub mod pack;
 pub mod parse;
+pub mod run_report;
+pub mod starter;
+pub mod wire;
 
 use crate::diagnostic::{Diagnostic, sort_diagnostics};
 use crate::preflight::Report;

@@ -1,5 +1,155 @@
-//! `scenario-lab anip init`.
+//! `scenario-lab anip init --service URL`: discovery and the signed manifest in, a starter pack out.
 
 use super::CommandError;
-use crate::cli::AnipInitArgs;
-pub async fn run(_args: &AnipInitArgs) -> Result<u8, CommandError> { Ok(2) }
+use crate::anip::client::AnipClient;
+use crate::atomic_file::write_atomic;
+use crate::cli::{AnipInitArgs, exit};
+use crate::terminal::eprint_safe;
+use scenario_lab_core::anip::jws::verify_detached;
+use scenario_lab_core::anip::starter::{StarterInput, starter_pack};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The `anip init` command.
+pub async fn run(args: &AnipInitArgs) -> Result<u8, CommandError> {
+    let samples = match read_samples(args.samples.as_deref()) {
+        Ok(samples) => samples,
+        Err(error) => {
+            eprint_safe(&format!("error: {error}\n"));
+            return Ok(exit::USAGE);
+        }
+    };
+    let probes = match parse_probes(&args.probe) {
+        Ok(probes) => probes,
+        Err(error) => {
+            eprint_safe(&format!("error: {error}\n"));
+            return Ok(exit::USAGE);
+        }
+    };
+    let client = AnipClient::new(&args.service);
+    let fetched = async {
+        client.discovery().await?;
+        let manifest = client.get("/anip/manifest").await?;
+        let keys = client.get("/.well-known/jwks.json").await?;
+        Ok::<_, crate::anip::client::ClientError>((manifest, keys))
+    }
+    .await;
+    let (manifest, keys) = match fetched {
+        Ok(found) => found,
+        Err(error) => {
+            eprint_safe(&format!("error: {error}\n"));
+            return Ok(exit::UNREACHABLE);
+        }
+    };
+    match manifest
+        .signature
+        .as_deref()
+        .map(|jws| verify_detached(jws, &manifest.bytes, &keys.json))
+    {
+        Some(Ok(kid)) => println!("manifest signature verified (key {kid})"),
+        Some(Err(error)) => eprint_safe(&format!("warning: the manifest's signature: {error}\n")),
+        None => eprint_safe("warning: the manifest has no X-ANIP-Signature header\n"),
+    }
+    let known: Vec<&str> = manifest
+        .json
+        .get("capabilities")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    if let Some((capability, _)) = probes.iter().find(|(c, _)| !known.contains(&c.as_str())) {
+        eprint_safe(&format!(
+            "error: --probe names `{capability}`, which the service does not declare (it declares {})\n",
+            known.join(", ")
+        ));
+        return Ok(exit::USAGE);
+    }
+    let input = StarterInput {
+        service: &args.service,
+        manifest: &manifest.json,
+        samples: &samples,
+        probes: &probes,
+    };
+    let (pack, todo) = starter_pack(&input);
+    let text = if args
+        .out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        serde_json::to_string_pretty(&pack).unwrap_or_default()
+    } else {
+        format!(
+            "# A starter pack written by `scenario-lab anip init --service {}`.\n# Credentials are read from the environment variables named under `actors`.\n{}",
+            args.service,
+            serde_norway::to_string(&pack).unwrap_or_default()
+        )
+    };
+    let manifest_path = args.out.with_file_name("manifest.json");
+    let manifest_text = serde_json::to_string_pretty(&manifest.json).unwrap_or_default();
+    for (path, text) in [(&args.out, text), (&manifest_path, manifest_text)] {
+        write(path, &text)?;
+    }
+    let count = pack
+        .get("scenarios")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    println!(
+        "wrote {} ({count} scenarios) and {}",
+        args.out.display(),
+        manifest_path.display()
+    );
+    if !todo.is_empty() {
+        eprint_safe(&format!(
+            "warning: no sample parameters for {}: their required inputs say TODO (pass --samples FILE)\n",
+            todo.join(", ")
+        ));
+    }
+    if probes.is_empty() {
+        eprint_safe(
+            "warning: no --probe: mutation deltas are not checked (add e.g. --probe CAPABILITY:$.result.count)\n",
+        );
+    }
+    Ok(exit::OK)
+}
+
+fn write(path: &Path, text: &str) -> Result<(), CommandError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|source| CommandError::Write {
+            path: parent.display().to_string(),
+            source,
+        })?;
+    }
+    write_atomic(path, text.as_bytes()).map_err(|source| CommandError::Write {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn parse_probes(given: &[String]) -> Result<Vec<(String, String)>, String> {
+    given
+        .iter()
+        .map(|probe| {
+            probe
+                .split_once(':')
+                .filter(|(_, path)| path.starts_with('$'))
+                .map(|(capability, path)| (capability.to_owned(), path.to_owned()))
+                .ok_or_else(|| {
+                    format!("--probe `{probe}` is not CAPABILITY:JSONPATH (e.g. fixture.count:$.result.rows)")
+                })
+        })
+        .collect()
+}
+
+fn read_samples(path: Option<&Path>) -> Result<BTreeMap<String, Value>, String> {
+    let Some(path) = path else {
+        return Ok(BTreeMap::new());
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{} is not `{{capability: parameters}}` JSON: {e}",
+            path.display()
+        )
+    })
+}

@@ -1,0 +1,95 @@
+//! Audit linkage: the requester's entry for an invocation and the approver's grant entry.
+
+use super::request::Observed;
+use super::runner::{RunError, Runner};
+use scenario_lab_core::anip::pack::AuditExpect;
+use scenario_lab_core::anip::wire::TokenRequest;
+use scenario_lab_core::check_result::CheckResult;
+
+/// The audit checks of one scenario (`expect.audit`).
+pub async fn linkage(
+    runner: &Runner<'_>,
+    observed: &Observed,
+    expect: &AuditExpect,
+) -> Result<Vec<CheckResult>, RunError> {
+    let mut checks = Vec::new();
+    let (Some(jwt), Some(invocation)) = (&observed.jwt, &observed.invocation_id) else {
+        return Ok(vec![CheckResult::fail("audit", "no invocation to look up")]);
+    };
+    let mine = runner
+        .client
+        .audit(jwt, &[("invocation_id", invocation)])
+        .await?;
+    let entry = mine
+        .entries
+        .iter()
+        .find(|e| e.invocation_id.as_deref() == Some(invocation.as_str()));
+    let Some(entry) = entry else {
+        return Ok(vec![CheckResult::fail(
+            "audit.entry",
+            format!("the requester's audit has no entry for {invocation}"),
+        )]);
+    };
+    checks.push(CheckResult::pass(
+        "audit.entry",
+        format!("the requester's audit has {invocation}"),
+    ));
+    if let Some(class) = &expect.event_class {
+        let seen = entry.event_class.as_deref().unwrap_or("none");
+        checks.push(CheckResult::of(
+            "audit.event_class",
+            seen == class,
+            format!("event class `{seen}` (expected `{class}`)"),
+        ));
+    }
+    if !expect.grant_linked {
+        return Ok(checks);
+    }
+    let Some(grant) = &observed.grant_used else {
+        checks.push(CheckResult::fail(
+            "audit.grant",
+            "the request presented no grant",
+        ));
+        return Ok(checks);
+    };
+    checks.push(CheckResult::of(
+        "audit.grant",
+        entry.approval_grant_id.as_deref() == Some(grant.as_str()),
+        format!(
+            "the invocation's entry names grant {}",
+            entry.approval_grant_id.as_deref().unwrap_or("none")
+        ),
+    ));
+    let approver = runner
+        .token(
+            "approver",
+            &TokenRequest {
+                scope: vec!["approver:*".to_owned()],
+                ttl_hours: Some(1),
+                ..TokenRequest::default()
+            },
+        )
+        .await?;
+    let theirs = runner.client.audit(&approver.token, &[]).await?;
+    let issued = theirs.entries.iter().find(|e| {
+        e.entry_type.as_deref() == Some("approval_grant_issued")
+            && e.approval_grant_id.as_deref() == Some(grant.as_str())
+    });
+    let expected_request = runner.grants.get(grant);
+    checks.push(CheckResult::of(
+        "audit.grant_issued",
+        issued.is_some_and(|e| {
+            expected_request.is_none() || e.approval_request_id.as_ref() == expected_request
+        }),
+        match issued {
+            Some(e) => format!(
+                "the approver's audit records grant {grant} for request {}",
+                e.approval_request_id.as_deref().unwrap_or("none")
+            ),
+            None => {
+                format!("the approver's audit has no `approval_grant_issued` entry for {grant}")
+            }
+        },
+    ));
+    Ok(checks)
+}

@@ -1,0 +1,10 @@
+//! The live side of ANIP scenario packs: the HTTP client, the runner and its reports.
+
+pub mod audit;
+pub mod client;
+pub mod expect;
+pub mod manifest_check;
+pub mod probe;
+pub mod report;
+pub mod request;
+pub mod runner;
