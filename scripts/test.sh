@@ -17,7 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-step "PostgreSQL, MariaDB and the Python and TypeScript SDK endpoint apps"
+step "PostgreSQL, MariaDB, the Python and TypeScript SDK endpoint apps and the ANIP service"
 db_missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || db_missing+=(postgresql)
 [ -x /usr/sbin/mariadbd ] || command -v mariadbd >/dev/null 2>&1 || db_missing+=(mariadb-server)
@@ -28,6 +28,11 @@ fi
 [ -x target/venv/bin/python ] || python3 -m venv target/venv
 if ! target/venv/bin/python -c "import autonoma, fastapi, uvicorn, sqlalchemy, psycopg, pymysql" 2>/dev/null; then
   target/venv/bin/pip install -q -r tests/endpoint_app/requirements.txt
+fi
+# The ANIP service (anip-service + anip-fastapi 0.24.13, Python >= 3.11) in its own venv.
+[ -x target/anip-venv/bin/python ] || python3 -m venv target/anip-venv
+if ! target/anip-venv/bin/python -c "import anip_service, anip_fastapi, uvicorn" 2>/dev/null; then
+  target/anip-venv/bin/pip install -q -r tests/anip_service/requirements.txt
 fi
 # The TypeScript SDK endpoint app (npm packages pinned by its lockfile).
 [ -d tests/ts_endpoint_app/node_modules/@autonoma-ai/sdk ] || (cd tests/ts_endpoint_app && npm ci --no-audit --no-fund)

@@ -320,6 +320,66 @@ impl Drop for EndpointApp {
     }
 }
 
+/// A real ANIP 0.24.13 service (`tests/anip_service/app.py` on `anip-service` + `anip-fastapi`,
+/// in the `target/anip-venv` the test script makes), with an optional defect or manifest drift.
+#[derive(Debug)]
+pub struct AnipService {
+    pub url: String,
+    child: Child,
+    _keys: TempDir,
+}
+
+/// The bootstrap credentials the ANIP service accepts.
+pub const ANIP_REQUESTER_KEY: &str = "dev-requester-key";
+pub const ANIP_APPROVER_KEY: &str = "dev-approver-key";
+
+impl AnipService {
+    pub fn start(defect: &str, drift: bool) -> AnipService {
+        let port = free_port();
+        let keys = TempDir::new(&format!("anip-keys-{port}"));
+        let venv = repo_root().join("target/anip-venv/bin/python");
+        let python = if venv.exists() {
+            venv
+        } else {
+            PathBuf::from("python3")
+        };
+        let log =
+            std::fs::File::create(repo_root().join(format!("target/e2e/anip-{port}.log"))).ok();
+        let mut command = Command::new(python);
+        command
+            .args(["-m", "uvicorn", "app:app", "--host", "127.0.0.1", "--port"])
+            .arg(port.to_string())
+            .args(["--log-level", "warning"])
+            .current_dir(repo_root().join("tests/anip_service"))
+            .env("ANIP_DEFECT", defect)
+            .env("ANIP_DRIFT", if drift { "1" } else { "0" })
+            .env("ANIP_KEY_PATH", keys.0.join("keys.json"))
+            .stdout(Stdio::null());
+        if let Some(log) = log {
+            command.stderr(log);
+        }
+        let child = command.spawn().expect(
+            "python -m uvicorn starts (pip install -r tests/anip_service/requirements.txt)",
+        );
+        assert!(
+            wait_for_port(port, Duration::from_mins(1)),
+            "the ANIP service did not start on port {port}"
+        );
+        AnipService {
+            url: format!("http://127.0.0.1:{port}"),
+            child,
+            _keys: keys,
+        }
+    }
+}
+
+impl Drop for AnipService {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The clinic domain's Environment Factory on the official TypeScript SDK
 /// (`tests/ts_endpoint_app`, node:http), on PostgreSQL, with an optional defect.
 #[derive(Debug)]

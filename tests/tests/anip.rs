@@ -1,0 +1,232 @@
+//! `scenario-lab anip init`, `run` and `parity` against a real ANIP 0.24.13 service (anip-service +
+//! anip-fastapi under uvicorn): a clean service passes its starter pack, each defect fails the
+//! scenario that proves it, a drifting manifest is named field by field.
+
+use scenario_lab_tests::{
+    ANIP_APPROVER_KEY, ANIP_REQUESTER_KEY, AnipService, TempDir, binary, free_port, text,
+};
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const PACK: &str = "anip/starter.pack.yaml";
+
+/// A denial scenario the tests add to the starter pack: a raw backend pass-through must not be
+/// exposed as a capability.
+const RAW_DENIAL: &str = "- id: raw-sql-refused
+  class: denial
+  request:
+    invoke:
+      capability: backend.raw_sql
+      parameters:
+        statement: DELETE FROM fixtures
+  expect:
+    outcome: unknown_capability
+    mutation:
+      fixture_count: 0
+";
+
+fn anip(cwd: &Path, args: &[&str], requester_key: &str) -> Output {
+    Command::new(binary())
+        .arg("anip")
+        .args(args)
+        .current_dir(cwd)
+        .env("ANIP_BEARER", requester_key)
+        .env("ANIP_APPROVER_BEARER", ANIP_APPROVER_KEY)
+        .output()
+        .expect("scenario-lab runs")
+}
+
+/// `anip init` against `service` in a new folder, plus the raw-pass-through denial.
+fn starter(label: &str, service: &AnipService) -> TempDir {
+    let dir = TempDir::new(label);
+    std::fs::write(
+        dir.0.join("samples.json"),
+        r#"{"fixture.count": {"tenant": "tenant-a"}, "fixture.reset_tenant": {"tenant": "tenant-b"}}"#,
+    )
+    .expect("samples written");
+    let out = anip(
+        &dir.0,
+        &[
+            "init",
+            "--service",
+            &service.url,
+            "--samples",
+            "samples.json",
+            "--probe",
+            "fixture.count:$.result.resets",
+        ],
+        ANIP_REQUESTER_KEY,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let pack = dir.0.join(PACK);
+    let mut yaml = std::fs::read_to_string(&pack).expect("the starter pack is written");
+    assert!(
+        dir.0.join("anip/manifest.json").is_file(),
+        "manifest.json saved beside the pack"
+    );
+    yaml.push_str(RAW_DENIAL);
+    std::fs::write(&pack, yaml).expect("pack extended");
+    dir
+}
+
+fn run(dir: &TempDir, services: &[&str]) -> (Output, Value) {
+    let mut args = vec![
+        "run",
+        PACK,
+        "--report-json",
+        "report.json",
+        "--report-junit",
+        "report.xml",
+    ];
+    for service in services {
+        args.extend(["--service", service]);
+    }
+    let out = anip(&dir.0, &args, ANIP_REQUESTER_KEY);
+    let report = std::fs::read_to_string(dir.0.join("report.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    (out, report)
+}
+
+fn failed_ids(report: &Value) -> Vec<String> {
+    report["services"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["scenarios"].as_array().cloned().unwrap_or_default())
+        .filter(|r| r["verdict"] == "failed")
+        .filter_map(|r| r["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn init_then_run_passes_every_scenario_against_a_clean_service() {
+    let service = AnipService::start("", false);
+    let dir = starter("anip-clean", &service);
+    let check = anip(&dir.0, &["check", PACK], ANIP_REQUESTER_KEY);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check));
+    let (out, report) = run(&dir, &[]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("anip run passed"), "{all}");
+    let scenarios = report["services"][0]["scenarios"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(scenarios.len() >= 20, "{scenarios:?}");
+    for id in [
+        "fixture_reset_tenant-race",
+        "fixture_reset_tenant-expired",
+        "fixture_reset_tenant-session-misuse",
+        "manifest-identity",
+    ] {
+        assert!(
+            scenarios
+                .iter()
+                .any(|s| s["id"] == id && s["verdict"] == "passed"),
+            "{id}: {all}"
+        );
+    }
+    assert!(
+        all.contains("protocol hygiene"),
+        "grant failures without resolution are warned: {all}"
+    );
+    // Credentials and tokens never appear in output or reports.
+    let reports = format!(
+        "{}{}",
+        std::fs::read_to_string(dir.0.join("report.json")).unwrap_or_default(),
+        std::fs::read_to_string(dir.0.join("report.xml")).unwrap_or_default()
+    );
+    for secret in [ANIP_REQUESTER_KEY, ANIP_APPROVER_KEY, "eyJ"] {
+        assert!(
+            !all.contains(secret) && !reports.contains(secret),
+            "{secret} leaked"
+        );
+    }
+    assert!(reports.contains("<testsuite"), "JUnit report written");
+}
+
+#[test]
+fn each_defect_fails_the_scenario_that_proves_it() {
+    let clean = AnipService::start("", false);
+    let dir = starter("anip-defects", &clean);
+    for (defect, scenario) in [
+        ("mutate_before_approval", "fixture_reset_tenant-stop"),
+        ("ignore_grant", "fixture_reset_tenant-continue"),
+        ("no_grant_policy", "fixture_reset_tenant-stop"),
+        ("raw_passthrough", "raw-sql-refused"),
+    ] {
+        let broken = AnipService::start(defect, false);
+        let (out, report) = run(&dir, &[&broken.url]);
+        assert_eq!(out.status.code(), Some(1), "{defect}: {}", text(&out));
+        let failed = failed_ids(&report);
+        assert!(
+            failed.iter().any(|f| f == scenario),
+            "{defect}: {scenario} not among {failed:?}\n{}",
+            text(&out)
+        );
+    }
+}
+
+#[test]
+fn two_services_compare_outcomes_and_parity_names_the_drifting_field() {
+    let clean = AnipService::start("", false);
+    let twin = AnipService::start("", false);
+    let drifting = AnipService::start("", true);
+    let dir = TempDir::new("anip-parity");
+    let same = anip(
+        &dir.0,
+        &["parity", &clean.url, &twin.url],
+        ANIP_REQUESTER_KEY,
+    );
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same));
+    let drift = anip(
+        &dir.0,
+        &["parity", &clean.url, &drifting.url],
+        ANIP_REQUESTER_KEY,
+    );
+    let all = text(&drift);
+    assert_eq!(drift.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("fixture.reset_tenant") && all.contains("minimum_scope"),
+        "{all}"
+    );
+    assert!(all.contains("fixtures.admin"), "{all}");
+
+    let pack_dir = starter("anip-two-services", &clean);
+    let (out, report) = run(&pack_dir, &[&clean.url, &drifting.url]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let drifted = report["outcome_drift"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        !drifted.is_empty(),
+        "outcomes differ across services: {}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_service_down_exits_3_and_a_wrong_key_is_an_authentication_error() {
+    let service = AnipService::start("", false);
+    let dir = starter("anip-errors", &service);
+    let down = format!("http://127.0.0.1:{}", free_port());
+    let (out, _) = run(&dir, &[&down]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(text(&out).contains("unreachable"), "{}", text(&out));
+
+    let wrong = anip(&dir.0, &["run", PACK], "not-the-key");
+    let all = text(&wrong);
+    assert_eq!(wrong.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("refused the bootstrap credential of `requester` (ANIP_BEARER)"),
+        "{all}"
+    );
+    assert!(
+        !all.contains("not-the-key"),
+        "the credential is never printed: {all}"
+    );
+}
