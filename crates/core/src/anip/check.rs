@@ -359,24 +359,23 @@ fn parameters(scenario: &Scenario, manifest: &Manifest, out: &mut Vec<Diagnostic
     }
 }
 
+/// One warning per seed class with no scenario (the wording: each is a decision unproven).
 fn missing_classes(pack: &Pack, out: &mut Vec<Diagnostic>) {
     let present: BTreeSet<ScenarioClass> = pack
         .scenarios
         .iter()
         .filter_map(|s| s.class.as_ref().map(|c| c.value))
         .collect();
-    for class in ScenarioClass::SEED {
-        if !present.contains(&class) {
-            out.push(
-                Diagnostic::warning(
-                    Code::PACK_MISSING_CLASS,
-                    FileKind::Pack,
-                    pack.scenarios_key,
-                    format!("no scenario of the class `{}`", class.as_str()),
-                )
-                .with_help("each of the seed's nine classes proves a different governed decision; add one or say in `notes` why it does not apply"),
-            );
-        }
+    for class in ScenarioClass::SEED.iter().filter(|c| !present.contains(c)) {
+        out.push(
+            Diagnostic::warning(
+                Code::PACK_MISSING_CLASS,
+                FileKind::Pack,
+                pack.scenarios_key,
+                format!("no scenario of the class `{}`", class.as_str()),
+            )
+            .with_help("each of the seed's nine classes proves a different governed decision; add one, or say in `notes` why it does not apply"),
+        );
     }
 }
 

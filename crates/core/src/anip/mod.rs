@@ -9,7 +9,7 @@ pub mod run_report;
 pub mod starter;
 pub mod wire;
 
-use crate::diagnostic::{Diagnostic, sort_diagnostics};
+use crate::diagnostic::{Code, Diagnostic, sort_diagnostics};
 use crate::preflight::Report;
 pub use manifest::{Manifest, parse_manifest};
 pub use pack::{Pack, Scenario, ScenarioClass};
@@ -35,7 +35,13 @@ pub fn check_pack(text: &str, syntax: Syntax, manifest: Option<&str>) -> Checked
         diagnostics.extend(parsed.diagnostics);
         parsed.value
     });
-    diagnostics.extend(check::check(&parsed.value, text, syntax, manifest.as_ref()));
+    // A file that does not parse is half read: checking it would only add noise.
+    let broken = diagnostics
+        .iter()
+        .any(|d| d.code == Code::JSON_SYNTAX || d.code == Code::YAML_SYNTAX);
+    if !broken {
+        diagnostics.extend(check::check(&parsed.value, text, syntax, manifest.as_ref()));
+    }
     sort_diagnostics(&mut diagnostics);
     CheckedPack {
         pack: parsed.value,

@@ -1,0 +1,142 @@
+//! ANIP pack fixtures (`fixtures/anip/valid|invalid/<case>/*.pack.yaml|json`, with an optional
+//! `manifest.json`): each case's `anip check` report is a snapshot next to it.
+
+use scenario_lab::cli::Format;
+use scenario_lab::commands::anip::check::{PackFile, render};
+use scenario_lab_core::Severity;
+use scenario_lab_core::anip::{Syntax, check_pack};
+use std::path::{Path, PathBuf};
+
+fn cases(kind: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/anip")
+        .join(kind);
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// The case's pack, read as `anip check` reads it (paths shown relative to the case).
+fn pack_of(case: &Path) -> PackFile {
+    let pack = std::fs::read_dir(case)
+        .unwrap_or_else(|e| panic!("{}: {e}", case.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.to_string_lossy().contains(".pack."))
+        .unwrap_or_else(|| panic!("{}: no *.pack.* file", case.display()));
+    let mut file = PackFile::read(&pack).unwrap_or_else(|e| panic!("{e}"));
+    let name = pack.file_name().map(PathBuf::from).unwrap_or_default();
+    file.path = Path::new("anip").join(name);
+    if let Some((path, _)) = &mut file.manifest {
+        *path = PathBuf::from("anip/manifest.json");
+    }
+    file
+}
+
+fn check(case: &Path) -> scenario_lab_core::Report {
+    let file = pack_of(case);
+    let report = file.check().report;
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(case);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        insta::assert_snapshot!("anip-check", render(&file, &report, Format::Human, false));
+        insta::assert_snapshot!(
+            "anip-check-json",
+            render(&file, &report, Format::Json, false)
+        );
+    });
+    report
+}
+
+#[test]
+fn valid_packs_have_no_errors() {
+    let cases = cases("valid");
+    assert!(cases.len() >= 2);
+    for case in cases {
+        let report = check(&case);
+        assert_eq!(
+            report.errors(),
+            0,
+            "{}: {:#?}",
+            case.display(),
+            report.diagnostics
+        );
+    }
+}
+
+#[test]
+fn invalid_packs_report_their_code() {
+    let cases = cases("invalid");
+    for case in &cases {
+        let name = case
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let report = check(case);
+        let codes: Vec<String> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity != Severity::Info)
+            .map(|d| d.code.as_str().replace('/', "-"))
+            .collect();
+        assert!(
+            codes.iter().any(|code| name.starts_with(code.as_str())),
+            "{name}: expected its code among {codes:?}"
+        );
+    }
+    for code in scenario_lab_core::Code::ALL
+        .iter()
+        .filter(|c| c.as_str().starts_with("pack/"))
+    {
+        let wanted = code.as_str().replace('/', "-");
+        assert!(
+            cases.iter().any(|c| c.ends_with(&wanted)),
+            "no invalid case for {code}"
+        );
+    }
+}
+
+#[test]
+fn brittle_assertion_fixes_remove_their_problem() {
+    for case in cases("invalid") {
+        let file = pack_of(&case);
+        let syntax = Syntax::of_path(&file.path.to_string_lossy());
+        let manifest = file.manifest.as_ref().map(|(_, m)| m.as_str());
+        for diagnostic in file
+            .check()
+            .report
+            .diagnostics
+            .iter()
+            .filter(|d| d.fix.is_some())
+        {
+            let fixed = diagnostic
+                .fix
+                .as_ref()
+                .map(|f| f.apply(&file.text))
+                .unwrap_or_default();
+            let after = check_pack(&fixed, syntax, manifest).report;
+            assert!(
+                !after
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.code == diagnostic.code && d.message == diagnostic.message),
+                "{}: the fix for `{}` did not remove it:\n{fixed}",
+                case.display(),
+                diagnostic.message
+            );
+            assert!(
+                !after
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.code.as_str().ends_with("syntax")),
+                "{}: the fix broke the file:\n{fixed}",
+                case.display()
+            );
+        }
+    }
+}
