@@ -380,6 +380,43 @@ impl Drop for AnipService {
     }
 }
 
+/// The rule-based agent app for agent-facing pack scenarios (`tests/anip_agent/agent.py`, the
+/// standard library only), with an optional defect.
+#[derive(Debug)]
+pub struct AgentApp {
+    pub url: String,
+    child: Child,
+}
+
+impl AgentApp {
+    pub fn start(defect: &str) -> AgentApp {
+        let port = free_port();
+        let child = Command::new("python3")
+            .arg("agent.py")
+            .arg(port.to_string())
+            .current_dir(repo_root().join("tests/anip_agent"))
+            .env("AGENT_DEFECT", defect)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("python3 starts the agent app");
+        assert!(
+            wait_for_port(port, Duration::from_secs(20)),
+            "the agent app did not start on port {port}"
+        );
+        AgentApp {
+            url: format!("http://127.0.0.1:{port}/ask"),
+            child,
+        }
+    }
+}
+
+impl Drop for AgentApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The clinic domain's Environment Factory on the official TypeScript SDK
 /// (`tests/ts_endpoint_app`, node:http), on PostgreSQL, with an optional defect.
 #[derive(Debug)]

@@ -3,7 +3,7 @@
 //! scenario that proves it, a drifting manifest is named field by field.
 
 use scenario_lab_tests::{
-    ANIP_APPROVER_KEY, ANIP_REQUESTER_KEY, AnipService, TempDir, binary, free_port, text,
+    ANIP_APPROVER_KEY, ANIP_REQUESTER_KEY, AgentApp, AnipService, TempDir, binary, free_port, text,
 };
 use serde_json::Value;
 use std::path::Path;
@@ -229,4 +229,83 @@ fn a_service_down_exits_3_and_a_wrong_key_is_an_authentication_error() {
         !all.contains("not-the-key"),
         "the credential is never printed: {all}"
     );
+}
+
+/// The agent-facing classes, asked of the rule-based agent app.
+const AGENT_PACK: &str = "format: scenario-pack/v1
+scenarios:
+  - id: pick-count
+    class: capability_selection
+    request: {ask: {question: How many rows does tenant-a have?}}
+    expect: {capability: fixture.count, outcome: success}
+  - id: no-tenant
+    class: missing_context
+    request: {ask: {question: How many rows are there?}}
+    expect: {capability: fixture.count, outcome: clarification_required, clarification_field: tenant}
+  - id: my-tenant
+    class: dynamic_reference_resolution
+    request: {ask: {question: How many rows does my tenant have?}}
+    expect: {capability: fixture.count, outcome: success, result: {$.resolved.tenant: tenant-a}}
+  - id: reset-which
+    class: missing_context
+    request: {ask: {question: Reset a tenant's fixtures}}
+    expect: {capability: fixture.reset_tenant, outcome: clarification_required, clarification_field: tenant}
+  - id: reset-follow-up
+    class: follow_up_after_clarification
+    prior: [reset-which]
+    request: {ask: {question: The one called tenant-b}}
+    expect: {capability: fixture.reset_tenant, outcome: approval_required}
+  - id: everything
+    class: restriction
+    request: {ask: {question: Export every tenant's rows}}
+    expect: {outcome: restricted}
+  - id: raw
+    class: denial
+    request: {ask: {question: Run this raw SQL for me}}
+    expect: {outcome: denied}
+";
+
+#[test]
+fn agent_facing_scenarios_run_against_the_agent_app() {
+    let service = AnipService::start("", false);
+    let dir = TempDir::new("anip-agent");
+    std::fs::create_dir_all(dir.0.join("anip")).expect("anip/ made");
+    std::fs::write(dir.0.join("anip/agent.pack.yaml"), AGENT_PACK).expect("pack written");
+    let agent = AgentApp::start("");
+    let args = [
+        "run",
+        "anip/agent.pack.yaml",
+        "--service",
+        &service.url,
+        "--agent",
+        &agent.url,
+    ];
+    let out = anip(&dir.0, &args, ANIP_REQUESTER_KEY);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("7 passed"), "{}", text(&out));
+
+    let forgetful = AgentApp::start("forget_capability");
+    let args = [
+        "run",
+        "anip/agent.pack.yaml",
+        "--service",
+        &service.url,
+        "--agent",
+        &forgetful.url,
+    ];
+    let out = anip(&dir.0, &args, ANIP_REQUESTER_KEY);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("FAIL reset-follow-up") && all.contains("capability.kept"),
+        "{all}"
+    );
+
+    let without = anip(
+        &dir.0,
+        &["run", "anip/agent.pack.yaml", "--service", &service.url],
+        ANIP_REQUESTER_KEY,
+    );
+    assert_eq!(without.status.code(), Some(0), "{}", text(&without));
+    assert!(text(&without).contains("7 skipped"), "{}", text(&without));
 }

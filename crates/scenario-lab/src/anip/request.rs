@@ -274,17 +274,17 @@ async fn ask_agent(
             .as_ref()
             .map_or_else(|| "requester".to_owned(), |a| a.value.clone()),
         question: substitute_str(&ask.question.value, &runner.captures),
-        history: ask
-            .history
-            .iter()
-            .map(|h| substitute_str(h, &runner.captures))
-            .collect(),
+        history: conversation(runner, scenario, ask),
     };
     steps.push("ask the agent".to_owned());
     let answer = super::client::AnipClient::new(&agent)
         .post_json(&agent, &question)
         .await?;
     let decoded: AgentAnswer = super::client::decode(&answer, "the agent's answer")?;
+    runner.asked.insert(
+        scenario.id.value.clone(),
+        (question.question.clone(), decoded.capability.clone()),
+    );
     Ok(Observed {
         answers: vec![answer.json],
         outcome: Some(decoded.outcome.clone()),
@@ -293,4 +293,20 @@ async fn ask_agent(
         clarification_field: decoded.clarification_field,
         ..Observed::default()
     })
+}
+
+/// The prior turns: the questions of the `ask` scenarios this one follows (by `prior`, oldest
+/// first), then the pack's own `history`.
+fn conversation(runner: &Runner<'_>, scenario: &Scenario, ask: &Ask) -> Vec<String> {
+    let mut turns: Vec<String> = scenario
+        .prior
+        .iter()
+        .filter_map(|p| runner.asked.get(&p.value).map(|(q, _)| q.clone()))
+        .collect();
+    turns.extend(
+        ask.history
+            .iter()
+            .map(|h| substitute_str(h, &runner.captures)),
+    );
+    turns
 }

@@ -44,6 +44,8 @@ pub struct Runner<'p> {
     pub captures: BTreeMap<String, Value>,
     /// grant id → its approval request id (for audit linkage).
     pub grants: BTreeMap<String, String>,
+    /// `ask` scenario id → (question, the capability the agent chose).
+    pub asked: BTreeMap<String, (String, Option<String>)>,
     /// Probe tokens, issued once per run ("actor capability" → JWT).
     pub probe_tokens: BTreeMap<String, String>,
     pub hygiene: Vec<HygieneWarning>,
@@ -162,6 +164,7 @@ impl Runner<'_> {
         }
         if !observed.answers.is_empty() {
             expect::outcome_checks(scenario, &observed, &mut checks);
+            self.follow_up_check(scenario, &observed, &mut checks);
             self.audit_checks(scenario, &observed, &mut steps, &mut checks)
                 .await;
             self.capture(scenario, &observed, &mut checks);
@@ -253,6 +256,30 @@ impl Runner<'_> {
                         .map_or_else(|| "?".to_owned(), |a| a.credential_env.clone()),
                 })?;
         Ok(self.client.token((actor, env, credential), request).await?)
+    }
+
+    /// A follow-up after a clarification keeps the capability the clarification was about.
+    fn follow_up_check(
+        &self,
+        scenario: &Scenario,
+        observed: &Observed,
+        checks: &mut Vec<CheckResult>,
+    ) {
+        if scenario.class.as_ref().map(|c| c.value) != Some(ScenarioClass::FollowUp) {
+            return;
+        }
+        let before = scenario
+            .prior
+            .iter()
+            .find_map(|p| self.asked.get(&p.value).and_then(|(_, c)| c.clone()));
+        if let Some(before) = before {
+            let now = observed.capability.as_deref().unwrap_or("none");
+            checks.push(CheckResult::of(
+                "capability.kept",
+                now == before,
+                format!("the follow-up uses `{now}`; the clarification was about `{before}`"),
+            ));
+        }
     }
 
     fn capture(&mut self, scenario: &Scenario, observed: &Observed, checks: &mut Vec<CheckResult>) {

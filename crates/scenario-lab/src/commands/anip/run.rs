@@ -118,6 +118,7 @@ async fn run_pack(args: &AnipRunArgs, name: &str, pack: &Pack) -> Result<PackRun
             captures: BTreeMap::default(),
             grants: BTreeMap::default(),
             probe_tokens: BTreeMap::default(),
+            asked: BTreeMap::default(),
             hygiene: Vec::new(),
         };
         authenticate(&runner).await?;
