@@ -309,3 +309,40 @@ fn agent_facing_scenarios_run_against_the_agent_app() {
     assert_eq!(without.status.code(), Some(0), "{}", text(&without));
     assert!(text(&without).contains("7 skipped"), "{}", text(&without));
 }
+
+#[test]
+fn imported_case_files_run() {
+    let service = AnipService::start("", false);
+    let dir = TempDir::new("anip-import");
+    std::fs::write(
+        dir.0.join("cases.json"),
+        r#"[{"id": "count-completed", "capability": "fixture.count", "parameters": {"tenant": "tenant-a"},
+             "actor": "sales_leader", "scope": ["fixtures.read"], "expected_status": "completed"},
+            {"id": "reset-needs-approval", "capability": "fixture.reset_tenant", "parameters": {"tenant": "tenant-a"},
+             "actor": "sales_leader", "scope": ["fixtures.write"], "expected_status": "approval_required"}]"#,
+    )
+    .expect("cases written");
+    std::fs::write(
+        dir.0.join("contract.json"),
+        r#"{"service_id": "fixture", "credentials": {"api_key_env": "ANIP_BEARER"},
+            "samples": {"fixture.count": {"tenant": "tenant-b"}}, "compensation_scenarios": []}"#,
+    )
+    .expect("contract pack written");
+    for (file, pack) in [
+        ("cases.json", "anip/cases.pack.yaml"),
+        ("contract.json", "anip/contract.pack.yaml"),
+    ] {
+        let out = anip(&dir.0, &["import", file], ANIP_REQUESTER_KEY);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let run = Command::new(binary())
+            .args(["anip", "run", pack, "--service", &service.url])
+            .current_dir(&dir.0)
+            .env("ANIP_BEARER", ANIP_REQUESTER_KEY)
+            .env("ANIP_BEARER_SALES_LEADER", ANIP_REQUESTER_KEY)
+            .output()
+            .expect("scenario-lab runs");
+        assert_eq!(run.status.code(), Some(0), "{file}: {}", text(&run));
+    }
+    let bad = anip(&dir.0, &["import", "missing.json"], ANIP_REQUESTER_KEY);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+}

@@ -75,6 +75,17 @@ pub enum AnipCommand {
     Run(AnipRunArgs),
     /// Compare the normalized manifests of two or more services field by field; exit 1 on drift.
     Parity(AnipParityArgs),
+    /// Turn ANIP's own case files (service-conformance cases.json, contract-test packs) into a pack.
+    Import(AnipImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnipImportArgs {
+    /// The case file (JSON).
+    pub file: PathBuf,
+    /// Where to write the pack (default: `anip/<file stem>.pack.yaml`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -1,6 +1,7 @@
 //! ANIP execution scenario packs (`scenario-pack/v1`): the model, its parser, the offline check and manifests.
 
 pub mod check;
+pub mod import;
 pub mod jws;
 pub mod manifest;
 pub mod pack;

@@ -237,6 +237,8 @@ pub struct Invoke {
     pub approval_grant: Option<Spanned<String>>,
     /// How many identical invocations to send at once (a race); 1 by default.
     pub parallel: u32,
+    /// Effects the caller asks for (`requested_effects`, the runtimes' extension).
+    pub requested_effects: Vec<String>,
 }
 
 /// A grant issuance.

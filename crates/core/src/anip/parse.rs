@@ -434,7 +434,13 @@ impl Reader<'_> {
                 let fields = self.mapping(
                     value,
                     "`invoke`",
-                    &["capability", "parameters", "approval_grant", "parallel"],
+                    &[
+                        "capability",
+                        "parameters",
+                        "approval_grant",
+                        "parallel",
+                        "requested_effects",
+                    ],
                 );
                 let capability = self
                     .required(fields, "capability", key.span, "`invoke`")
@@ -457,6 +463,14 @@ impl Reader<'_> {
                     approval_grant: get(fields, "approval_grant")
                         .and_then(|n| self.string(n, "`approval_grant`")),
                     parallel,
+                    requested_effects: get(fields, "requested_effects")
+                        .map(|n| {
+                            self.strings(n, "an effect")
+                                .into_iter()
+                                .map(|s| s.value)
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                 }))
             }
             "grant" => {

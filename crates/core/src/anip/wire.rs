@@ -66,6 +66,9 @@ pub struct InvokeRequest {
     /// Our reference (the scenario id), echoed and searchable in audit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_reference_id: Option<String>,
+    /// Effects asked for (a runtime extension generated handlers read).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub requested_effects: Vec<String>,
 }
 
 /// An invocation's answer (success or failure).

@@ -41,6 +41,7 @@ pub async fn read(runner: &mut Runner<'_>, probe: &Probe) -> Result<Result<i64, 
                 parameters: parameters.clone(),
                 approval_grant: None,
                 client_reference_id: Some("scenario-lab-probe".to_owned()),
+                requested_effects: Vec::new(),
             };
             runner
                 .client

@@ -175,6 +175,7 @@ async fn invoke_all(
             .as_ref()
             .map(|g| substitute_str(&g.value, &runner.captures)),
         client_reference_id: Some(scenario.id.value.clone()),
+        requested_effects: invoke.requested_effects.clone(),
     };
     let calls = (0..invoke.parallel).map(|_| runner.client.invoke(&token.token, capability, &body));
     steps.push(if invoke.parallel > 1 {

@@ -2,7 +2,6 @@
 
 use super::CommandError;
 use crate::anip::client::AnipClient;
-use crate::atomic_file::write_atomic;
 use crate::cli::{AnipInitArgs, exit};
 use crate::terminal::eprint_safe;
 use scenario_lab_core::anip::jws::verify_detached;
@@ -71,24 +70,14 @@ pub async fn run(args: &AnipInitArgs) -> Result<u8, CommandError> {
         probes: &probes,
     };
     let (pack, todo) = starter_pack(&input);
-    let text = if args
-        .out
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    {
-        serde_json::to_string_pretty(&pack).unwrap_or_default()
-    } else {
-        format!(
-            "# A starter pack written by `scenario-lab anip init --service {}`.\n# Credentials are read from the environment variables named under `actors`.\n{}",
-            args.service,
-            serde_norway::to_string(&pack).unwrap_or_default()
-        )
-    };
+    let header = format!(
+        "A starter pack written by `scenario-lab anip init --service {}`.\nCredentials are read from the environment variables named under `actors`.",
+        args.service
+    );
+    super::write_pack(&args.out, &pack, &header)?;
     let manifest_path = args.out.with_file_name("manifest.json");
     let manifest_text = serde_json::to_string_pretty(&manifest.json).unwrap_or_default();
-    for (path, text) in [(&args.out, text), (&manifest_path, manifest_text)] {
-        write(path, &text)?;
-    }
+    super::write_file(&manifest_path, &manifest_text)?;
     let count = pack
         .get("scenarios")
         .and_then(Value::as_array)
@@ -110,19 +99,6 @@ pub async fn run(args: &AnipInitArgs) -> Result<u8, CommandError> {
         );
     }
     Ok(exit::OK)
-}
-
-fn write(path: &Path, text: &str) -> Result<(), CommandError> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|source| CommandError::Write {
-            path: parent.display().to_string(),
-            source,
-        })?;
-    }
-    write_atomic(path, text.as_bytes()).map_err(|source| CommandError::Write {
-        path: path.display().to_string(),
-        source,
-    })
 }
 
 fn parse_probes(given: &[String]) -> Result<Vec<(String, String)>, String> {
