@@ -441,3 +441,41 @@ fn a_workspace_never_seen_answers_from_its_own_discover() {
         "{models:?}"
     );
 }
+
+#[test]
+fn an_anip_pack_is_checked_as_it_is_edited() {
+    let dir = scenario_lab_tests::TempDir::new("lsp-pack");
+    std::fs::create_dir_all(dir.0.join("anip")).expect("anip/ made");
+    let path = std::fs::canonicalize(dir.0.join("anip"))
+        .expect("exists")
+        .join("fixture.pack.yaml");
+    let uri = Url::from_file_path(&path).expect("an absolute path");
+    let text = "format: scenario-pack/v1\nscenarios:\n  - id: stop\n    class: approval_stop\n    request: {invoke: {capability: fixture.reset_tenant}}\n  - id: grant\n    class: approval_continuation\n    prior: [stpo]\n    request: {grant: {approval_request: apr_1}}\n";
+    let mut client = Client::start();
+    initialize(&mut client);
+    client.notify::<note::DidOpenTextDocument>(lsp::DidOpenTextDocumentParams {
+        text_document: lsp::TextDocumentItem::new(uri.clone(), "yaml".into(), 1, text.to_owned()),
+    });
+    let found = client.diagnostics(&uri, |d| {
+        d.iter()
+            .any(|d| d.code == Some(lsp::NumberOrString::String("pack/unknown-prior".into())))
+    });
+    let unknown = found
+        .iter()
+        .find(|d| d.code == Some(lsp::NumberOrString::String("pack/unknown-prior".into())))
+        .expect("found");
+    assert_eq!(unknown.range.start, Position::new(7, 12), "on `stpo`");
+    // Fixing the typo clears it.
+    client.notify::<note::DidChangeTextDocument>(lsp::DidChangeTextDocumentParams {
+        text_document: lsp::VersionedTextDocumentIdentifier::new(uri.clone(), 2),
+        content_changes: vec![lsp::TextDocumentContentChangeEvent {
+            range: Some(lsp::Range::new(Position::new(7, 12), Position::new(7, 16))),
+            range_length: None,
+            text: "stop".to_owned(),
+        }],
+    });
+    client.diagnostics(&uri, |d| {
+        d.iter()
+            .all(|d| d.severity != Some(lsp::DiagnosticSeverity::ERROR))
+    });
+}

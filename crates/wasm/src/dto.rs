@@ -124,6 +124,15 @@ impl<'a> Positions<'a> {
         Positions { files }
     }
 
+    /// Indexes the given texts (an ANIP pack and its manifest).
+    pub fn of(texts: &[(FileKind, &'a str)]) -> Self {
+        let files = texts
+            .iter()
+            .map(|(kind, text)| (*kind, *text, LineIndex::new(text)))
+            .collect();
+        Positions { files }
+    }
+
     /// The byte offset of a UTF-16 offset into `file`.
     pub fn byte_offset(&self, file: FileKind, utf16: usize) -> usize {
         self.files
@@ -165,11 +174,14 @@ impl<'a> Positions<'a> {
 
 impl ReportDto {
     pub fn from_report(report: &Report, workspace: &Workspace<'_>) -> ReportDto {
-        let positions = Positions::new(workspace);
+        Self::with_positions(report, &Positions::new(workspace))
+    }
+
+    pub fn with_positions(report: &Report, positions: &Positions<'_>) -> ReportDto {
         let diagnostics = report
             .diagnostics
             .iter()
-            .map(|d| DiagnosticDto::new(d, &positions))
+            .map(|d| DiagnosticDto::new(d, positions))
             .collect();
         ReportDto {
             diagnostics,
@@ -298,7 +310,7 @@ impl ScenariosDto {
             sections: doc.headings.iter().map(|h| h.text.clone()).collect(),
             diagnostics: diagnostics
                 .iter()
-                .map(|d| DiagnosticDto::new(d, &positions))
+                .map(|d| DiagnosticDto::new(d, positions))
                 .collect(),
         }
     }

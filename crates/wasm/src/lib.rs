@@ -19,7 +19,7 @@ export interface PreflightInput {
   validation?: string;
 }
 
-export type FileName = "scenarios.md" | "entity-audit.md" | "discover.json" | "scenario-recipes.json" | ".scenario-validation.json";
+export type FileName = "scenarios.md" | "entity-audit.md" | "discover.json" | "scenario-recipes.json" | ".scenario-validation.json" | "scenario.pack.yaml" | "manifest.json";
 export type Severity = "error" | "warning" | "info";
 
 /** A range: UTF-8 byte offsets, UTF-16 offsets (`from`/`to`, CodeMirror's and Monaco's model offsets) and 1-based line and UTF-16 column. */
@@ -151,6 +151,12 @@ export function format(input: PreflightInput, file: FileName): TextEdit[];
 export function explain(code: string): string | undefined;
 /** The package version. */
 export function version(): string;
+/**
+ * The offline check of an ANIP scenario pack (`scenario-pack/v1`): `fileName` picks YAML or JSON
+ * (`*.json`), `manifest` is the text of `anip/manifest.json` when there is one. Diagnostics in the
+ * pack have the file `scenario.pack.yaml`, those in the manifest `manifest.json`.
+ */
+export function checkPack(text: string, fileName: string, manifest?: string): PreflightResult;
 "#;
 
 /// The one conversion of any error into a JavaScript exception.
@@ -176,6 +182,25 @@ pub fn preflight(input: JsValue) -> Result<JsValue, JsError> {
     let workspace = files.workspace();
     let report = scenario_lab_core::preflight(&workspace);
     to_js(&ReportDto::from_report(&report, &workspace))
+}
+
+#[wasm_bindgen(js_name = checkPack, skip_typescript)]
+pub fn check_pack(
+    text: &str,
+    file_name: &str,
+    manifest: Option<String>,
+) -> Result<JsValue, JsError> {
+    use scenario_lab_core::FileKind;
+    use scenario_lab_core::anip::{Syntax, check_pack};
+    let checked = check_pack(text, Syntax::of_path(file_name), manifest.as_deref());
+    let mut texts = vec![(FileKind::Pack, text)];
+    if let Some(manifest) = manifest.as_deref() {
+        texts.push((FileKind::AnipManifest, manifest));
+    }
+    to_js(&ReportDto::with_positions(
+        &checked.report,
+        &dto::Positions::of(&texts),
+    ))
 }
 
 #[wasm_bindgen(js_name = resolveRecipe, skip_typescript)]

@@ -54,10 +54,12 @@ pub struct ScenarioRun {
     pub checks: Vec<CheckResult>,
     /// What the runner did, in order (`token requester`, `invoke fixture.reset_tenant`, …).
     pub steps: Vec<String>,
-    /// Wall time.
+    /// Wall time in milliseconds.
     pub ms: u64,
-    /// Time spent in HTTP round trips (the runner's own overhead is `ms - http_ms`).
-    pub http_ms: u64,
+    /// Wall time in microseconds, less `wait_seconds` (the benchmark's figure).
+    pub busy_us: u64,
+    /// Microseconds spent in HTTP round trips (the runner's own overhead is `busy_us - http_us`).
+    pub http_us: u64,
 }
 
 /// A protocol hygiene finding.

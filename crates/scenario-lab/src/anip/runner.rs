@@ -182,7 +182,10 @@ impl Runner<'_> {
             checks,
             steps,
             ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            http_ms: (self.client.waited_us() - waited_before) / 1000,
+            busy_us: u64::try_from(started.elapsed().as_micros())
+                .unwrap_or(u64::MAX)
+                .saturating_sub(scenario.wait_seconds * 1_000_000),
+            http_us: self.client.waited_us() - waited_before,
         }
     }
 
@@ -348,6 +351,7 @@ fn skipped(scenario: &Scenario, why: &str) -> ScenarioRun {
         checks: vec![CheckResult::skip("run", why)],
         steps: Vec::new(),
         ms: 0,
-        http_ms: 0,
+        busy_us: 0,
+        http_us: 0,
     }
 }

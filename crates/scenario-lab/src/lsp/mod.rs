@@ -3,6 +3,7 @@
 
 mod convert;
 mod documents;
+mod packs;
 mod position;
 mod requests;
 
@@ -35,6 +36,8 @@ pub struct Server {
     encoding: Encoding,
     /// The files diagnostics were last published for, by folder (to clear them when fixed).
     published: BTreeMap<PathBuf, BTreeSet<FileKind>>,
+    /// Open ANIP scenario packs.
+    packs: packs::Packs,
 }
 
 /// What the server can do, in the negotiated encoding.
@@ -206,6 +209,14 @@ impl Server {
     /// Applies a notification; returns the diagnostics to publish.
     fn notified(&mut self, notification: Notification) -> Vec<Notification> {
         let Notification { method, params } = notification;
+        let pack = params
+            .pointer("/textDocument/uri")
+            .and_then(|u| u.as_str())
+            .and_then(|u| lsp::Url::parse(u).ok())
+            .is_some_and(|u| packs::is_pack(&u));
+        if pack {
+            return self.packs.notified(&method, params, self.encoding);
+        }
         let changed = match method.as_str() {
             note::DidOpenTextDocument::METHOD => decode::<note::DidOpenTextDocument>(params)
                 .and_then(|p| {
