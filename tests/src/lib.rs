@@ -606,7 +606,18 @@ impl Drop for Demo {
 /// Starts `scenario-lab demo` in `workspace` (its `autonoma/` folder), serving the editor from
 /// `dist` when given; `validate` keeps the startup validation (otherwise `--no-validate`).
 pub fn start_demo(workspace: &TempDir, dist: Option<&Path>, validate: bool) -> Demo {
+    start_demo_with(workspace, dist, validate, &[])
+}
+
+/// The same, with more environment variables (the ANIP credentials the proxy keeps).
+pub fn start_demo_with(
+    workspace: &TempDir,
+    dist: Option<&Path>,
+    validate: bool,
+    env: &[(&str, &str)],
+) -> Demo {
     let mut command = Command::new(binary());
+    command.envs(env.iter().copied());
     command.args(["demo", "--editor-port", "0", "--dir", "autonoma"]);
     if !validate {
         command.arg("--no-validate");

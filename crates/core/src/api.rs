@@ -294,3 +294,79 @@ mod tests {
         assert_eq!(ValidateEvent::parse(step.name(), &step.data()), Some(step));
     }
 }
+
+/// `GET /api/packs`: the ANIP scenario packs in the workspace's `anip/` folder.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PacksAnswer {
+    /// The folder, as the proxy names it.
+    pub dir: String,
+    /// Each `*.pack.yaml` / `*.pack.json`, by file name.
+    pub packs: Vec<PackText>,
+    /// `manifest.json` beside them, when there is one.
+    pub manifest: Option<String>,
+}
+
+/// One pack file.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackText {
+    /// The file name (`starter.pack.yaml`).
+    pub name: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// `POST /api/packs/run`: runs a saved pack (or one scenario and what it needs) with the
+/// credentials of the proxy's environment; answers `anip::run_report::PackRunReport`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunPackRequest {
+    /// The pack's file name.
+    pub name: String,
+    /// Only this scenario (and its `prior`).
+    pub scenario: Option<String>,
+    /// Another service than the pack's `service.url`.
+    pub service: Option<String>,
+}
+
+/// `POST /api/packs/parity`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParityRequest {
+    /// Two or more service base URLs.
+    pub services: Vec<String>,
+}
+
+/// The normalized manifests compared.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ParityAnswer {
+    /// Each service: its URL, capability count and normalized digest.
+    pub services: Vec<ParityService>,
+    /// Each difference against the first service.
+    pub differences: Vec<ParityDifference>,
+}
+
+/// One service of a parity comparison.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParityService {
+    /// Its base URL.
+    pub url: String,
+    /// How many capabilities its manifest declares.
+    pub capabilities: usize,
+    /// `sha256:` over its normalized capabilities.
+    pub digest: String,
+}
+
+/// A field that differs between the first service and another.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ParityDifference {
+    /// The other service.
+    pub service: String,
+    /// The capability.
+    pub capability: String,
+    /// The field (`(capability)` when only one side has it).
+    pub field: String,
+    /// The first service's value (normalized; null when absent).
+    pub first: Value,
+    /// The other service's.
+    pub other: Value,
+}

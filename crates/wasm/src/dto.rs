@@ -310,7 +310,7 @@ impl ScenariosDto {
             sections: doc.headings.iter().map(|h| h.text.clone()).collect(),
             diagnostics: diagnostics
                 .iter()
-                .map(|d| DiagnosticDto::new(d, positions))
+                .map(|d| DiagnosticDto::new(d, &positions))
                 .collect(),
         }
     }

@@ -101,7 +101,7 @@ impl Runner<'_> {
     pub async fn run(
         &mut self,
         order: &[usize],
-        progress: &mut dyn FnMut(&ScenarioRun),
+        progress: &mut (dyn FnMut(&ScenarioRun) + Send),
     ) -> ServiceRun {
         let mut runs: Vec<ScenarioRun> = Vec::new();
         for &i in order {

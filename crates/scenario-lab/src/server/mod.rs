@@ -5,6 +5,7 @@
 
 mod files;
 mod lifecycle;
+mod packs;
 mod upload;
 
 pub use lifecycle::remember;
@@ -26,6 +27,8 @@ use std::sync::{Arc, Mutex};
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub dir: PathBuf,
+    /// The workspace's ANIP packs: `anip/` beside the `autonoma/` folder.
+    pub packs_dir: PathBuf,
     pub session_token: String,
     /// `host:port` values a request's `Host` may carry (loopback only).
     pub allowed_hosts: Vec<String>,
@@ -49,7 +52,11 @@ pub type LastValidation = Arc<Mutex<Option<ValidationRecord>>>;
 impl AppState {
     /// A proxy for `dir` on `port` (127.0.0.1 and localhost) with nothing to reach yet.
     pub fn new(dir: PathBuf, session_token: String, port: u16) -> AppState {
+        let packs_dir = dir
+            .parent()
+            .map_or_else(|| PathBuf::from("anip"), |p| p.join("anip"));
         AppState {
+            packs_dir,
             dir,
             session_token,
             allowed_hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")],
@@ -164,6 +171,13 @@ pub fn app(state: AppState) -> Router {
         .route("/api/up", post(lifecycle::up))
         .route("/api/down", post(lifecycle::down))
         .route("/api/upload", post(upload::upload))
+        .route("/api/packs", get(packs::list))
+        .route(
+            "/api/packs/{name}",
+            put(packs::save).layer(DefaultBodyLimit::max(packs::MAX_PACK_BYTES)),
+        )
+        .route("/api/packs/run", post(packs::run))
+        .route("/api/packs/parity", post(packs::parity))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             require_session,

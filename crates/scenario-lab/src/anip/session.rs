@@ -1,0 +1,229 @@
+//! One pack run against its services, as `anip run` and the proxy's Packs panel start it:
+//! credentials from the environment, each tried once, then the runner per service.
+
+use super::client::{AnipClient, ClientError};
+use super::runner::{Credentials, RunError, Runner, run_order};
+use crate::cli::exit;
+use scenario_lab_core::anip::Manifest;
+use scenario_lab_core::anip::pack::{Pack, Request, Scenario};
+use scenario_lab_core::anip::run_report::{OutcomeDrift, PackRunReport, ScenarioRun};
+use scenario_lab_core::anip::wire::TokenRequest;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What to run, and where.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Service URLs (the pack's `service.url` when empty).
+    pub services: Vec<String>,
+    /// Only these scenarios (and what they need).
+    pub scenarios: Vec<String>,
+    /// Only these classes (and what they need).
+    pub classes: Vec<String>,
+    /// The agent app for `ask` scenarios.
+    pub agent: Option<String>,
+}
+
+/// What a run reports as it goes.
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// A service's run starts.
+    Service { service: &'a str, scenarios: usize },
+    /// A scenario ended.
+    Scenario(&'a ScenarioRun),
+}
+
+/// A run that gave no verdicts, and its exit code.
+#[derive(Debug)]
+pub struct Stopped {
+    pub message: String,
+    pub code: u8,
+}
+
+impl From<RunError> for Stopped {
+    fn from(error: RunError) -> Self {
+        let code = match &error {
+            RunError::Client(ClientError::Unreachable { .. }) => exit::UNREACHABLE,
+            _ => exit::USAGE,
+        };
+        let hint = match &error {
+            RunError::Client(ClientError::Authentication { env, .. }) => {
+                format!("\n  help: set {env} to a bootstrap credential the service accepts")
+            }
+            RunError::Client(ClientError::Unreachable { .. }) => {
+                "\n  help: start the service, or pass its URL with --service".to_owned()
+            }
+            _ => String::new(),
+        };
+        Stopped {
+            message: format!("{error}{hint}"),
+            code,
+        }
+    }
+}
+
+pub async fn run_pack(
+    options: &RunOptions,
+    name: &str,
+    pack: &Pack,
+    progress: &mut (dyn FnMut(&Progress<'_>) + Send),
+) -> Result<PackRunReport, Stopped> {
+    let services: Vec<String> = if options.services.is_empty() {
+        pack.service.url.iter().map(|u| u.value.clone()).collect()
+    } else {
+        options.services.clone()
+    };
+    if services.is_empty() {
+        return Err(Stopped {
+            message: format!("{name} names no `service.url`; pass the service with --service URL"),
+            code: exit::USAGE,
+        });
+    }
+    let credentials = credentials(pack)?;
+    let selected = |s: &Scenario| {
+        (options.scenarios.is_empty() || options.scenarios.contains(&s.id.value))
+            && (options.classes.is_empty()
+                || s.class
+                    .as_ref()
+                    .is_some_and(|c| options.classes.iter().any(|a| a == c.value.as_str())))
+    };
+    let order = run_order(pack, &selected);
+    let mut report = PackRunReport {
+        pack: name.to_owned(),
+        ..PackRunReport::default()
+    };
+    for service in services {
+        progress(&Progress::Service {
+            service: &service,
+            scenarios: order.len(),
+        });
+        let client = AnipClient::new(&service);
+        client.discovery().await.map_err(RunError::from)?;
+        let manifest = client.get("/anip/manifest").await.map_err(RunError::from)?;
+        let manifest: Manifest =
+            crate::anip::client::decode(&manifest, "/anip/manifest").map_err(RunError::from)?;
+        let mut runner = Runner {
+            pack,
+            client,
+            manifest,
+            credentials: credentials.clone(),
+            agent: options.agent.clone(),
+            captures: BTreeMap::default(),
+            grants: BTreeMap::default(),
+            probe_tokens: BTreeMap::default(),
+            asked: BTreeMap::default(),
+            hygiene: Vec::new(),
+        };
+        authenticate(&runner).await?;
+        let run = runner
+            .run(&order, &mut |r| progress(&Progress::Scenario(r)))
+            .await;
+        report.services.push(run);
+    }
+    report.outcome_drift = drift(&report);
+    Ok(report)
+}
+
+/// The actors the pack uses, with their credentials from the environment (names only in errors).
+fn credentials(pack: &Pack) -> Result<Credentials, Stopped> {
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    for scenario in &pack.scenarios {
+        let default = match scenario.request {
+            Some(Request::Grant(_)) => "approver",
+            _ => "requester",
+        };
+        used.insert(
+            scenario
+                .token
+                .actor
+                .as_ref()
+                .map_or(default, |a| a.value.as_str())
+                .to_owned(),
+        );
+        if scenario
+            .expect
+            .audit
+            .as_ref()
+            .is_some_and(|a| a.grant_linked)
+        {
+            used.insert("approver".to_owned());
+        }
+    }
+    if !pack.probes.is_empty() {
+        used.insert("requester".to_owned());
+    }
+    let mut credentials = Credentials::default();
+    for actor in used {
+        let Some(spec) = pack.actors.get(&actor) else {
+            continue;
+        };
+        match std::env::var(&spec.credential_env) {
+            Ok(value) if !value.is_empty() => {
+                credentials
+                    .0
+                    .insert(actor, (spec.credential_env.clone(), value));
+            }
+            _ => {
+                return Err(RunError::MissingCredential {
+                    actor,
+                    env: spec.credential_env.clone(),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(credentials)
+}
+
+/// Each actor's credential tried once before the first scenario, so that a wrong key is one
+/// clear error instead of a failure per scenario.
+async fn authenticate(runner: &Runner<'_>) -> Result<(), Stopped> {
+    let scope = runner
+        .manifest
+        .capabilities
+        .values()
+        .next()
+        .map(|c| c.minimum_scope.clone())
+        .unwrap_or_default();
+    for actor in runner.credentials.0.keys() {
+        let request = TokenRequest {
+            scope: scope.clone(),
+            ttl_hours: Some(1),
+            ..TokenRequest::default()
+        };
+        runner.token(actor, &request).await?;
+    }
+    Ok(())
+}
+
+/// Scenarios whose outcome differs between services.
+fn drift(report: &PackRunReport) -> Vec<OutcomeDrift> {
+    let Some(first) = report.services.first() else {
+        return Vec::new();
+    };
+    if report.services.len() < 2 {
+        return Vec::new();
+    }
+    first
+        .scenarios
+        .iter()
+        .filter_map(|scenario| {
+            let outcomes: Vec<(String, Option<String>)> = report
+                .services
+                .iter()
+                .map(|s| {
+                    let outcome = s
+                        .scenarios
+                        .iter()
+                        .find(|r| r.id == scenario.id)
+                        .and_then(|r| r.outcome.clone());
+                    (s.service.clone(), outcome)
+                })
+                .collect();
+            let distinct: BTreeSet<&Option<String>> = outcomes.iter().map(|(_, o)| o).collect();
+            (distinct.len() > 1).then(|| OutcomeDrift {
+                scenario: scenario.id.clone(),
+                outcomes,
+            })
+        })
+        .collect()
+}

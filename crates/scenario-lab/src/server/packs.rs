@@ -1,0 +1,127 @@
+//! `/api/packs`: the workspace's ANIP packs listed, saved, run and compared; credentials stay in
+//! the proxy's environment.
+
+use super::{ApiError, AppState};
+use crate::anip::parity::compare;
+use crate::anip::session::{RunOptions, run_pack};
+use crate::atomic_file::write_atomic;
+use crate::cli::exit;
+use axum::Json;
+use axum::extract::{Path as UrlPath, State};
+use scenario_lab_core::anip::run_report::PackRunReport;
+use scenario_lab_core::anip::{Syntax, check_pack};
+use scenario_lab_core::api::{PackText, PacksAnswer, ParityAnswer, ParityRequest, RunPackRequest};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Packs larger than this are refused.
+pub(super) const MAX_PACK_BYTES: usize = 4 * 1024 * 1024;
+
+/// Whether `name` is a pack file name (no folders, a pack extension).
+fn pack_path(state: &AppState, name: &str) -> Result<PathBuf, ApiError> {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        && !name.starts_with('.');
+    let pack = [".pack.yaml", ".pack.yml", ".pack.json"]
+        .iter()
+        .any(|e| name.ends_with(e));
+    if plain && pack {
+        Ok(state.packs_dir.join(name))
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "`{name}` is not a pack file name (`NAME.pack.yaml` or `NAME.pack.json`, no folders)"
+        )))
+    }
+}
+
+/// `GET /api/packs`.
+pub(super) async fn list(
+    State(state): State<Arc<AppState>>,
+) -> Result<Json<PacksAnswer>, ApiError> {
+    let mut packs = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(&state.packs_dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            if is_file && pack_path(&state, &name).is_ok() {
+                let text = std::fs::read_to_string(entry.path())?;
+                packs.push(PackText { name, text });
+            }
+        }
+    }
+    packs.sort_by(|a, b| a.name.cmp(&b.name));
+    let manifest = std::fs::read_to_string(state.packs_dir.join("manifest.json")).ok();
+    Ok(Json(PacksAnswer {
+        dir: state.packs_dir.display().to_string(),
+        packs,
+        manifest,
+    }))
+}
+
+/// `PUT /api/packs/{name}`: writes one pack atomically.
+pub(super) async fn save(
+    State(state): State<Arc<AppState>>,
+    UrlPath(name): UrlPath<String>,
+    body: String,
+) -> Result<Json<PackText>, ApiError> {
+    let path = pack_path(&state, &name)?;
+    std::fs::create_dir_all(&state.packs_dir)?;
+    write_atomic(&path, body.as_bytes())?;
+    Ok(Json(PackText { name, text: body }))
+}
+
+/// `POST /api/packs/run`: the saved pack's run report (refused when the pack has errors).
+pub(super) async fn run(
+    State(state): State<Arc<AppState>>,
+    Json(request): Json<RunPackRequest>,
+) -> Result<Json<PackRunReport>, ApiError> {
+    let path = pack_path(&state, &request.name)?;
+    let text = std::fs::read_to_string(&path).map_err(|_| {
+        ApiError::NotFound(format!(
+            "no pack `{}` in {}",
+            request.name,
+            state.packs_dir.display()
+        ))
+    })?;
+    let manifest = std::fs::read_to_string(state.packs_dir.join("manifest.json")).ok();
+    let checked = check_pack(&text, Syntax::of_path(&request.name), manifest.as_deref());
+    if checked.report.errors() > 0 {
+        return Err(ApiError::BadRequest(format!(
+            "`{}` has {} error(s); fix them first (they are listed under the pack)",
+            request.name,
+            checked.report.errors()
+        )));
+    }
+    let options = RunOptions {
+        services: request.service.into_iter().collect(),
+        scenarios: request.scenario.into_iter().collect(),
+        ..RunOptions::default()
+    };
+    let report = run_pack(&options, &request.name, &checked.pack, &mut |_| {})
+        .await
+        .map_err(|stopped| {
+            if stopped.code == exit::UNREACHABLE {
+                ApiError::Unavailable(stopped.message)
+            } else {
+                ApiError::BadRequest(stopped.message)
+            }
+        })?;
+    Ok(Json(report))
+}
+
+/// `POST /api/packs/parity`.
+pub(super) async fn parity(
+    Json(request): Json<ParityRequest>,
+) -> Result<Json<ParityAnswer>, ApiError> {
+    if request.services.len() < 2 {
+        return Err(ApiError::BadRequest(
+            "parity compares two or more services".to_owned(),
+        ));
+    }
+    compare(&request.services)
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::Unavailable(e.to_string()))
+}
