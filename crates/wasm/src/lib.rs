@@ -185,6 +185,10 @@ pub fn preflight(input: JsValue) -> Result<JsValue, JsError> {
 }
 
 #[wasm_bindgen(js_name = checkPack, skip_typescript)]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "wasm-bindgen hands optional strings over owned"
+)]
 pub fn check_pack(
     text: &str,
     file_name: &str,
