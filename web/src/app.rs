@@ -5,6 +5,7 @@ use crate::code_view::CodeEditor;
 use crate::diagnostics_panel::DiagnosticsPanel;
 use crate::lifecycle_panel::LifecyclePanel;
 use crate::overview::Overview;
+use crate::packs_panel::PacksPanel;
 use crate::proxy_client::Proxy;
 use crate::recipe_graph_view::RecipeGraphs;
 use crate::review::Review;
@@ -79,6 +80,7 @@ pub fn Editor(state: EditorState) -> impl IntoView {
                 <TabButton tab=Tab::Graph label="Graph" />
                 <TabButton tab=Tab::Lifecycle label="Lifecycle" />
                 <TabButton tab=Tab::Review label="Review" />
+                <TabButton tab=Tab::Packs label="Packs" />
             </nav>
             <main>
                 <div class="panel" class:hidden=move || state.tab.get() != Tab::Overview><Overview /></div>
@@ -92,6 +94,7 @@ pub fn Editor(state: EditorState) -> impl IntoView {
                 <div class="panel" class:hidden=move || state.tab.get() != Tab::Graph><RecipeGraphs /></div>
                 <div class="panel" class:hidden=move || state.tab.get() != Tab::Lifecycle><LifecyclePanel /></div>
                 <div class="panel" class:hidden=move || state.tab.get() != Tab::Review><Review /></div>
+                <div class="panel" class:hidden=move || state.tab.get() != Tab::Packs><PacksPanel /></div>
             </main>
         </div>
     }

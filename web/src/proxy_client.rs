@@ -109,6 +109,23 @@ impl Proxy {
         Self::answer(self.send_json(path, body).await?).await
     }
 
+    /// `PUT path` with a text body, decoded as `T` (a pack).
+    pub async fn put_text(
+        &self,
+        path: &str,
+        contents: &str,
+    ) -> Result<scenario_lab_core::api::PackText, ProxyError> {
+        let response = Request::put(path)
+            .header("authorization", &format!("Bearer {}", self.token()?))
+            .header("content-type", "text/plain; charset=utf-8")
+            .body(contents.to_owned())
+            .map_err(|e| ProxyError::Failed(0, e.to_string()))?
+            .send()
+            .await
+            .map_err(unreachable)?;
+        Self::answer(response).await
+    }
+
     /// Writes one workspace file through the proxy, unless it changed on disk since `base` (the
     /// version the editor loaded; `None` for a new file) was read: then a 409.
     pub async fn put_file(

@@ -19,6 +19,7 @@ pub enum Tab {
     Graph,
     Lifecycle,
     Review,
+    Packs,
 }
 
 /// What the editor knows about the proxy.

@@ -1,0 +1,76 @@
+//! The editor's Packs panel end to end: `scenario-lab demo` serves the editor with the ANIP
+//! credentials in the proxy's environment, a real ANIP service answers, and Chromium
+//! (tests/node/packs-e2e.mjs) checks a pack live, runs it and one scenario, and compares manifests.
+
+use scenario_lab_tests::{
+    ANIP_APPROVER_KEY, ANIP_REQUESTER_KEY, AnipService, binary, built_editor, example_workspace,
+    http, repo_root, start_demo_with, text,
+};
+use std::process::Command;
+
+#[test]
+fn the_packs_panel_checks_runs_and_compares() {
+    let root = repo_root();
+    let dist = built_editor();
+    let service = AnipService::start("", false);
+    let drifting = AnipService::start("", true);
+    let workspace = example_workspace("packs-editor");
+    std::fs::write(
+        workspace.0.join("samples.json"),
+        r#"{"fixture.count": {"tenant": "tenant-a"}, "fixture.reset_tenant": {"tenant": "tenant-b"}}"#,
+    )
+    .expect("samples written");
+    let init = Command::new(binary())
+        .args([
+            "anip",
+            "init",
+            "--service",
+            &service.url,
+            "--samples",
+            "samples.json",
+        ])
+        .args(["--probe", "fixture.count:$.result.resets"])
+        .current_dir(&workspace.0)
+        .output()
+        .expect("scenario-lab runs");
+    assert_eq!(init.status.code(), Some(0), "{}", text(&init));
+    let credentials = [
+        ("ANIP_BEARER", ANIP_REQUESTER_KEY),
+        ("ANIP_APPROVER_BEARER", ANIP_APPROVER_KEY),
+    ];
+    let demo = start_demo_with(&workspace, Some(&dist), false, &credentials);
+
+    // The API lists the pack and refuses names outside the packs folder.
+    let bearer = format!("Bearer {}", demo.session_token());
+    let port = demo.editor_port();
+    let listed = http(port, "GET", "/api/packs", &[("authorization", &bearer)], "");
+    assert!(
+        listed.starts_with("HTTP/1.1 200") && listed.contains("starter.pack.yaml"),
+        "{listed}"
+    );
+    let escape = http(
+        port,
+        "PUT",
+        "/api/packs/..%2Fautonoma%2Fx.pack.yaml",
+        &[("authorization", &bearer)],
+        "x",
+    );
+    assert!(escape.starts_with("HTTP/1.1 400"), "{escape}");
+
+    let shots = root.join("target/e2e-artifacts/packs");
+    let output = Command::new("node")
+        .arg("packs-e2e.mjs")
+        .current_dir(root.join("tests/node"))
+        .env("EDITOR_URL", &demo.editor)
+        .env("PARITY_URLS", format!("{} {}", service.url, drifting.url))
+        .env("SHOTS", &shots)
+        .output()
+        .unwrap_or_else(|e| panic!("node: {e}"));
+    let log = text(&output);
+    println!("{log}");
+    assert!(output.status.success(), "the browser test failed:\n{log}");
+    assert!(
+        !log.contains(ANIP_REQUESTER_KEY),
+        "no credential reaches the page"
+    );
+}
