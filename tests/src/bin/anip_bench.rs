@@ -81,6 +81,26 @@ fn main() {
                 per_scenario.push((b - h) / h * 100.0);
             }
         }
+        if round == 7 {
+            let mut worst: Vec<(f64, String, f64)> = runs
+                .iter()
+                .map(|r| {
+                    let (b, h) = (
+                        r["busy_us"].as_f64().unwrap_or(0.0),
+                        r["http_us"].as_f64().unwrap_or(1.0),
+                    );
+                    (
+                        (b - h) / h * 100.0,
+                        r["id"].as_str().unwrap_or_default().to_owned(),
+                        b - h,
+                    )
+                })
+                .collect();
+            worst.sort_by(|a, b| b.0.total_cmp(&a.0));
+            for (pct, id, us) in worst.iter().take(3) {
+                println!("  highest overhead: {id}: {pct:.1}% ({us:.0} µs outside HTTP)");
+            }
+        }
         let overhead = (busy - http) / http * 100.0;
         println!(
             "round {round}: {} scenarios, wall {wall:.0} ms (2 s of it the expiry wait), busy {:.1} ms, HTTP {:.1} ms, overhead {overhead:.1}%",

@@ -56,7 +56,7 @@ pub struct ScenarioRun {
     pub steps: Vec<String>,
     /// Wall time in milliseconds.
     pub ms: u64,
-    /// Wall time in microseconds, less `wait_seconds` (the benchmark's figure).
+    /// Wall time in microseconds, less the `wait_seconds` sleep (the benchmark's figure).
     pub busy_us: u64,
     /// Microseconds spent in HTTP round trips (the runner's own overhead is `busy_us - http_us`).
     pub http_us: u64,

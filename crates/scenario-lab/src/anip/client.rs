@@ -7,8 +7,7 @@ use scenario_lab_core::json_budget;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Answers larger than this are refused before they are parsed.
@@ -51,7 +50,15 @@ pub struct Answer {
 pub struct AnipClient {
     base: String,
     http: reqwest::Client,
-    waited_us: Arc<AtomicU64>,
+    waiting: Arc<Mutex<Waiting>>,
+}
+
+/// Time with at least one request in flight (parallel requests count once).
+#[derive(Debug, Default)]
+struct Waiting {
+    in_flight: usize,
+    since: Option<Instant>,
+    total_us: u64,
 }
 
 impl AnipClient {
@@ -65,7 +72,7 @@ impl AnipClient {
         AnipClient {
             base: base.trim_end_matches('/').to_owned(),
             http,
-            waited_us: Arc::new(AtomicU64::new(0)),
+            waiting: Arc::default(),
         }
     }
 
@@ -73,9 +80,38 @@ impl AnipClient {
         &self.base
     }
 
-    /// Microseconds spent in round trips so far (for the overhead figure).
+    /// Microseconds with a round trip in flight so far (for the overhead figure).
     pub fn waited_us(&self) -> u64 {
-        self.waited_us.load(Ordering::Relaxed)
+        let waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let current = waiting.since.map_or(0, |since| micros(since.elapsed()));
+        waiting.total_us + current
+    }
+
+    fn started(&self) {
+        let mut waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if waiting.in_flight == 0 {
+            waiting.since = Some(Instant::now());
+        }
+        waiting.in_flight += 1;
+    }
+
+    fn ended(&self) {
+        let mut waiting = self
+            .waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        waiting.in_flight = waiting.in_flight.saturating_sub(1);
+        if waiting.in_flight == 0
+            && let Some(since) = waiting.since.take()
+        {
+            waiting.total_us += micros(since.elapsed());
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -91,10 +127,9 @@ impl AnipClient {
         request: reqwest::RequestBuilder,
         url: &str,
     ) -> Result<Answer, ClientError> {
-        let started = Instant::now();
+        self.started();
         let result = Self::read(request, url).await;
-        let spent = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-        self.waited_us.fetch_add(spent, Ordering::Relaxed);
+        self.ended();
         result
     }
 
@@ -231,6 +266,10 @@ impl AnipClient {
         let answer = self.send(request, &url).await?;
         decode(&answer, "/anip/audit")
     }
+}
+
+fn micros(duration: Duration) -> u64 {
+    u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
 }
 
 /// An answer's JSON as `T`.

@@ -142,8 +142,11 @@ impl Runner<'_> {
                 "an agent-facing scenario: pass the agent app with --agent URL",
             );
         }
+        let mut slept = std::time::Duration::ZERO;
         if scenario.wait_seconds > 0 {
+            let before = Instant::now();
             tokio::time::sleep(std::time::Duration::from_secs(scenario.wait_seconds)).await;
+            slept = before.elapsed();
         }
         let mut steps = Vec::new();
         let mut checks = Vec::new();
@@ -156,10 +159,13 @@ impl Runner<'_> {
         };
         for failure in &observed.failures {
             for message in scenario_lab_core::anip::wire::hygiene(failure) {
-                self.hygiene.push(HygieneWarning {
+                let warning = HygieneWarning {
                     scenario: scenario.id.value.clone(),
                     message,
-                });
+                };
+                if !self.hygiene.contains(&warning) {
+                    self.hygiene.push(warning);
+                }
             }
         }
         if !observed.answers.is_empty() {
@@ -182,9 +188,8 @@ impl Runner<'_> {
             checks,
             steps,
             ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            busy_us: u64::try_from(started.elapsed().as_micros())
-                .unwrap_or(u64::MAX)
-                .saturating_sub(scenario.wait_seconds * 1_000_000),
+            busy_us: u64::try_from(started.elapsed().saturating_sub(slept).as_micros())
+                .unwrap_or(u64::MAX),
             http_us: self.client.waited_us() - waited_before,
         }
     }
