@@ -82,24 +82,7 @@ fn main() {
             }
         }
         if round == 7 {
-            let mut worst: Vec<(f64, String, f64)> = runs
-                .iter()
-                .map(|r| {
-                    let (b, h) = (
-                        r["busy_us"].as_f64().unwrap_or(0.0),
-                        r["http_us"].as_f64().unwrap_or(1.0),
-                    );
-                    (
-                        (b - h) / h * 100.0,
-                        r["id"].as_str().unwrap_or_default().to_owned(),
-                        b - h,
-                    )
-                })
-                .collect();
-            worst.sort_by(|a, b| b.0.total_cmp(&a.0));
-            for (pct, id, us) in worst.iter().take(3) {
-                println!("  highest overhead: {id}: {pct:.1}% ({us:.0} µs outside HTTP)");
-            }
+            print_worst(&runs);
         }
         let overhead = (busy - http) / http * 100.0;
         println!(
@@ -125,4 +108,24 @@ fn main() {
         p95[p95.len() * 95 / 100],
         median(&mut walls)
     );
+}
+
+/// The three scenarios with the highest share of time outside HTTP.
+fn print_worst(runs: &[Value]) {
+    let mut worst: Vec<(f64, String, f64)> = runs
+        .iter()
+        .map(|r| {
+            let busy = r["busy_us"].as_f64().unwrap_or(0.0);
+            let http = r["http_us"].as_f64().unwrap_or(1.0);
+            (
+                (busy - http) / http * 100.0,
+                r["id"].as_str().unwrap_or_default().to_owned(),
+                busy - http,
+            )
+        })
+        .collect();
+    worst.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (pct, id, us) in worst.iter().take(3) {
+        println!("  highest overhead: {id}: {pct:.1}% ({us:.0} µs outside HTTP)");
+    }
 }
