@@ -7,10 +7,12 @@ ANIP_DEFECT switches on one defect (the runner must fail the scenario that catch
   no_grant_policy         the gated capability declares no grant_policy
   raw_passthrough         a raw backend capability is exposed and runs whatever it is given
 ANIP_DRIFT=1 changes the gated capability's minimum scope (a second instance for parity).
+ANIP_STATE_DB=FILE mirrors the mutation count into a SQLite table (for SQL probes).
 Run: uvicorn app:app --host 127.0.0.1 --port PORT (ANIP_KEY_PATH names the key file).
 """
 
 import os
+import sqlite3
 
 from anip_core import (
     CapabilityDeclaration,
@@ -27,6 +29,19 @@ from fastapi import FastAPI
 DEFECT = os.environ.get("ANIP_DEFECT", "")
 DRIFT = os.environ.get("ANIP_DRIFT") == "1"
 STATE = {"resets": 0, "rows": {"tenant-a": 10, "tenant-b": 5}}
+# ANIP_STATE_DB names a SQLite file the service mirrors its mutation count into (SQL probes).
+STATE_DB = os.environ.get("ANIP_STATE_DB")
+
+
+def _mirror():
+    if STATE_DB:
+        with sqlite3.connect(STATE_DB) as db:
+            db.execute("CREATE TABLE IF NOT EXISTS fixture_state (resets INTEGER NOT NULL)")
+            db.execute("DELETE FROM fixture_state")
+            db.execute("INSERT INTO fixture_state (resets) VALUES (?)", (STATE["resets"],))
+
+
+_mirror()
 
 COUNT = CapabilityDeclaration(
     name="fixture.count",
@@ -72,6 +87,7 @@ async def count_handler(ctx: InvocationContext, params: dict) -> dict:
 def _reset(tenant: str) -> dict:
     deleted = STATE["rows"].pop(tenant, 0)
     STATE["resets"] += 1
+    _mirror()
     return {"tenant": tenant, "deleted": deleted, "mutation_performed": True}
 
 
@@ -91,6 +107,7 @@ async def reset_handler(ctx: InvocationContext, params: dict) -> dict:
 
 async def raw_handler(ctx: InvocationContext, params: dict) -> dict:
     STATE["resets"] += 1
+    _mirror()
     return {"rows": [], "statement": params["statement"]}
 
 

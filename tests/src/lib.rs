@@ -335,6 +335,11 @@ pub const ANIP_APPROVER_KEY: &str = "dev-approver-key";
 
 impl AnipService {
     pub fn start(defect: &str, drift: bool) -> AnipService {
+        Self::start_with(defect, drift, &[])
+    }
+
+    /// The same with more environment (`ANIP_STATE_DB`).
+    pub fn start_with(defect: &str, drift: bool, env: &[(&str, &str)]) -> AnipService {
         let port = free_port();
         let keys = TempDir::new(&format!("anip-keys-{port}"));
         let venv = repo_root().join("target/anip-venv/bin/python");
@@ -354,6 +359,7 @@ impl AnipService {
             .env("ANIP_DEFECT", defect)
             .env("ANIP_DRIFT", if drift { "1" } else { "0" })
             .env("ANIP_KEY_PATH", keys.0.join("keys.json"))
+            .envs(env.iter().copied())
             .stdout(Stdio::null());
         if let Some(log) = log {
             command.stderr(log);

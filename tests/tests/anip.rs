@@ -346,3 +346,65 @@ fn imported_case_files_run() {
     let bad = anip(&dir.0, &["import", "missing.json"], ANIP_REQUESTER_KEY);
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
 }
+
+#[test]
+fn a_sql_probe_and_a_class_filter() {
+    let dir = TempDir::new("anip-sql");
+    let db = dir.0.join("state.db");
+    let db_text = db.display().to_string();
+    let service = AnipService::start_with("", false, &[("ANIP_STATE_DB", &db_text)]);
+    std::fs::create_dir_all(dir.0.join("anip")).expect("anip/ made");
+    let pack = format!(
+        "format: scenario-pack/v1
+service: {{url: {}}}
+probes:
+  resets:
+    sql: {{query: SELECT resets FROM fixture_state, database_url_env: FIXTURE_DB_URL}}
+scenarios:
+  - id: stop
+    class: approval_stop
+    request: {{invoke: {{capability: fixture.reset_tenant, parameters: {{tenant: tenant-a}}}}}}
+    expect: {{outcome: approval_required, mutation: {{resets: 0}}}}
+    capture: {{request_id: $.failure.approval_required.approval_request_id}}
+  - id: grant
+    class: approval_continuation
+    prior: [stop]
+    request: {{grant: {{approval_request: \"${{request_id}}\"}}}}
+    expect: {{outcome: success}}
+    capture: {{grant_id: $.grant_id}}
+  - id: continue
+    class: approval_continuation
+    prior: [grant]
+    request: {{invoke: {{capability: fixture.reset_tenant, parameters: {{tenant: tenant-a}}, approval_grant: \"${{grant_id}}\"}}}}
+    expect: {{outcome: success, mutation: {{resets: 1}}}}
+  - id: count
+    class: capability_selection
+    request: {{invoke: {{capability: fixture.count, parameters: {{tenant: tenant-b}}}}}}
+    expect: {{outcome: success, mutation: {{resets: 0}}}}
+",
+        service.url
+    );
+    std::fs::write(dir.0.join("anip/sql.pack.yaml"), pack).expect("pack written");
+    let run = |extra: &[&str]| {
+        Command::new(binary())
+            .args(["anip", "run", "anip/sql.pack.yaml"])
+            .args(extra)
+            .current_dir(&dir.0)
+            .env("ANIP_BEARER", ANIP_REQUESTER_KEY)
+            .env("ANIP_APPROVER_BEARER", ANIP_APPROVER_KEY)
+            .env("FIXTURE_DB_URL", format!("sqlite://{db_text}"))
+            .output()
+            .expect("scenario-lab runs")
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("4 passed"), "{}", text(&out));
+    // --class runs the class and what it needs by `prior`.
+    let out = run(&["--class", "approval_continuation"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("3 passed"),
+        "stop, grant, continue: {}",
+        text(&out)
+    );
+}

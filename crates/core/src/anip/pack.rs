@@ -150,7 +150,8 @@ pub struct Actor {
 pub struct Probe {
     /// Where the value comes from.
     pub source: ProbeSource,
-    /// JSONPath into the source's answer (for `sql`, into `[{column: value}, …]`).
+    /// JSONPath into the source's answer (`$` for `sql`, which reads the first column of the
+    /// first row).
     pub path: Spanned<String>,
     /// The probe's key.
     pub span: Span,

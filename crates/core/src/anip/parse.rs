@@ -286,8 +286,15 @@ impl Reader<'_> {
 
     fn probe(&mut self, key: Span, node: &YamlNode) -> Option<Probe> {
         let entries = self.mapping(node, "a probe", &["invoke", "http", "sql", "path"]);
-        let path = self.required(entries, "path", key, "the probe")?;
-        let path = self.string(path, "`path`")?;
+        // A SQL probe reads the first column of the first row; the others need a JSONPath.
+        let path = match get(entries, "path") {
+            Some(path) => self.string(path, "`path`")?,
+            None if get(entries, "sql").is_some() => Spanned::new("$".to_owned(), key),
+            None => {
+                self.schema(key, "the probe has no `path`");
+                return None;
+            }
+        };
         let source = if let Some(invoke) = get(entries, "invoke") {
             let fields = self.mapping(invoke, "`invoke`", &["capability", "parameters", "actor"]);
             ProbeSource::Invoke {

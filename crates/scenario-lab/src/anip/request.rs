@@ -238,12 +238,17 @@ async fn issue_grant(
         )
         .await?;
     steps.push(format!("token for {actor}"));
+    let approval_request_id = substitute_str(&grant.approval_request.value, &runner.captures);
+    let grant_type = grant.grant_type.clone().unwrap_or_else(|| {
+        runner
+            .default_grant_types
+            .get(&approval_request_id)
+            .cloned()
+            .unwrap_or_else(|| "one_time".to_owned())
+    });
     let body = GrantIssue {
-        approval_request_id: substitute_str(&grant.approval_request.value, &runner.captures),
-        grant_type: grant
-            .grant_type
-            .clone()
-            .unwrap_or_else(|| "one_time".to_owned()),
+        approval_request_id,
+        grant_type,
         expires_in_seconds: grant.expires_in_seconds,
         max_uses: grant.max_uses,
         session_id: grant.session.clone(),

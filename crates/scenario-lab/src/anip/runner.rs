@@ -44,6 +44,8 @@ pub struct Runner<'p> {
     pub captures: BTreeMap<String, Value>,
     /// grant id → its approval request id (for audit linkage).
     pub grants: BTreeMap<String, String>,
+    /// approval request id → its policy's default grant type (a grant that names none).
+    pub default_grant_types: BTreeMap<String, String>,
     /// `ask` scenario id → (question, the capability the agent chose).
     pub asked: BTreeMap<String, (String, Option<String>)>,
     /// Probe tokens, issued once per run ("actor capability" → JWT).
@@ -308,6 +310,17 @@ impl Runner<'_> {
                     error,
                 )),
             }
+        }
+        if let Some(request) = answer.pointer("/failure/approval_required")
+            && let (Some(id), Some(default)) = (
+                request.get("approval_request_id").and_then(Value::as_str),
+                request
+                    .pointer("/grant_policy/default_grant_type")
+                    .and_then(Value::as_str),
+            )
+        {
+            self.default_grant_types
+                .insert(id.to_owned(), default.to_owned());
         }
         if let Some(Request::Grant(_)) = &scenario.request
             && let (Some(grant), Some(apr)) = (
