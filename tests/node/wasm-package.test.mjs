@@ -118,3 +118,15 @@ test("outline, folding, selection, format and explain", () => {
   assert.match(pkg.explain("recipe/unknown-alias"), /alias/);
   assert.equal(pkg.explain("no/such-code"), undefined);
 });
+
+test("checkPack: an ANIP pack's offline check with UTF-16 positions", () => {
+  const pack = "format: scenario-pack/v1\n# ünïcode\nscenarios:\n  - id: grant\n    class: approval_continuation\n    prior: [stpo]\n    request: {grant: {approval_request: apr_1}}\n";
+  const result = pkg.checkPack(pack, "x.pack.yaml");
+  const unknown = result.diagnostics.find((d) => d.code === "pack/unknown-prior");
+  assert.ok(unknown, JSON.stringify(result.diagnostics.map((d) => d.code)));
+  assert.equal(unknown.file, "scenario.pack.yaml");
+  assert.equal(pack.slice(unknown.from, unknown.to), "stpo");
+  assert.equal(unknown.line, 6);
+  const json = pkg.checkPack('{"format": "scenario-pack/v1", "scenarios": [}', "x.pack.json");
+  assert.equal(json.diagnostics[0].code, "json/syntax");
+});
