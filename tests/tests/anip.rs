@@ -408,3 +408,50 @@ scenarios:
         text(&out)
     );
 }
+
+#[test]
+fn hostile_services_are_refused_cleanly() {
+    use scenario_lab_tests::hostile::{HostileEndpoint, Misbehaviour};
+    let dir = TempDir::new("anip-hostile");
+    std::fs::create_dir_all(dir.0.join("anip")).expect("anip/ made");
+    std::fs::write(
+        dir.0.join("anip/x.pack.yaml"),
+        "format: scenario-pack/v1\nscenarios:\n  - id: m\n    class: manifest_parity\n    request: {manifest: {}}\n",
+    )
+    .expect("pack written");
+    for misbehaviour in [
+        Misbehaviour::Huge { mb: 20 },
+        Misbehaviour::NestedArrays { mb: 4 },
+        Misbehaviour::Escapes,
+    ] {
+        let hostile = HostileEndpoint::start(misbehaviour.clone());
+        for args in [
+            vec![
+                "init",
+                "--service",
+                hostile.url.as_str(),
+                "--out",
+                "anip/h.pack.yaml",
+            ],
+            vec!["run", "anip/x.pack.yaml", "--service", hostile.url.as_str()],
+            vec!["parity", hostile.url.as_str(), hostile.url.as_str()],
+        ] {
+            let out = anip(&dir.0, &args, ANIP_REQUESTER_KEY);
+            let all = text(&out);
+            assert_eq!(
+                out.status.code(),
+                Some(3),
+                "{misbehaviour:?} {args:?}: {all}"
+            );
+            assert!(all.contains("error:"), "{misbehaviour:?} {args:?}: {all}");
+            assert!(
+                !all.contains('\u{1b}'),
+                "no terminal escape reaches the terminal: {all:?}"
+            );
+        }
+    }
+    assert!(
+        !dir.0.join("anip/h.pack.yaml").exists(),
+        "nothing written from a hostile service"
+    );
+}

@@ -3,6 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
+use scenario_lab_core::anip::{Syntax, check_pack};
 use scenario_lab_core::{Workspace, audit, discover, preflight, scenarios};
 
 const RECIPES: &str = include_str!("../../../examples/autonoma/scenario-recipes.json");
@@ -113,8 +114,39 @@ fn language_everywhere(recipes: &str, discover_text: &str, scenarios_text: &str,
     }
 }
 
+/// An ANIP pack (from the fixtures) checked whole, as JSON and YAML: spans inside the text, fixes
+/// applicable.
+fn check_pack_everywhere(text: &str) {
+    for syntax in [Syntax::Yaml, Syntax::Json] {
+        let checked = check_pack(text, syntax, Some(text));
+        for d in checked
+            .report
+            .diagnostics
+            .iter()
+            .filter(|d| d.file == scenario_lab_core::FileKind::Pack)
+        {
+            assert!(
+                d.span.start <= d.span.end && d.span.end <= text.len(),
+                "span out of range: {d:?}"
+            );
+            if let Some(fix) = &d.fix {
+                let _ = fix.apply(text);
+            }
+        }
+    }
+}
+
+const PACK: &str =
+    include_str!("../../../tests/fixtures/anip/valid/approval-chain/fixture.pack.yaml");
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    #[test]
+    fn anip_packs_arbitrary_and_damaged(text in "\\PC{0,300}", edits in edits()) {
+        check_pack_everywhere(&text);
+        check_pack_everywhere(&damage(PACK, &edits));
+    }
 
     #[test]
     fn the_language_service_on_arbitrary_and_damaged_text(text in "\\PC{0,300}", edits in edits(), offset in any::<usize>()) {
@@ -148,4 +180,10 @@ fn deep_nesting_is_refused_not_crashed() {
     assert_eq!(report.errors(), 1);
     let yaml = format!("---\na: {}\n---\n", "[".repeat(100_000));
     let _ = scenarios::parse(&yaml);
+    assert!(check_pack(&deep, Syntax::Json, None).report.errors() >= 1);
+    let pack = format!(
+        "format: scenario-pack/v1\nscenarios: {}",
+        "[".repeat(100_000)
+    );
+    assert!(check_pack(&pack, Syntax::Yaml, None).report.errors() >= 1);
 }

@@ -10,13 +10,18 @@ pub async fn compare(services: &[String]) -> Result<ParityAnswer, ClientError> {
     let mut capabilities = Vec::new();
     for service in services {
         let answer = AnipClient::new(service).get("/anip/manifest").await?;
-        capabilities.push(
-            answer
-                .json
-                .get("capabilities")
-                .cloned()
-                .unwrap_or(Value::Null),
-        );
+        match answer.json.get("capabilities") {
+            Some(found @ Value::Object(_)) if answer.status == 200 => {
+                capabilities.push(found.clone());
+            }
+            _ => {
+                return Err(ClientError::Decode {
+                    url: format!("{service}/anip/manifest"),
+                    status: answer.status,
+                    reason: "no `capabilities` object: not an ANIP manifest".to_owned(),
+                });
+            }
+        }
     }
     let mut answer = ParityAnswer::default();
     for (url, caps) in services.iter().zip(&capabilities) {

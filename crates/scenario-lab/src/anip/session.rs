@@ -5,9 +5,11 @@ use super::client::{AnipClient, ClientError};
 use super::runner::{Credentials, RunError, Runner, run_order};
 use crate::cli::exit;
 use scenario_lab_core::anip::Manifest;
+use scenario_lab_core::anip::ScenarioClass;
 use scenario_lab_core::anip::pack::{Pack, Request, Scenario};
 use scenario_lab_core::anip::run_report::{OutcomeDrift, PackRunReport, ScenarioRun};
 use scenario_lab_core::anip::wire::TokenRequest;
+use scenario_lab_core::checks::nearest::did_you_mean;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What to run, and where.
@@ -41,8 +43,13 @@ pub struct Stopped {
 
 impl From<RunError> for Stopped {
     fn from(error: RunError) -> Self {
+        // The service cannot be used: down, or answering what no ANIP service would.
         let code = match &error {
-            RunError::Client(ClientError::Unreachable { .. }) => exit::UNREACHABLE,
+            RunError::Client(
+                ClientError::Unreachable { .. }
+                | ClientError::TooLarge { .. }
+                | ClientError::Decode { .. },
+            ) => exit::UNREACHABLE,
             _ => exit::USAGE,
         };
         let hint = match &error {
@@ -86,6 +93,7 @@ pub async fn run_pack(
                     .as_ref()
                     .is_some_and(|c| options.classes.iter().any(|a| a == c.value.as_str())))
     };
+    unknown_selection(options, pack)?;
     let order = run_order(pack, &selected);
     let mut report = PackRunReport {
         pack: name.to_owned(),
@@ -124,12 +132,49 @@ pub async fn run_pack(
     Ok(report)
 }
 
+/// `--scenario` ids and `--class` names that select nothing are usage errors, not empty runs.
+fn unknown_selection(options: &RunOptions, pack: &Pack) -> Result<(), Stopped> {
+    let ids: Vec<&str> = pack.scenarios.iter().map(|s| s.id.value.as_str()).collect();
+    let classes = ScenarioClass::ALL.iter().map(|c| c.as_str());
+    let unknown = options
+        .scenarios
+        .iter()
+        .find(|id| !ids.contains(&id.as_str()))
+        .map(|id| {
+            format!(
+                "the pack has no scenario `{id}`; {}",
+                did_you_mean(id, ids.iter().copied(), "scenario id")
+            )
+        })
+        .or_else(|| {
+            options
+                .classes
+                .iter()
+                .find(|c| ScenarioClass::parse(c).is_none())
+                .map(|c| {
+                    format!(
+                        "`{c}` is not a scenario class; {}",
+                        did_you_mean(c, classes.clone(), "class")
+                    )
+                })
+        });
+    match unknown {
+        Some(message) => Err(Stopped {
+            message,
+            code: exit::USAGE,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// The actors the pack uses, with their credentials from the environment (names only in errors).
 fn credentials(pack: &Pack) -> Result<Credentials, Stopped> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     for scenario in &pack.scenarios {
         let default = match scenario.request {
             Some(Request::Grant(_)) => "approver",
+            // The agent app holds its own credentials.
+            Some(Request::Ask(_)) if scenario.expect.audit.is_none() => continue,
             _ => "requester",
         };
         used.insert(

@@ -3,7 +3,7 @@
 use super::CommandError;
 use crate::anip::client::AnipClient;
 use crate::cli::{AnipInitArgs, exit};
-use crate::terminal::eprint_safe;
+use crate::terminal::{eprint_safe, escape_controls};
 use scenario_lab_core::anip::jws::verify_detached;
 use scenario_lab_core::anip::starter::{StarterInput, starter_pack};
 use serde_json::Value;
@@ -46,7 +46,10 @@ pub async fn run(args: &AnipInitArgs) -> Result<u8, CommandError> {
         .as_deref()
         .map(|jws| verify_detached(jws, &manifest.bytes, &keys.json))
     {
-        Some(Ok(kid)) => println!("manifest signature verified (key {kid})"),
+        Some(Ok(kid)) => println!(
+            "manifest signature verified (key {})",
+            escape_controls(&kid)
+        ),
         Some(Err(error)) => eprint_safe(&format!("warning: the manifest's signature: {error}\n")),
         None => eprint_safe("warning: the manifest has no X-ANIP-Signature header\n"),
     }
