@@ -162,6 +162,9 @@ pub struct AuditEntry {
     /// The invocation.
     #[serde(default)]
     pub invocation_id: Option<String>,
+    /// The invocation this entry follows (an approval request's stop).
+    #[serde(default)]
+    pub parent_invocation_id: Option<String>,
     /// `high_risk_success`, …
     #[serde(default)]
     pub event_class: Option<String>,

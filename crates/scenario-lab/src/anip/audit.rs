@@ -1,4 +1,5 @@
-//! Audit linkage: the requester's entry for an invocation and the approver's grant entry.
+//! Audit linkage: the stop's invocation → its approval request → the grant → the continuation,
+//! read with the requester's token and the approver's (each sees only its root principal's).
 
 use super::request::Observed;
 use super::runner::{RunError, Runner};
@@ -91,5 +92,47 @@ pub async fn linkage(
             }
         },
     ));
+    if let Some(request) = expected_request {
+        checks.push(request_created(runner, jwt, request).await?);
+    }
     Ok(checks)
+}
+
+/// The requester's `approval_request_created` entry follows the invocation that stopped.
+async fn request_created(
+    runner: &Runner<'_>,
+    jwt: &str,
+    request: &str,
+) -> Result<CheckResult, RunError> {
+    let Some(stop) = runner
+        .approvals
+        .get(request)
+        .and_then(|seen| seen.invocation_id.clone())
+    else {
+        return Ok(CheckResult::skip(
+            "audit.request_created",
+            "the stop's invocation was not seen in this run",
+        ));
+    };
+    let entries = runner
+        .client
+        .audit(jwt, &[("parent_invocation_id", &stop)])
+        .await?
+        .entries;
+    let created = entries.iter().any(|e| {
+        e.entry_type.as_deref() == Some("approval_request_created")
+            && e.approval_request_id.as_deref() == Some(request)
+            && e.parent_invocation_id.as_deref() == Some(stop.as_str())
+    });
+    Ok(CheckResult::of(
+        "audit.request_created",
+        created,
+        if created {
+            format!("the requester's audit links {stop} to request {request}")
+        } else {
+            format!(
+                "the requester's audit has no `approval_request_created` for {request} after {stop}"
+            )
+        },
+    ))
 }

@@ -241,9 +241,9 @@ async fn issue_grant(
     let approval_request_id = substitute_str(&grant.approval_request.value, &runner.captures);
     let grant_type = grant.grant_type.clone().unwrap_or_else(|| {
         runner
-            .default_grant_types
+            .approvals
             .get(&approval_request_id)
-            .cloned()
+            .and_then(|seen| seen.default_grant_type.clone())
             .unwrap_or_else(|| "one_time".to_owned())
     });
     let body = GrantIssue {

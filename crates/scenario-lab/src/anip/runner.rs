@@ -32,6 +32,15 @@ pub enum RunError {
     MissingCredential { actor: String, env: String },
 }
 
+/// An approval request as its stop showed it.
+#[derive(Clone, Debug, Default)]
+pub struct ApprovalSeen {
+    /// The policy's default grant type (for a grant that names none).
+    pub default_grant_type: Option<String>,
+    /// The invocation that raised it (the audit's `parent_invocation_id`).
+    pub invocation_id: Option<String>,
+}
+
 /// What the runner keeps between scenarios.
 #[derive(Debug)]
 pub struct Runner<'p> {
@@ -44,8 +53,8 @@ pub struct Runner<'p> {
     pub captures: BTreeMap<String, Value>,
     /// grant id → its approval request id (for audit linkage).
     pub grants: BTreeMap<String, String>,
-    /// approval request id → its policy's default grant type (a grant that names none).
-    pub default_grant_types: BTreeMap<String, String>,
+    /// approval request id → what the stop that raised it showed.
+    pub approvals: BTreeMap<String, ApprovalSeen>,
     /// `ask` scenario id → (question, the capability the agent chose).
     pub asked: BTreeMap<String, (String, Option<String>)>,
     /// Probe tokens, issued once per run ("actor capability" → JWT).
@@ -311,16 +320,21 @@ impl Runner<'_> {
                 )),
             }
         }
-        if let Some(request) = answer.pointer("/failure/approval_required")
-            && let (Some(id), Some(default)) = (
-                request.get("approval_request_id").and_then(Value::as_str),
-                request
-                    .pointer("/grant_policy/default_grant_type")
-                    .and_then(Value::as_str),
-            )
+        if let Some(id) = answer
+            .pointer("/failure/approval_required/approval_request_id")
+            .and_then(Value::as_str)
         {
-            self.default_grant_types
-                .insert(id.to_owned(), default.to_owned());
+            let seen = ApprovalSeen {
+                default_grant_type: answer
+                    .pointer("/failure/approval_required/grant_policy/default_grant_type")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                invocation_id: answer
+                    .get("invocation_id")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            };
+            self.approvals.insert(id.to_owned(), seen);
         }
         if let Some(Request::Grant(_)) = &scenario.request
             && let (Some(grant), Some(apr)) = (

@@ -117,7 +117,7 @@ pub async fn run_pack(
             agent: options.agent.clone(),
             captures: BTreeMap::default(),
             grants: BTreeMap::default(),
-            default_grant_types: BTreeMap::default(),
+            approvals: BTreeMap::default(),
             probe_tokens: BTreeMap::default(),
             asked: BTreeMap::default(),
             hygiene: Vec::new(),
