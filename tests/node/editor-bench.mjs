@@ -4,16 +4,11 @@
 // worker, and Ctrl+Space to the painted popup); the bundle's gzipped size.
 // Started by tests/src/bin/editor_bench.rs, which serves dist/ and passes EDITOR_URL, DIST,
 // LARGE (a JSON object: label -> folder holding a scenario-recipes.json), KEYS and OUT.
-import { chromium } from 'playwright-core';
+import { env, launch } from './chromium.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
 const keys = Number(process.env.KEYS ?? 40);
 const stats = (values) => {
   const s = [...values].sort((a, b) => a - b);
@@ -54,12 +49,7 @@ function armProbe(page, what) {
 
 const probeResult = (page) => page.evaluate(() => window.__probe);
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launch();
 const results = { chromium: browser.version(), keystrokes: keys, sizes: {} };
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });

@@ -2,27 +2,17 @@
 // tests/tests/editor.rs, which runs `scenario-lab demo` (the proxy in front of the embedded
 // endpoint) and passes: EDITOR_URL, WORKSPACE (the autonoma/ folder), SHOTS (screenshot folder),
 // LARGE_100K and LARGE_1M (folders holding a large scenario-recipes.json), TIMINGS_OUT.
-import { chromium } from 'playwright-core';
+import { env, launch } from './chromium.mjs';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
 const editorUrl = env('EDITOR_URL');
 const workspace = env('WORKSPACE');
 const shots = env('SHOTS');
 fs.mkdirSync(shots, { recursive: true });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const browser = await launch();
 const step = (name) => console.log(`# ${name}`);
 const failures = [];
 const expectConsole = []; // console errors a step provokes on purpose (an HTTP status it tests)

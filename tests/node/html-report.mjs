@@ -1,7 +1,7 @@
 // Opens Scenario Lab's HTML reports in Debian's Chromium with every network request refused:
 // the page must render its summary and its recipe graphs from the file alone. Started by
 // tests/tests/html_report.rs with REPORTS (a `;`-separated list of files) and SHOTS.
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,12 +9,7 @@ import path from 'node:path';
 const reports = process.env.REPORTS.split(';');
 const shots = process.env.SHOTS;
 fs.mkdirSync(shots, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const browser = await launch();
 try {
   for (const report of reports) {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });

@@ -2,24 +2,14 @@
 // tests/tests/packs_editor.rs, which runs `scenario-lab demo` with the ANIP credentials in its
 // environment and a real ANIP service, and passes: EDITOR_URL, PARITY_URLS (two services whose
 // manifests differ), SHOTS.
-import { chromium } from 'playwright-core';
+import { env, launch } from './chromium.mjs';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const env = (name) => {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-};
 const shots = env('SHOTS');
 fs.mkdirSync(shots, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const browser = await launch();
 const failures = [];
 const step = (name) => console.log(`# ${name}`);
 try {

@@ -386,6 +386,54 @@ impl Drop for AnipService {
     }
 }
 
+/// The case folders of `fixtures/<area>/<kind>` (`valid` or `invalid`), sorted.
+pub fn fixture_cases(area: &str, kind: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(area)
+        .join(kind);
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// `scenario-lab anip ARGS` in `cwd` with both ANIP credentials (`requester_key` as the
+/// requester's, to try a wrong one).
+pub fn anip(cwd: &Path, args: &[&str], requester_key: &str) -> Output {
+    Command::new(binary())
+        .arg("anip")
+        .args(args)
+        .current_dir(cwd)
+        .env("ANIP_BEARER", requester_key)
+        .env("ANIP_APPROVER_BEARER", ANIP_APPROVER_KEY)
+        .output()
+        .expect("scenario-lab runs")
+}
+
+/// `anip init` against `service` in `dir` with the fixture service's samples and its state probe
+/// (`fixture.count:$.result.resets`): `anip/starter.pack.yaml` and `anip/manifest.json`.
+pub fn anip_init(dir: &Path, service: &AnipService) {
+    std::fs::write(
+        dir.join("samples.json"),
+        r#"{"fixture.count": {"tenant": "tenant-a"}, "fixture.reset_tenant": {"tenant": "tenant-b"}}"#,
+    )
+    .expect("samples written");
+    let args = [
+        "init",
+        "--service",
+        &service.url,
+        "--samples",
+        "samples.json",
+    ];
+    let probe = ["--probe", "fixture.count:$.result.resets"];
+    let out = anip(dir, &[&args[..], &probe[..]].concat(), ANIP_REQUESTER_KEY);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
 /// The rule-based agent app for agent-facing pack scenarios (`tests/anip_agent/agent.py`, the
 /// standard library only), with an optional defect.
 #[derive(Debug)]

@@ -3,10 +3,10 @@
 //! scenario that proves it, a drifting manifest is named field by field.
 
 use scenario_lab_tests::{
-    ANIP_APPROVER_KEY, ANIP_REQUESTER_KEY, AgentApp, AnipService, TempDir, binary, free_port, text,
+    ANIP_APPROVER_KEY, ANIP_REQUESTER_KEY, AgentApp, AnipService, TempDir, anip, anip_init, binary,
+    free_port, text,
 };
 use serde_json::Value;
-use std::path::Path;
 use std::process::{Command, Output};
 
 const PACK: &str = "anip/starter.pack.yaml";
@@ -26,39 +26,10 @@ const RAW_DENIAL: &str = "- id: raw-sql-refused
       fixture_count: 0
 ";
 
-fn anip(cwd: &Path, args: &[&str], requester_key: &str) -> Output {
-    Command::new(binary())
-        .arg("anip")
-        .args(args)
-        .current_dir(cwd)
-        .env("ANIP_BEARER", requester_key)
-        .env("ANIP_APPROVER_BEARER", ANIP_APPROVER_KEY)
-        .output()
-        .expect("scenario-lab runs")
-}
-
 /// `anip init` against `service` in a new folder, plus the raw-pass-through denial.
 fn starter(label: &str, service: &AnipService) -> TempDir {
     let dir = TempDir::new(label);
-    std::fs::write(
-        dir.0.join("samples.json"),
-        r#"{"fixture.count": {"tenant": "tenant-a"}, "fixture.reset_tenant": {"tenant": "tenant-b"}}"#,
-    )
-    .expect("samples written");
-    let out = anip(
-        &dir.0,
-        &[
-            "init",
-            "--service",
-            &service.url,
-            "--samples",
-            "samples.json",
-            "--probe",
-            "fixture.count:$.result.resets",
-        ],
-        ANIP_REQUESTER_KEY,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    anip_init(&dir.0, service);
     let pack = dir.0.join(PACK);
     let mut yaml = std::fs::read_to_string(&pack).expect("the starter pack is written");
     assert!(
@@ -271,29 +242,24 @@ fn agent_facing_scenarios_run_against_the_agent_app() {
     let dir = TempDir::new("anip-agent");
     std::fs::create_dir_all(dir.0.join("anip")).expect("anip/ made");
     std::fs::write(dir.0.join("anip/agent.pack.yaml"), AGENT_PACK).expect("pack written");
+    let ask = |agent: &str| {
+        let args = [
+            "run",
+            "anip/agent.pack.yaml",
+            "--service",
+            &service.url,
+            "--agent",
+            agent,
+        ];
+        anip(&dir.0, &args, ANIP_REQUESTER_KEY)
+    };
     let agent = AgentApp::start("");
-    let args = [
-        "run",
-        "anip/agent.pack.yaml",
-        "--service",
-        &service.url,
-        "--agent",
-        &agent.url,
-    ];
-    let out = anip(&dir.0, &args, ANIP_REQUESTER_KEY);
+    let out = ask(&agent.url);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("7 passed"), "{}", text(&out));
 
     let forgetful = AgentApp::start("forget_capability");
-    let args = [
-        "run",
-        "anip/agent.pack.yaml",
-        "--service",
-        &service.url,
-        "--agent",
-        &forgetful.url,
-    ];
-    let out = anip(&dir.0, &args, ANIP_REQUESTER_KEY);
+    let out = ask(&forgetful.url);
     let all = text(&out);
     assert_eq!(out.status.code(), Some(1), "{all}");
     assert!(

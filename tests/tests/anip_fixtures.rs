@@ -8,16 +8,7 @@ use scenario_lab_core::anip::{Syntax, check_pack};
 use std::path::{Path, PathBuf};
 
 fn cases(kind: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/anip")
-        .join(kind);
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
+    scenario_lab_tests::fixture_cases("anip", kind)
 }
 
 /// The case's pack, read as `anip check` reads it (paths shown relative to the case).

@@ -3,7 +3,7 @@
 //! (tests/node/packs-e2e.mjs) checks a pack live, runs it and one scenario, and compares manifests.
 
 use scenario_lab_tests::{
-    ANIP_APPROVER_KEY, ANIP_REQUESTER_KEY, AnipService, binary, built_editor, example_workspace,
+    ANIP_APPROVER_KEY, ANIP_REQUESTER_KEY, AnipService, anip_init, built_editor, example_workspace,
     http, repo_root, start_demo_with, text,
 };
 use std::process::Command;
@@ -15,25 +15,7 @@ fn the_packs_panel_checks_runs_and_compares() {
     let service = AnipService::start("", false);
     let drifting = AnipService::start("", true);
     let workspace = example_workspace("packs-editor");
-    std::fs::write(
-        workspace.0.join("samples.json"),
-        r#"{"fixture.count": {"tenant": "tenant-a"}, "fixture.reset_tenant": {"tenant": "tenant-b"}}"#,
-    )
-    .expect("samples written");
-    let init = Command::new(binary())
-        .args([
-            "anip",
-            "init",
-            "--service",
-            &service.url,
-            "--samples",
-            "samples.json",
-        ])
-        .args(["--probe", "fixture.count:$.result.resets"])
-        .current_dir(&workspace.0)
-        .output()
-        .expect("scenario-lab runs");
-    assert_eq!(init.status.code(), Some(0), "{}", text(&init));
+    anip_init(&workspace.0, &service);
     let credentials = [
         ("ANIP_BEARER", ANIP_REQUESTER_KEY),
         ("ANIP_APPROVER_BEARER", ANIP_APPROVER_KEY),

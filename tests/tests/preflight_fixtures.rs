@@ -7,16 +7,7 @@ use scenario_lab_core::Severity;
 use std::path::{Path, PathBuf};
 
 fn cases(kind: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/preflight")
-        .join(kind);
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    dirs.sort();
-    dirs
+    scenario_lab_tests::fixture_cases("preflight", kind)
 }
 
 /// Runs the preflight on one case as `scenario-lab preflight --dir autonoma` would show it, and

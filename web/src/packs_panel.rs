@@ -242,7 +242,7 @@ fn save(state: EditorState, packs: Packs, after: AfterSave) {
     let proxy = state.proxy.get_value();
     packs.busy.set(Some(format!("saving {name}")));
     spawn_local(async move {
-        let saved = proxy.put_text(&format!("/api/packs/{name}"), &text).await;
+        let saved = proxy.put_pack(&name, &text).await;
         if let Err(error) = saved {
             packs.error.set(Some(error.to_string()));
             packs.busy.set(None);

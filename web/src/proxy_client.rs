@@ -109,21 +109,35 @@ impl Proxy {
         Self::answer(self.send_json(path, body).await?).await
     }
 
-    /// `PUT path` with a text body, decoded as `T` (a pack).
-    pub async fn put_text(
+    /// `PUT path` with a text body (and `headers`), decoded as `T`.
+    async fn put<T: DeserializeOwned>(
         &self,
         path: &str,
         contents: &str,
-    ) -> Result<scenario_lab_core::api::PackText, ProxyError> {
-        let response = Request::put(path)
+        headers: &[(&str, &str)],
+    ) -> Result<T, ProxyError> {
+        let mut request = Request::put(path)
             .header("authorization", &format!("Bearer {}", self.token()?))
-            .header("content-type", "text/plain; charset=utf-8")
+            .header("content-type", "text/plain; charset=utf-8");
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let response = request
             .body(contents.to_owned())
             .map_err(|e| ProxyError::Failed(0, e.to_string()))?
             .send()
             .await
             .map_err(unreachable)?;
         Self::answer(response).await
+    }
+
+    /// Writes one ANIP pack (`PUT /api/packs/{name}`).
+    pub async fn put_pack(
+        &self,
+        name: &str,
+        contents: &str,
+    ) -> Result<scenario_lab_core::api::PackText, ProxyError> {
+        self.put(&format!("/api/packs/{name}"), contents, &[]).await
     }
 
     /// Writes one workspace file through the proxy, unless it changed on disk since `base` (the
@@ -135,16 +149,9 @@ impl Proxy {
         base: Option<&str>,
     ) -> Result<WriteFileAnswer, ProxyError> {
         let base = base.map(scenario_lab_core::file_version::fingerprint);
-        let response = Request::put(&format!("/api/files/{name}"))
-            .header("authorization", &format!("Bearer {}", self.token()?))
-            .header("content-type", "text/plain; charset=utf-8")
-            .header("x-base-fingerprint", base.as_deref().unwrap_or_default())
-            .body(contents.to_owned())
-            .map_err(|e| ProxyError::Failed(0, e.to_string()))?
-            .send()
+        let fingerprint = ("x-base-fingerprint", base.as_deref().unwrap_or_default());
+        self.put(&format!("/api/files/{name}"), contents, &[fingerprint])
             .await
-            .map_err(unreachable)?;
-        Self::answer(response).await
     }
 
     /// `POST /api/validate`: calls `on_event` for every progress line and step, returns the

@@ -3,57 +3,26 @@
 //! Run: `cargo build --release -p scenario-lab && cargo run --release -p scenario-lab-tests --bin anip_bench`
 //! (after scripts/test.sh has made target/anip-venv).
 
-use scenario_lab_tests::{
-    ANIP_APPROVER_KEY, ANIP_REQUESTER_KEY, AnipService, TempDir, binary, text,
-};
+use scenario_lab_tests::{ANIP_REQUESTER_KEY, AnipService, TempDir, anip, anip_init, text};
 use serde_json::Value;
-use std::process::Command;
 use std::time::Instant;
-
-fn anip(dir: &TempDir, args: &[&str]) -> std::process::Output {
-    Command::new(binary())
-        .arg("anip")
-        .args(args)
-        .current_dir(&dir.0)
-        .env("ANIP_BEARER", ANIP_REQUESTER_KEY)
-        .env("ANIP_APPROVER_BEARER", ANIP_APPROVER_KEY)
-        .output()
-        .expect("scenario-lab runs")
-}
 
 fn main() {
     let service = AnipService::start("", false);
     let dir = TempDir::new("anip-bench");
-    std::fs::write(
-        dir.0.join("samples.json"),
-        r#"{"fixture.count": {"tenant": "tenant-a"}, "fixture.reset_tenant": {"tenant": "tenant-b"}}"#,
-    )
-    .expect("samples written");
-    let init = [
-        "init",
-        "--service",
-        &service.url,
-        "--samples",
-        "samples.json",
-        "--probe",
-        "fixture.count:$.result.resets",
-    ];
-    let out = anip(&dir, &init);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    anip_init(&dir.0, &service);
     let mut overheads = Vec::new();
     let mut walls = Vec::new();
     let mut per_scenario: Vec<f64> = Vec::new();
     for round in 1..=7 {
         let started = Instant::now();
-        let out = anip(
-            &dir,
-            &[
-                "run",
-                "anip/starter.pack.yaml",
-                "--report-json",
-                "report.json",
-            ],
-        );
+        let args = [
+            "run",
+            "anip/starter.pack.yaml",
+            "--report-json",
+            "report.json",
+        ];
+        let out = anip(&dir.0, &args, ANIP_REQUESTER_KEY);
         let wall = started.elapsed().as_secs_f64() * 1000.0;
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         let report: Value = serde_json::from_str(

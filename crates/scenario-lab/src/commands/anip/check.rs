@@ -37,6 +37,13 @@ impl PackFile {
         })
     }
 
+    /// Reads `path`, or says why not on standard error (the caller exits 2).
+    pub fn read_or_say(path: &Path) -> Option<PackFile> {
+        PackFile::read(path)
+            .map_err(|error| eprint_safe(&format!("error: {error}\n")))
+            .ok()
+    }
+
     /// The pack read and checked.
     pub fn check(&self) -> CheckedPack {
         check_pack(
@@ -101,12 +108,8 @@ pub fn run(args: &AnipCheckArgs) -> Result<u8, CommandError> {
     });
     let mut code = exit::OK;
     for path in &args.packs {
-        let file = match PackFile::read(path) {
-            Ok(file) => file,
-            Err(error) => {
-                eprint_safe(&format!("error: {error}\n"));
-                return Ok(exit::USAGE);
-            }
+        let Some(file) = PackFile::read_or_say(path) else {
+            return Ok(exit::USAGE);
         };
         let checked = file.check();
         print!("{}", render(&file, &checked.report, args.format, color));

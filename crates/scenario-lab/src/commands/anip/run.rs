@@ -13,12 +13,8 @@ use scenario_lab_core::anip::run_report::PackRunReport;
 pub async fn run(args: &AnipRunArgs) -> Result<u8, CommandError> {
     let mut code = exit::OK;
     for path in &args.packs {
-        let file = match PackFile::read(path) {
-            Ok(file) => file,
-            Err(error) => {
-                eprint_safe(&format!("error: {error}\n"));
-                return Ok(exit::USAGE);
-            }
+        let Some(file) = PackFile::read_or_say(path) else {
+            return Ok(exit::USAGE);
         };
         let checked = file.check();
         if checked.report.errors() > 0 {
