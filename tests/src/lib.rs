@@ -401,6 +401,41 @@ pub fn fixture_cases(area: &str, kind: &str) -> Vec<PathBuf> {
     dirs
 }
 
+/// Each valid fixture case, checked by `check`, reports no error.
+pub fn assert_no_errors(cases: &[PathBuf], check: impl Fn(&Path) -> scenario_lab_core::Report) {
+    for case in cases {
+        let report = check(case);
+        assert_eq!(
+            report.errors(),
+            0,
+            "{}: {:#?}",
+            case.display(),
+            report.diagnostics
+        );
+    }
+}
+
+/// Each invalid fixture case reports the code its folder is named after (`recipe-cycle`, or
+/// `recipe-cycle-nested` for a second case of it).
+pub fn assert_named_codes(cases: &[PathBuf], check: impl Fn(&Path) -> scenario_lab_core::Report) {
+    for case in cases {
+        let name = case
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let codes: Vec<String> = check(case)
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity != scenario_lab_core::Severity::Info)
+            .map(|d| d.code.as_str().replace('/', "-"))
+            .collect();
+        assert!(
+            codes.iter().any(|code| name.starts_with(code.as_str())),
+            "{name}: expected its code among {codes:?}"
+        );
+    }
+}
+
 /// `scenario-lab anip ARGS` in `cwd` with both ANIP credentials (`requester_key` as the
 /// requester's, to try a wrong one).
 pub fn anip(cwd: &Path, args: &[&str], requester_key: &str) -> Output {

@@ -3,7 +3,6 @@
 
 use scenario_lab::cli::Format;
 use scenario_lab::commands::anip::check::{PackFile, render};
-use scenario_lab_core::Severity;
 use scenario_lab_core::anip::{Syntax, check_pack};
 use std::path::{Path, PathBuf};
 
@@ -48,38 +47,13 @@ fn check(case: &Path) -> scenario_lab_core::Report {
 fn valid_packs_have_no_errors() {
     let cases = cases("valid");
     assert!(cases.len() >= 2);
-    for case in cases {
-        let report = check(&case);
-        assert_eq!(
-            report.errors(),
-            0,
-            "{}: {:#?}",
-            case.display(),
-            report.diagnostics
-        );
-    }
+    scenario_lab_tests::assert_no_errors(&cases, check);
 }
 
 #[test]
 fn invalid_packs_report_their_code() {
     let cases = cases("invalid");
-    for case in &cases {
-        let name = case
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let report = check(case);
-        let codes: Vec<String> = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity != Severity::Info)
-            .map(|d| d.code.as_str().replace('/', "-"))
-            .collect();
-        assert!(
-            codes.iter().any(|code| name.starts_with(code.as_str())),
-            "{name}: expected its code among {codes:?}"
-        );
-    }
+    scenario_lab_tests::assert_named_codes(&cases, check);
     for code in scenario_lab_core::Code::ALL
         .iter()
         .filter(|c| c.as_str().starts_with("pack/"))

@@ -3,7 +3,6 @@
 use scenario_lab::cli::Format;
 use scenario_lab::render::preflight_report;
 use scenario_lab::workspace_dir::WorkspaceDir;
-use scenario_lab_core::Severity;
 use std::path::{Path, PathBuf};
 
 fn cases(kind: &str) -> Vec<PathBuf> {
@@ -32,38 +31,13 @@ fn check(case: &Path) -> scenario_lab_core::Report {
 fn valid_cases_have_no_errors() {
     let cases = cases("valid");
     assert!(cases.len() >= 4);
-    for case in cases {
-        let report = check(&case);
-        assert_eq!(
-            report.errors(),
-            0,
-            "{}: {:#?}",
-            case.display(),
-            report.diagnostics
-        );
-    }
+    scenario_lab_tests::assert_no_errors(&cases, check);
 }
 
 #[test]
 fn invalid_cases_report_their_code() {
     let cases = cases("invalid");
-    for case in &cases {
-        let name = case
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let report = check(case);
-        let codes: Vec<String> = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.severity != Severity::Info)
-            .map(|d| d.code.as_str().replace('/', "-"))
-            .collect();
-        assert!(
-            codes.iter().any(|code| name.starts_with(code.as_str())),
-            "{name}: expected its code among {codes:?}"
-        );
-    }
+    scenario_lab_tests::assert_named_codes(&cases, check);
     // Every code the core can emit (other than notes) has an invalid case.
     for code in scenario_lab_core::Code::ALL {
         let wanted = code.as_str().replace('/', "-");
