@@ -15,26 +15,60 @@ const step = (name) => console.log(`# ${name}`);
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   page.on('pageerror', (e) => failures.push(`page error: ${e}`));
+  page.on('console', (m) => { if (m.type() === 'error') failures.push(`console error: ${m.text()}`); });
   const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
   await page.goto(env('EDITOR_URL'));
   await page.click('button.tab[data-tab="Packs"]');
 
-  step('the workspace pack opens with its offline check');
+  step('the workspace pack opens in CodeMirror with its offline check');
   await page.waitForSelector('button.pack[data-pack="starter.pack.yaml"]');
-  const area = page.locator('textarea.pack-text');
-  await area.waitFor();
-  assert.match(await page.locator('.pack-findings p').innerText(), /0 error\(s\)/);
+  await page.waitForSelector('.pack-view .cm-content');
+  const pv = {
+    text: () => page.evaluate(() => ScenarioLabEditor.packInstance().view.state.doc.toString()),
+    replace: (from, to, insert) => page.evaluate(([from, to, insert]) => {
+      const view = ScenarioLabEditor.packInstance().view;
+      view.dispatch({ changes: { from, to, insert }, userEvent: 'input.type' });
+    }, [from, to, insert]),
+  };
+  await page.waitForFunction(() => /0 error\(s\)/.test(document.querySelector('.pack-findings p')?.textContent ?? ''));
+  const text = await pv.text();
+  assert.ok(text.includes('format: scenario-pack/v1'), 'the pack is in the code view');
 
-  step('a typo is an error as it is typed, on its exact place');
-  const text = await area.inputValue();
-  await area.fill(text.replace('prior:\n  - fixture_reset_tenant-stop', 'prior:\n  - fixture_reset_tenant-stpo'));
+  step('a typo is an error as it is typed: a squiggle on its exact bytes and a finding');
+  const at = text.indexOf('  - fixture_reset_tenant-stop\n') + '  - fixture_reset_tenant-'.length;
+  await pv.replace(at, at + 'stop'.length, 'stpo');
   const unknown = page.locator('ul.findings li[data-code="pack/unknown-prior"]');
   await unknown.waitFor();
   assert.match(await unknown.innerText(), /no scenario has the id `fixture_reset_tenant-stpo`/);
   assert.ok(await page.locator('button[data-action="run-pack"]').isDisabled(), 'a pack with errors does not run');
+  await unknown.click();
+  const selected = await page.evaluate(() => { const v = ScenarioLabEditor.packInstance().view; const r = v.state.selection.main; return v.state.sliceDoc(r.from, r.to); });
+  assert.equal(selected, 'fixture_reset_tenant-stpo', 'a finding selects its bytes (and scrolls to them)');
+  await page.waitForFunction(() => [...document.querySelectorAll('.pack-view .cm-lintRange-error')].some((e) => e.textContent.includes('stpo')));
   await shot('packs-01-error');
-  await area.fill(text);
+  await page.keyboard.press('Control+z');
   await page.waitForFunction(() => !document.querySelector('ul.findings li[data-code="pack/unknown-prior"]'));
+  assert.equal(await pv.text(), text, 'undo restores the pack');
+
+  step('a brittle assertion gets a quick fix that removes it');
+  const brittle = text.replace('    outcome: scope_insufficient\n', '    outcome: scope_insufficient\n    http_status: 403\n');
+  await pv.replace(0, text.length, brittle);
+  const warning = page.locator('ul.findings li[data-code="pack/brittle-assertion"]');
+  await warning.waitFor();
+  const box = await page.evaluate(() => {
+    const view = ScenarioLabEditor.packInstance().view;
+    const pos = view.state.doc.toString().indexOf('http_status') + 3;
+    view.dispatch({ selection: { anchor: pos }, scrollIntoView: true });
+    const c = view.coordsAtPos(pos);
+    return { x: c.left + 2, y: (c.top + c.bottom) / 2 };
+  });
+  await page.mouse.move(box.x, box.y);
+  const action = page.locator('.cm-tooltip-lint .cm-diagnosticAction', { hasText: 'remove `expect.http_status`' });
+  await action.waitFor({ timeout: 10000 });
+  await action.click();
+  await page.waitForFunction(() => !document.querySelector('ul.findings li[data-code="pack/brittle-assertion"]'));
+  assert.equal(await pv.text(), text, 'the quick fix removed exactly the brittle line');
+  await shot('packs-02-fixed');
 
   step('the pack runs through the proxy: verdicts and approval chains');
   await page.click('button[data-action="run-pack"]');
@@ -48,7 +82,7 @@ try {
     assert.ok(steps.includes(expected), `${expected} in the chain: ${steps}`);
   }
   assert.equal(await page.locator('.approval-chain .chain-step.fail').count(), 0);
-  await shot('packs-02-run');
+  await shot('packs-03-run');
 
   step('one scenario runs with what it needs');
   await page.click('tr[data-scenario="fixture_reset_tenant-replay"] button');
@@ -61,7 +95,7 @@ try {
   await table.waitFor({ timeout: 30000 });
   const differences = await table.innerText();
   assert.ok(differences.includes('fixture.reset_tenant') && differences.includes('minimum_scope'), differences);
-  await shot('packs-03-parity');
+  await shot('packs-04-parity');
 } catch (error) {
   failures.push(String(error?.stack ?? error));
 } finally {

@@ -93,7 +93,7 @@ impl Analysis {
 }
 
 /// A diagnostic as the code view draws it: UTF-16 offsets, its fix, whether it is a knock-on.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CodeDiagnostic {
     pub from: usize,
@@ -105,7 +105,7 @@ pub struct CodeDiagnostic {
     pub fixes: Vec<CodeFix>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CodeFix {
     pub message: String,
@@ -113,7 +113,7 @@ pub struct CodeFix {
     pub edits: Vec<CodeEdit>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CodeEdit {
     pub from: usize,

@@ -14,6 +14,7 @@ pub mod code_view;
 pub mod diagnostics_panel;
 pub mod lifecycle_panel;
 pub mod overview;
+pub mod pack_code_view;
 pub mod packs_panel;
 pub mod persistence;
 pub mod proxy_client;

@@ -1,6 +1,8 @@
 //! The Packs panel: the workspace's ANIP scenario packs with the offline check live as you type,
 //! runs of a pack or one scenario through the proxy, approval chains and manifest parity.
 
+use crate::analysis::{CodeDiagnostic, CodeEdit, CodeFix};
+use crate::pack_code_view::PackCodeView;
 use crate::state::{EditorState, Tab};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,7 +14,7 @@ use scenario_lab_core::api::{PackText, PacksAnswer, ParityAnswer, ParityRequest,
 use scenario_lab_core::line_index::LineIndex;
 use std::collections::BTreeMap;
 
-/// One finding of the offline check, ready to show.
+/// One finding of the offline check, ready to show (`start`/`end` in UTF-16 units).
 #[derive(Clone, Debug, PartialEq)]
 struct Finding {
     severity: Severity,
@@ -23,6 +25,27 @@ struct Finding {
     column: usize,
     start: usize,
     end: usize,
+    fixes: Vec<CodeFix>,
+}
+
+impl Finding {
+    /// As the code view draws it.
+    fn code_diagnostic(&self) -> CodeDiagnostic {
+        let mut message = self.message.clone();
+        if let Some(help) = &self.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        CodeDiagnostic {
+            from: self.start,
+            to: self.end,
+            severity: self.severity.as_str(),
+            code: self.code,
+            message,
+            knock_on: false,
+            fixes: self.fixes.clone(),
+        }
+    }
 }
 
 /// What Save does after writing the pack.
@@ -50,6 +73,8 @@ struct Packs {
     parity: RwSignal<Option<ParityAnswer>>,
     busy: RwSignal<Option<String>>,
     error: RwSignal<Option<String>>,
+    /// Bumped when `text` is replaced from outside the code view (a load, a selection).
+    shown: RwSignal<u64>,
 }
 
 fn syntax(name: &str) -> Syntax {
@@ -69,6 +94,7 @@ pub fn PacksPanel() -> impl IntoView {
         parity: RwSignal::new(None),
         busy: RwSignal::new(None),
         error: RwSignal::new(None),
+        shown: RwSignal::new(0),
     };
     // Loaded the first time the tab opens, and again with the Reload button.
     let loaded = StoredValue::new(false);
@@ -93,6 +119,21 @@ pub fn PacksPanel() -> impl IntoView {
             .with(|text| check_pack(text, syntax(&name), manifest.as_deref()).pack)
     });
     let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let code = Memo::new(move |_| {
+        checked.with(|f| f.iter().map(Finding::code_diagnostic).collect::<Vec<_>>())
+    });
+    let editor = move || {
+        if crate::code_view::available() {
+            view! { <PackCodeView selected=packs.selected text=packs.text shown=packs.shown diagnostics=code /> }.into_any()
+        } else {
+            view! {
+                <textarea class="pack-text" spellcheck="false" node_ref=textarea
+                    prop:value=move || packs.text.get()
+                    on:input=move |ev| packs.text.set(event_target_value(&ev))></textarea>
+            }
+            .into_any()
+        }
+    };
     view! {
         <section class="packs">
             <p class="muted">{move || format!("ANIP scenario packs in {}; credentials stay in the proxy's environment.", packs.dir.get())}</p>
@@ -111,9 +152,7 @@ pub fn PacksPanel() -> impl IntoView {
             {move || packs.error.get().map(|e| view! { <div class="verdict fail" role="alert">{e}</div> })}
             {move || packs.busy.get().map(|b| view! { <div class="busy">{b}</div> })}
             <Show when=move || packs.selected.get().is_some()>
-                <textarea class="pack-text" spellcheck="false" node_ref=textarea
-                    prop:value=move || packs.text.get()
-                    on:input=move |ev| packs.text.set(event_target_value(&ev))></textarea>
+                {editor()}
                 <div class="pack-actions">
                     <button data-action="save" on:click=move |_| save(state, packs, AfterSave::Nothing)>"Save"</button>
                     <button data-action="run-pack" disabled=move || checked.with(|f| f.iter().any(|f| f.severity == Severity::Error))
@@ -146,6 +185,23 @@ fn findings(text: &str, name: &str, manifest: Option<&str>) -> Vec<Finding> {
                 column: at.column,
                 start: index.utf16_of(text, d.span.start),
                 end: index.utf16_of(text, d.span.end),
+                fixes: d
+                    .fix
+                    .iter()
+                    .map(|fix| CodeFix {
+                        message: fix.message.clone(),
+                        file: fix.file.file_name(),
+                        edits: fix
+                            .edits
+                            .iter()
+                            .map(|e| CodeEdit {
+                                from: index.utf16_of(text, e.span.start),
+                                to: index.utf16_of(text, e.span.end),
+                                new_text: e.new_text.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
             }
         })
         .collect()
@@ -166,7 +222,9 @@ fn FindingsList(
                 {move || checked.get().into_iter().map(|f| {
                     let class = f.severity.as_str();
                     let jump = move |_| {
-                        if let Some(area) = textarea.get_untracked() {
+                        if crate::code_view::available() {
+                            crate::pack_code_view::select(f.start, f.end);
+                        } else if let Some(area) = textarea.get_untracked() {
                             let _ = area.focus();
                             let _ = area.set_selection_range(f.start as u32, f.end as u32);
                         }
@@ -230,6 +288,7 @@ fn load(state: EditorState, packs: Packs) {
 fn select(packs: Packs, pack: &PackText) {
     packs.selected.set(Some(pack.name.clone()));
     packs.text.set(pack.text.clone());
+    packs.shown.update(|n| *n += 1);
     packs.report.set(None);
 }
 

@@ -11,7 +11,7 @@ import {
 import { defaultKeymap, history, historyKeymap, indentWithTab, undo, redo, undoDepth, redoDepth, isolateHistory } from "@codemirror/commands";
 import { json } from "@codemirror/lang-json";
 import { markdownLanguage } from "@codemirror/lang-markdown";
-import { yamlFrontmatter } from "@codemirror/lang-yaml";
+import { yaml, yamlFrontmatter } from "@codemirror/lang-yaml";
 import {
   foldGutter, foldKeymap, bracketMatching, indentOnInput, syntaxHighlighting,
   defaultHighlightStyle, codeFolding, LanguageSupport,
@@ -435,11 +435,93 @@ function markdownNode(text, className = "cm-md") {
   return root;
 }
 
+/**
+ * The Packs tab's code view: an ANIP scenario pack (YAML or JSON) with one EditorState per pack
+ * (undo survives switching packs), the page's offline check as squiggles with their quick fixes,
+ * and each edit handed to the Rust side (`host.changed(name, text)`).
+ */
+class PackView {
+  constructor(parent, host) {
+    this.host = host;
+    this.states = new Map();
+    this.current = null;
+    this.view = new EditorView({ parent, state: EditorState.create({ doc: "" }) });
+  }
+
+  extensions(name) {
+    const self = this;
+    return [
+      lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(), codeFolding(),
+      foldGutter(), drawSelection(), indentOnInput(), syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+      bracketMatching(), closeBrackets(), highlightActiveLine(), highlightSelectionMatches(),
+      name.endsWith(".json") ? json() : yaml(), lintGutter(),
+      EditorView.contentAttributes.of({ "aria-label": `${name} text` }),
+      Prec.highest(EditorView.domEventHandlers({
+        keydown(event, view) {
+          if (event.key === "Escape") view.setTabFocusMode(2000);
+          return false;
+        },
+      })),
+      keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap, indentWithTab]),
+      EditorView.updateListener.of((update) => {
+        if (!update.docChanged || update.transactions.some((tr) => tr.annotation(external))) return;
+        self.host.changed(name, textOf(update.state.doc));
+      }),
+    ];
+  }
+
+  /** Shows pack `name` with `text` (an outside change to a pack already open is one undo step). */
+  show(name, text) {
+    if (this.current !== null) this.states.set(this.current, this.view.state);
+    let state = this.states.get(name);
+    if (!state) state = EditorState.create({ doc: text, extensions: this.extensions(name) });
+    this.current = name;
+    this.view.setState(state);
+    const change = diffChange(textOf(this.view.state.doc), text);
+    if (change) this.view.dispatch({ changes: change, annotations: [external.of(true), isolateHistory.of("full")] });
+    this.setDiagnostics(this.lastDiagnostics ?? []);
+  }
+
+  /** The check's diagnostics for the current pack (UTF-16 offsets), with their quick fixes. */
+  setDiagnostics(list) {
+    this.lastDiagnostics = list;
+    const length = this.view.state.doc.length;
+    const clamp = (n) => Math.max(0, Math.min(n, length));
+    const diagnostics = list.map((d) => ({
+      from: clamp(d.from),
+      to: clamp(Math.max(d.to, d.from)),
+      severity: d.severity,
+      source: d.code,
+      message: d.message,
+      actions: (d.fixes ?? []).map((fix) => ({
+        name: fix.message,
+        apply: (view) => view.dispatch({
+          changes: fix.edits.map((e) => ({ from: e.from, to: e.to, insert: e.newText })),
+          userEvent: "input.fix",
+          annotations: isolateHistory.of("full"),
+        }),
+      })),
+    }));
+    this.view.dispatch(setDiagnostics(this.view.state, diagnostics));
+  }
+
+  select(from, to) {
+    const length = this.view.state.doc.length;
+    const range = EditorSelection.range(Math.min(from, length), Math.min(to, length));
+    this.view.dispatch({ selection: range, effects: EditorView.scrollIntoView(range, { y: "center" }) });
+    this.view.focus();
+  }
+}
+
 let mounted = null;
+let packView = null;
 globalThis.ScenarioLabEditor = {
   mount: (parent, host) => (mounted = new CodeView(parent, host)),
   /** The mounted code view (tests and benchmarks read its EditorView). */
   instance: () => mounted,
+  /** The Packs tab's code view (one per page). */
+  mountPack: (parent, host) => (packView = new PackView(parent, host)),
+  packInstance: () => packView,
   /** IndexedDB for edits too large for localStorage (the Rust side's persistence). */
   store: { get: (key) => idbGet(key), set: (key, value) => idbSet(key, value), del: (key) => idbDel(key) },
   /** Preflight in the worker: the Rust side's analysis, off the main thread. */
