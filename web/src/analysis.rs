@@ -158,23 +158,30 @@ pub fn code_diagnostics(
             fixes: d
                 .fix
                 .iter()
-                .map(|fix| CodeFix {
-                    message: fix.message.clone(),
-                    file: fix.file.file_name(),
-                    edits: fix
-                        .edits
-                        .iter()
-                        .map(|e| CodeEdit {
-                            from: utf16(fix.file, e.span.start),
-                            to: utf16(fix.file, e.span.end),
-                            new_text: e.new_text.clone(),
-                        })
-                        .collect(),
-                })
+                .map(|fix| CodeFix::of(fix, |offset| utf16(fix.file, offset)))
                 .collect(),
         });
     }
     out
+}
+
+impl CodeFix {
+    /// A core fix for the code view, its offsets turned into UTF-16 by `utf16`.
+    pub fn of(fix: &scenario_lab_core::Fix, utf16: impl Fn(usize) -> usize) -> CodeFix {
+        CodeFix {
+            message: fix.message.clone(),
+            file: fix.file.file_name(),
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| CodeEdit {
+                    from: utf16(e.span.start),
+                    to: utf16(e.span.end),
+                    new_text: e.new_text.clone(),
+                })
+                .collect(),
+        }
+    }
 }
 
 impl Analysis {

@@ -70,19 +70,25 @@ pub fn CodeEditor() -> impl IntoView {
     view! { <div class="code-view" node_ref=host></div> }.into_any()
 }
 
+/// A detached `<div class=…>` a CodeMirror view is mounted in (moved into place by components).
+pub fn root_element(class: &str) -> web_sys::HtmlElement {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("the editor runs in a page");
+    let element: web_sys::HtmlElement = document
+        .create_element("div")
+        .expect("a div")
+        .unchecked_into();
+    element.set_class_name(class);
+    element
+}
+
 /// Runs `f` on the page's code view, mounting it the first time.
 fn with_view<T>(state: EditorState, f: impl FnOnce(&CodeView, &web_sys::HtmlElement) -> T) -> T {
     VIEW.with(|cell| {
         let mut slot = cell.borrow_mut();
         let (view, element) = slot.get_or_insert_with(|| {
-            let document = web_sys::window()
-                .and_then(|w| w.document())
-                .expect("the editor runs in a page");
-            let element: web_sys::HtmlElement = document
-                .create_element("div")
-                .expect("a div")
-                .unchecked_into();
-            element.set_class_name("code-view-root");
+            let element = root_element("code-view-root");
             let view = mount(&element, &host_callbacks(state));
             (view, element)
         });

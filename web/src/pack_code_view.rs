@@ -36,14 +36,7 @@ fn with_view<T>(
     VIEW.with(|cell| {
         let mut slot = cell.borrow_mut();
         let (view, element) = slot.get_or_insert_with(|| {
-            let document = web_sys::window()
-                .and_then(|w| w.document())
-                .expect("the editor runs in a page");
-            let element: web_sys::HtmlElement = document
-                .create_element("div")
-                .expect("a div")
-                .unchecked_into();
-            element.set_class_name("pack-view-root");
+            let element = crate::code_view::root_element("pack-view-root");
             let host = js_sys::Object::new();
             let on_change =
                 Closure::<dyn Fn(String, String)>::new(move |name: String, text: String| {

@@ -1,7 +1,7 @@
 //! The Packs panel: the workspace's ANIP scenario packs with the offline check live as you type,
 //! runs of a pack or one scenario through the proxy, approval chains and manifest parity.
 
-use crate::analysis::{CodeDiagnostic, CodeEdit, CodeFix};
+use crate::analysis::{CodeDiagnostic, CodeFix};
 use crate::pack_code_view::PackCodeView;
 use crate::state::{EditorState, Tab};
 use leptos::prelude::*;
@@ -188,19 +188,7 @@ fn findings(text: &str, name: &str, manifest: Option<&str>) -> Vec<Finding> {
                 fixes: d
                     .fix
                     .iter()
-                    .map(|fix| CodeFix {
-                        message: fix.message.clone(),
-                        file: fix.file.file_name(),
-                        edits: fix
-                            .edits
-                            .iter()
-                            .map(|e| CodeEdit {
-                                from: index.utf16_of(text, e.span.start),
-                                to: index.utf16_of(text, e.span.end),
-                                new_text: e.new_text.clone(),
-                            })
-                            .collect(),
-                    })
+                    .map(|fix| CodeFix::of(fix, |offset| index.utf16_of(text, offset)))
                     .collect(),
             }
         })

@@ -55,6 +55,25 @@ function diffChange(before, after) {
   return { from: start, to: endBefore, insert: after.slice(start, endAfter) };
 }
 
+/**
+ * The Rust side's diagnostics (UTF-16 offsets, clamped to the document) as CodeMirror's lint
+ * transaction; each fix becomes an action that `applyFix(view, fix)` carries out.
+ */
+function lintDiagnostics(view, list, applyFix) {
+  const length = view.state.doc.length;
+  const clamp = (n) => Math.max(0, Math.min(n, length));
+  const diagnostics = list.map((d) => ({
+    from: clamp(d.from),
+    to: clamp(Math.max(d.to, d.from)),
+    severity: d.severity,
+    source: d.code,
+    message: d.message,
+    markClass: d.knockOn ? "cm-knock-on" : undefined,
+    actions: (d.fixes ?? []).map((fix) => ({ name: fix.message, apply: (v) => applyFix(v, fix) })),
+  }));
+  return setDiagnostics(view.state, diagnostics);
+}
+
 /** A rename box under the cursor (F2), as VS Code shows it. */
 const renameEffect = StateEffect.define();
 const renameField = StateField.define({
@@ -247,21 +266,7 @@ class CodeView {
 
   applyDiagnostics(file) {
     const list = this.diagnostics.get(file) ?? [];
-    const length = this.view.state.doc.length;
-    const clamp = (n) => Math.max(0, Math.min(n, length));
-    const diagnostics = list.map((d) => ({
-      from: clamp(d.from),
-      to: clamp(Math.max(d.to, d.from)),
-      severity: d.severity,
-      source: d.code,
-      message: d.message,
-      markClass: d.knockOn ? "cm-knock-on" : undefined,
-      actions: (d.fixes ?? []).map((fix) => ({
-        name: fix.message,
-        apply: (view) => this.applyFix(view, file, fix),
-      })),
-    }));
-    this.view.dispatch(setDiagnostics(this.view.state, diagnostics));
+    this.view.dispatch(lintDiagnostics(this.view, list, (view, fix) => this.applyFix(view, file, fix)));
   }
 
   /** A quick fix: one transaction (one undo step) in its file. */
@@ -485,24 +490,11 @@ class PackView {
   /** The check's diagnostics for the current pack (UTF-16 offsets), with their quick fixes. */
   setDiagnostics(list) {
     this.lastDiagnostics = list;
-    const length = this.view.state.doc.length;
-    const clamp = (n) => Math.max(0, Math.min(n, length));
-    const diagnostics = list.map((d) => ({
-      from: clamp(d.from),
-      to: clamp(Math.max(d.to, d.from)),
-      severity: d.severity,
-      source: d.code,
-      message: d.message,
-      actions: (d.fixes ?? []).map((fix) => ({
-        name: fix.message,
-        apply: (view) => view.dispatch({
-          changes: fix.edits.map((e) => ({ from: e.from, to: e.to, insert: e.newText })),
-          userEvent: "input.fix",
-          annotations: isolateHistory.of("full"),
-        }),
-      })),
-    }));
-    this.view.dispatch(setDiagnostics(this.view.state, diagnostics));
+    this.view.dispatch(lintDiagnostics(this.view, list, (view, fix) => view.dispatch({
+      changes: fix.edits.map((e) => ({ from: e.from, to: e.to, insert: e.newText })),
+      userEvent: "input.fix",
+      annotations: isolateHistory.of("full"),
+    })));
   }
 
   select(from, to) {
