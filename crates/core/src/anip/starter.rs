@@ -67,6 +67,7 @@ pub fn starter_pack(input: &StarterInput<'_>) -> (Value, Vec<String>) {
         "expect": {"signature": true},
         "notes": "the capability id set, the protocol and the normalized capability digest are pinned under `service`",
     }));
+    let scenarios: Vec<Value> = scenarios.into_iter().map(in_pack_order).collect();
     let pack = json!({
         "format": FORMAT,
         "service": {
@@ -105,6 +106,34 @@ fn parameters(
     if !out.is_empty() {
         todo.push(name.to_owned());
     }
+    Value::Object(out)
+}
+
+/// A scenario's keys in the order the format documents them (the pack is read top to bottom).
+fn in_pack_order(scenario: Value) -> Value {
+    const ORDER: [&str; 11] = [
+        "id",
+        "class",
+        "negative",
+        "grant_for",
+        "prior",
+        "wait_seconds",
+        "request",
+        "token",
+        "expect",
+        "capture",
+        "notes",
+    ];
+    let Value::Object(mut map) = scenario else {
+        return scenario;
+    };
+    let mut out = Map::new();
+    for key in ORDER {
+        if let Some(value) = map.remove(key) {
+            out.insert(key.to_owned(), value);
+        }
+    }
+    out.extend(map);
     Value::Object(out)
 }
 
