@@ -343,6 +343,9 @@ pub struct ServeArgs {
     /// Open the editor in the default browser.
     #[arg(long)]
     pub open: bool,
+    /// The ANIP packs the Packs tab shows (default: `anip/` beside the workspace folder).
+    #[arg(long)]
+    pub packs: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -372,3 +372,86 @@ async fn concurrent_writes_of_one_file_all_succeed_and_never_show_a_partial_file
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn packs_are_listed_saved_by_plain_names_and_run_one_at_a_time() {
+    use scenario_lab_core::api::{PackText, PacksAnswer};
+    let dir = workspace();
+    let packs = dir.join("packs");
+    std::fs::create_dir_all(&packs).expect("packs folder");
+    std::fs::write(
+        packs.join("x.pack.yaml"),
+        "format: scenario-pack/v1\nservice: {url: 'http://127.0.0.1:9'}\nscenarios:\n  - id: m\n    class: manifest_parity\n    request: {manifest: {}}\n",
+    )
+    .expect("pack written");
+    let mut state = state(&dir);
+    state.packs_dir = packs.canonicalize().expect("canonical");
+    let call = |state: AppState, method: &str, uri: &str, body: &str| {
+        let request = request(method, uri)
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_owned()))
+            .expect("request");
+        async move {
+            let response = app(state).oneshot(request).await.expect("response");
+            let status = response.status();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map(http_body_util::Collected::to_bytes)
+                .unwrap_or_default();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let (status, body) = call(state.clone(), "GET", "/api/packs", "").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let listed: PacksAnswer = serde_json::from_str(&body).expect("a PacksAnswer");
+    assert_eq!(
+        listed
+            .packs
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        ["x.pack.yaml"]
+    );
+
+    let (status, body) = call(state.clone(), "PUT", "/api/packs/y.pack.json", "{}").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let saved: PackText = serde_json::from_str(&body).expect("a PackText");
+    assert_eq!(saved.name, "y.pack.json");
+    for bad in ["..%2Fx.pack.yaml", ".hidden.pack.yaml", "notes.txt"] {
+        let (status, body) = call(state.clone(), "PUT", &format!("/api/packs/{bad}"), "x").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+
+    // One pack run at a time; a pack with errors is refused before anything runs.
+    let (status, body) = call(
+        state.clone(),
+        "POST",
+        "/api/packs/run",
+        r#"{"name":"y.pack.json"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    state
+        .pack_running
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let (status, body) = call(
+        state.clone(),
+        "POST",
+        "/api/packs/run",
+        r#"{"name":"x.pack.yaml"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    state
+        .pack_running
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    let (status, body) = call(state, "POST", "/api/packs/run", r#"{"name":"x.pack.yaml"}"#).await;
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "nothing listens on port 9: {body}"
+    );
+}

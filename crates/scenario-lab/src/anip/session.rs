@@ -173,8 +173,10 @@ fn credentials(pack: &Pack) -> Result<Credentials, Stopped> {
     for scenario in &pack.scenarios {
         let default = match scenario.request {
             Some(Request::Grant(_)) => "approver",
-            // The agent app holds its own credentials.
-            Some(Request::Ask(_)) if scenario.expect.audit.is_none() => continue,
+            // The agent app holds its own credentials; the manifest needs none.
+            Some(Request::Ask(_) | Request::Manifest) if scenario.expect.audit.is_none() => {
+                continue;
+            }
             _ => "requester",
         };
         used.insert(

@@ -50,6 +50,9 @@ pub async fn run(args: &ServeArgs) -> Result<u8, CommandError> {
         }
     }
     state.endpoint = endpoint;
+    if let Some(packs) = &args.packs {
+        state.packs_dir.clone_from(packs);
+    }
     state.endpoint_args = args.endpoint.clone();
     state.signing_secret = std::env::var("AUTONOMA_SIGNING_SECRET")
         .ok()

@@ -27,8 +27,10 @@ use std::sync::{Arc, Mutex};
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub dir: PathBuf,
-    /// The workspace's ANIP packs: `anip/` beside the `autonoma/` folder.
+    /// The workspace's ANIP packs: `anip/` beside the `autonoma/` folder (`serve --packs`).
     pub packs_dir: PathBuf,
+    /// A pack run is in progress (one at a time, as validations).
+    pub pack_running: Arc<std::sync::atomic::AtomicBool>,
     pub session_token: String,
     /// `host:port` values a request's `Host` may carry (loopback only).
     pub allowed_hosts: Vec<String>,
@@ -57,6 +59,7 @@ impl AppState {
             .map_or_else(|| PathBuf::from("anip"), |p| p.join("anip"));
         AppState {
             packs_dir,
+            pack_running: Arc::default(),
             dir,
             session_token,
             allowed_hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")],

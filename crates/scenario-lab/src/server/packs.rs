@@ -13,6 +13,7 @@ use scenario_lab_core::anip::{Syntax, check_pack};
 use scenario_lab_core::api::{PackText, PacksAnswer, ParityAnswer, ParityRequest, RunPackRequest};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Packs larger than this are refused.
 pub(super) const MAX_PACK_BYTES: usize = 4 * 1024 * 1024;
@@ -94,6 +95,7 @@ pub(super) async fn run(
             checked.report.errors()
         )));
     }
+    let _running = RunningGuard::claim(&state)?;
     let options = RunOptions {
         services: request.service.into_iter().collect(),
         scenarios: request.scenario.into_iter().collect(),
@@ -109,6 +111,26 @@ pub(super) async fn run(
             }
         })?;
     Ok(Json(report))
+}
+
+/// Holds the proxy's one pack run; released when dropped (also when the request is dropped).
+struct RunningGuard(Arc<AtomicBool>);
+
+impl RunningGuard {
+    fn claim(state: &AppState) -> Result<RunningGuard, ApiError> {
+        if state.pack_running.swap(true, Ordering::SeqCst) {
+            return Err(ApiError::Conflict(
+                "a pack is running; wait for its report".to_owned(),
+            ));
+        }
+        Ok(RunningGuard(state.pack_running.clone()))
+    }
+}
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
 }
 
 /// `POST /api/packs/parity`.
