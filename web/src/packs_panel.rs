@@ -10,7 +10,10 @@ use scenario_lab_core::Severity;
 use scenario_lab_core::anip::pack::{Pack, Request, ScenarioClass};
 use scenario_lab_core::anip::run_report::{PackRunReport, ScenarioRun, Verdict};
 use scenario_lab_core::anip::{Syntax, check_pack};
-use scenario_lab_core::api::{PackText, PacksAnswer, ParityAnswer, ParityRequest, RunPackRequest};
+use scenario_lab_core::api::{
+    PackRunEvent, PackRunOutcome, PackText, PacksAnswer, ParityAnswer, ParityRequest,
+    RunPackRequest,
+};
 use scenario_lab_core::line_index::LineIndex;
 use std::collections::BTreeMap;
 
@@ -315,13 +318,39 @@ fn save(state: EditorState, packs: Packs, after: AfterSave) {
                 scenario,
                 service: None,
             };
-            match proxy
-                .post::<_, PackRunReport>("/api/packs/run", &request)
-                .await
-            {
-                Ok(report) => {
+            let done = RwSignal::new(0usize);
+            let total = RwSignal::new(0usize);
+            let on_event = move |event: PackRunEvent| match event {
+                PackRunEvent::Service(start) => {
+                    total.update(|t| *t += start.scenarios);
+                    packs
+                        .busy
+                        .set(Some(format!("running against {}", start.service)));
+                }
+                PackRunEvent::Scenario(run) => {
+                    done.update(|d| *d += 1);
+                    packs.busy.set(Some(format!(
+                        "{} of {}: {} {}",
+                        done.get_untracked(),
+                        total.get_untracked(),
+                        run.id,
+                        verdict_class(run.verdict)
+                    )));
+                }
+                PackRunEvent::Report(_) => {}
+            };
+            match proxy.run_pack(&request, on_event).await {
+                Ok(PackRunOutcome {
+                    report: Some(report),
+                    ..
+                }) => {
                     packs.report.set(Some(report));
                     packs.error.set(None);
+                }
+                Ok(PackRunOutcome { error, .. }) => {
+                    packs.error.set(Some(
+                        error.unwrap_or_else(|| "the run gave no report".into()),
+                    ));
                 }
                 Err(error) => packs.error.set(Some(error.to_string())),
             }

@@ -2,7 +2,8 @@
 
 use gloo_net::http::{Request, Response};
 use scenario_lab_core::api::{
-    ApiErrorBody, ValidateEvent, ValidateOutcome, ValidateRequest, WriteFileAnswer,
+    ApiErrorBody, PackRunEvent, PackRunOutcome, RunPackRequest, ValidateEvent, ValidateOutcome,
+    ValidateRequest, WriteFileAnswer,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -161,9 +162,58 @@ impl Proxy {
         request: &ValidateRequest,
         on_event: impl Fn(ValidateEvent),
     ) -> Result<ValidateOutcome, ProxyError> {
-        let response = self.send_json("/api/validate", request).await?;
+        let mut outcome = None;
+        self.stream(
+            "/api/validate",
+            request,
+            |name, data| match ValidateEvent::parse(name, data) {
+                Some(ValidateEvent::Report(report)) => outcome = Some(report),
+                Some(event) => on_event(event),
+                None => {}
+            },
+        )
+        .await?;
+        outcome.ok_or_else(|| {
+            ProxyError::Failed(200, "the validation stream ended without a report".into())
+        })
+    }
+
+    /// `POST /api/packs/run`: calls `on_event` for each service start and scenario verdict,
+    /// returns how the run ended.
+    pub async fn run_pack(
+        &self,
+        request: &RunPackRequest,
+        on_event: impl Fn(PackRunEvent),
+    ) -> Result<PackRunOutcome, ProxyError> {
+        let mut outcome = None;
+        self.stream(
+            "/api/packs/run",
+            request,
+            |name, data| match PackRunEvent::parse(name, data) {
+                Some(PackRunEvent::Report(report)) => outcome = Some(*report),
+                Some(event) => on_event(event),
+                None => {}
+            },
+        )
+        .await?;
+        outcome.ok_or_else(|| {
+            ProxyError::Failed(200, "the run's stream ended without a report".into())
+        })
+    }
+
+    /// POSTs `request` and feeds each server-sent event `(name, data)` to `on_event` until the
+    /// stream ends (an error answer before the stream is the proxy's error).
+    async fn stream<B: Serialize>(
+        &self,
+        path: &str,
+        request: &B,
+        mut on_event: impl FnMut(&str, &str),
+    ) -> Result<(), ProxyError> {
+        let response = self.send_json(path, request).await?;
         if !response.ok() {
-            return Self::answer(response).await;
+            return Self::answer::<serde_json::Value>(response)
+                .await
+                .map(|_| ());
         }
         let stream = response
             .body()
@@ -173,7 +223,6 @@ impl Proxy {
             .dyn_into()
             .map_err(|_| ProxyError::Failed(0, "the answer is not a stream".into()))?;
         let mut events = EventStream::default();
-        let mut outcome = None;
         loop {
             let chunk = JsFuture::from(reader.read())
                 .await
@@ -183,22 +232,15 @@ impl Proxy {
                 .and_then(|d| d.as_bool())
                 .unwrap_or(true);
             if done {
-                break;
+                return Ok(());
             }
             let bytes = js_sys::Reflect::get(&chunk, &"value".into())
                 .map(|v| js_sys::Uint8Array::new(&v).to_vec())
                 .unwrap_or_default();
             for (name, data) in events.push(&bytes) {
-                match ValidateEvent::parse(&name, &data) {
-                    Some(ValidateEvent::Report(report)) => outcome = Some(report),
-                    Some(event) => on_event(event),
-                    None => {}
-                }
+                on_event(&name, &data);
             }
         }
-        outcome.ok_or_else(|| {
-            ProxyError::Failed(200, "the validation stream ended without a report".into())
-        })
     }
 }
 

@@ -370,3 +370,70 @@ pub struct ParityDifference {
     /// The other service's.
     pub other: Value,
 }
+
+/// The server-sent events of `POST /api/packs/run`, as the Packs tab decodes them.
+#[derive(Clone, Debug)]
+pub enum PackRunEvent {
+    /// `event: service`: a service's run starts (`{service, scenarios}`).
+    Service(PackRunStart),
+    /// `event: scenario`: a scenario ended.
+    Scenario(Box<crate::anip::run_report::ScenarioRun>),
+    /// `event: report`: the run ended (the report, or why there is none).
+    Report(Box<PackRunOutcome>),
+}
+
+/// A service's run starting.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackRunStart {
+    /// Its base URL.
+    pub service: String,
+    /// How many scenarios will run.
+    pub scenarios: usize,
+}
+
+/// How a pack run ended.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PackRunOutcome {
+    /// The report, when the run gave verdicts.
+    pub report: Option<crate::anip::run_report::PackRunReport>,
+    /// Why it gave none (a service down, a credential refused).
+    pub error: Option<String>,
+}
+
+impl PackRunEvent {
+    /// The SSE event name.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            PackRunEvent::Service(_) => "service",
+            PackRunEvent::Scenario(_) => "scenario",
+            PackRunEvent::Report(_) => "report",
+        }
+    }
+
+    /// The SSE data field (JSON).
+    #[must_use]
+    pub fn data(&self) -> String {
+        match self {
+            PackRunEvent::Service(start) => serde_json::to_string(start),
+            PackRunEvent::Scenario(run) => serde_json::to_string(run),
+            PackRunEvent::Report(outcome) => serde_json::to_string(outcome),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Decodes an event as the editor receives it; unknown events are `None`.
+    #[must_use]
+    pub fn parse(name: &str, data: &str) -> Option<PackRunEvent> {
+        match name {
+            "service" => serde_json::from_str(data).ok().map(PackRunEvent::Service),
+            "scenario" => serde_json::from_str(data)
+                .ok()
+                .map(|r| PackRunEvent::Scenario(Box::new(r))),
+            "report" => serde_json::from_str(data)
+                .ok()
+                .map(|o| PackRunEvent::Report(Box::new(o))),
+            _ => None,
+        }
+    }
+}

@@ -1,16 +1,20 @@
-//! `/api/packs`: the workspace's ANIP packs listed, saved, run and compared; credentials stay in
-//! the proxy's environment.
+//! `/api/packs`: the workspace's ANIP packs listed, saved, run (a stream of scenario verdicts) and
+//! compared; credentials stay in the proxy's environment.
 
 use super::{ApiError, AppState};
 use crate::anip::parity::compare;
-use crate::anip::session::{RunOptions, run_pack};
+use crate::anip::session::{Progress, RunOptions, run_pack};
 use crate::atomic_file::write_atomic;
-use crate::cli::exit;
 use axum::Json;
 use axum::extract::{Path as UrlPath, State};
-use scenario_lab_core::anip::run_report::PackRunReport;
+use axum::response::sse::{Event, Sse};
+use axum::response::{IntoResponse, Response};
 use scenario_lab_core::anip::{Syntax, check_pack};
-use scenario_lab_core::api::{PackText, PacksAnswer, ParityAnswer, ParityRequest, RunPackRequest};
+use scenario_lab_core::api::{
+    PackRunEvent, PackRunOutcome, PackRunStart, PackText, PacksAnswer, ParityAnswer, ParityRequest,
+    RunPackRequest,
+};
+use std::convert::Infallible;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -73,11 +77,12 @@ pub(super) async fn save(
     Ok(Json(PackText { name, text: body }))
 }
 
-/// `POST /api/packs/run`: the saved pack's run report (refused when the pack has errors).
+/// `POST /api/packs/run`: refused before it starts (400 a pack with errors, 404, 409 another run);
+/// then a stream: `service` and `scenario` events as the run goes, and one `report` event.
 pub(super) async fn run(
     State(state): State<Arc<AppState>>,
     Json(request): Json<RunPackRequest>,
-) -> Result<Json<PackRunReport>, ApiError> {
+) -> Result<Response, ApiError> {
     let path = pack_path(&state, &request.name)?;
     let text = std::fs::read_to_string(&path).map_err(|_| {
         ApiError::NotFound(format!(
@@ -95,22 +100,45 @@ pub(super) async fn run(
             checked.report.errors()
         )));
     }
-    let _running = RunningGuard::claim(&state)?;
+    let running = RunningGuard::claim(&state)?;
     let options = RunOptions {
         services: request.service.into_iter().collect(),
         scenarios: request.scenario.into_iter().collect(),
         ..RunOptions::default()
     };
-    let report = run_pack(&options, &request.name, &checked.pack, &mut |_| {})
-        .await
-        .map_err(|stopped| {
-            if stopped.code == exit::UNREACHABLE {
-                ApiError::Unavailable(stopped.message)
-            } else {
-                ApiError::BadRequest(stopped.message)
-            }
-        })?;
-    Ok(Json(report))
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel::<PackRunEvent>();
+    // The run goes on to its end even when the page goes away (nothing is left half done).
+    tokio::spawn(async move {
+        let _running = running;
+        let progress_sender = sender.clone();
+        let mut progress = move |event: &Progress<'_>| {
+            let event = match event {
+                Progress::Service { service, scenarios } => PackRunEvent::Service(PackRunStart {
+                    service: (*service).to_owned(),
+                    scenarios: *scenarios,
+                }),
+                Progress::Scenario(run) => PackRunEvent::Scenario(Box::new((*run).clone())),
+            };
+            let _ = progress_sender.send(event);
+        };
+        let outcome = match run_pack(&options, &request.name, &checked.pack, &mut progress).await {
+            Ok(report) => PackRunOutcome {
+                report: Some(report),
+                error: None,
+            },
+            Err(stopped) => PackRunOutcome {
+                report: None,
+                error: Some(stopped.message),
+            },
+        };
+        let _ = sender.send(PackRunEvent::Report(Box::new(outcome)));
+    });
+    let stream = futures::stream::unfold(receiver, |mut receiver| async move {
+        let event = receiver.recv().await?;
+        let sse = Event::default().event(event.name()).data(event.data());
+        Some((Ok::<_, Infallible>(sse), receiver))
+    });
+    Ok(Sse::new(stream).into_response())
 }
 
 /// Holds the proxy's one pack run; released when dropped (also when the request is dropped).
