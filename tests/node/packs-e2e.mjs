@@ -73,7 +73,7 @@ try {
   step('the pack runs through the proxy: verdicts and approval chains');
   await page.click('button[data-action="run-pack"]');
   // Each verdict shows as it comes (the expiry negative waits 2 s for its grant to expire).
-  await page.waitForFunction(() => /\d+ of 19: /.test(document.querySelector('.busy')?.textContent ?? ''), null, { timeout: 30000 });
+  await page.waitForFunction(() => /\d+ of 19: /.test(document.querySelector('.packs .busy')?.textContent ?? ''), null, { timeout: 30000 });
   const summary = page.locator('[data-run-summary]');
   await summary.waitFor({ timeout: 60000 });
   assert.match(await summary.innerText(), /^\d+ passed, 0 failed, 0 skipped$/);
