@@ -1,13 +1,10 @@
 //! What the editor's worker calls in this same wasm module: the preflight (`analyzeWorkspace`)
-//! and, re-exported from the wasm package, the language service (`complete`, `hover`, …).
+//! and the language service on the workspace it keeps (`keepFiles`, `keptCall`).
 
 use scenario_lab_core::{Diagnostic, FileKind, Texts, Workspace};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-
-/// The package's exports, linked into this module so the worker can call them.
-pub use scenario_lab_wasm::{complete, definition, hover, references, rename};
 
 use scenario_lab_wasm::Call;
 use scenario_lab_wasm::dto::FilesDto;

@@ -8,7 +8,9 @@ use language::Request;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen(typescript_custom_section)]
+#[cfg_attr(feature = "exports", wasm_bindgen(typescript_custom_section))]
+#[cfg_attr(not(feature = "exports"), allow(dead_code))]
+#[allow(clippy::redundant_static_lifetimes)] // wasm-bindgen's custom section wants the spelled-out type
 const TYPESCRIPT: &'static str = r#"
 /** File contents by name. Only `recipes` is required. */
 export interface PreflightInput {
@@ -176,7 +178,7 @@ fn js_parse(text: &str) -> Result<JsValue, JsError> {
     js_sys::JSON::parse(text).map_err(|_| JsError::new("the answer is not JSON"))
 }
 
-#[wasm_bindgen(skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(skip_typescript))]
 pub fn preflight(input: JsValue) -> Result<JsValue, JsError> {
     let files = files(input)?;
     let workspace = files.workspace();
@@ -184,7 +186,7 @@ pub fn preflight(input: JsValue) -> Result<JsValue, JsError> {
     to_js(&ReportDto::from_report(&report, &workspace))
 }
 
-#[wasm_bindgen(js_name = checkPack, skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(js_name = checkPack, skip_typescript))]
 #[allow(
     clippy::needless_pass_by_value,
     reason = "wasm-bindgen hands optional strings over owned"
@@ -207,7 +209,7 @@ pub fn check_pack(
     ))
 }
 
-#[wasm_bindgen(js_name = resolveRecipe, skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(js_name = resolveRecipe, skip_typescript))]
 pub fn resolve_recipe(recipe_json: &str, test_run_id: &str) -> Result<JsValue, JsError> {
     let recipe: serde_json::Value = serde_json::from_str(recipe_json).map_err(into_js_error)?;
     let create =
@@ -215,7 +217,7 @@ pub fn resolve_recipe(recipe_json: &str, test_run_id: &str) -> Result<JsValue, J
     to_js(&create)
 }
 
-#[wasm_bindgen(js_name = parseScenarios, skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(js_name = parseScenarios, skip_typescript))]
 pub fn parse_scenarios(markdown: &str) -> Result<JsValue, JsError> {
     let parsed = scenario_lab_core::scenarios::parse(markdown);
     to_js(&ScenariosDto::new(
@@ -225,12 +227,12 @@ pub fn parse_scenarios(markdown: &str) -> Result<JsValue, JsError> {
     ))
 }
 
-#[wasm_bindgen(skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(skip_typescript))]
 pub fn flatten(recipe_json: &str, discover_json: &str) -> String {
     scenario_lab_core::fix_all::flatten_document(recipe_json, discover_json).0
 }
 
-#[wasm_bindgen(skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(skip_typescript))]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
@@ -292,27 +294,27 @@ fn decode(input: JsValue, file: &str) -> Result<(FilesDto, scenario_lab_core::Fi
     ))
 }
 
-#[wasm_bindgen(skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(skip_typescript))]
 pub fn complete(input: JsValue, file: &str, offset: usize) -> Result<JsValue, JsError> {
     answer(&files(input)?, file, offset, Call::Complete)
 }
 
-#[wasm_bindgen(skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(skip_typescript))]
 pub fn hover(input: JsValue, file: &str, offset: usize) -> Result<JsValue, JsError> {
     answer(&files(input)?, file, offset, Call::Hover)
 }
 
-#[wasm_bindgen(skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(skip_typescript))]
 pub fn definition(input: JsValue, file: &str, offset: usize) -> Result<JsValue, JsError> {
     answer(&files(input)?, file, offset, Call::Definition)
 }
 
-#[wasm_bindgen(skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(skip_typescript))]
 pub fn references(input: JsValue, file: &str, offset: usize) -> Result<JsValue, JsError> {
     answer(&files(input)?, file, offset, Call::References)
 }
 
-#[wasm_bindgen(skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(skip_typescript))]
 pub fn rename(
     input: JsValue,
     file: &str,
@@ -322,13 +324,13 @@ pub fn rename(
     answer(&files(input)?, file, offset, Call::Rename(new_name))
 }
 
-#[wasm_bindgen(js_name = documentSymbols, skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(js_name = documentSymbols, skip_typescript))]
 pub fn document_symbols(input: JsValue, file: &str) -> Result<JsValue, JsError> {
     let (files, kind) = decode(input, file)?;
     to_js(&language::symbols(&Request::new(&files, kind)))
 }
 
-#[wasm_bindgen(js_name = foldingRanges, skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(js_name = foldingRanges, skip_typescript))]
 pub fn folding_ranges(input: JsValue, file: &str) -> Result<JsValue, JsError> {
     let (files, kind) = decode(input, file)?;
     let request = Request::new(&files, kind);
@@ -336,7 +338,7 @@ pub fn folding_ranges(input: JsValue, file: &str) -> Result<JsValue, JsError> {
     to_js(&language::ranges(&request, spans))
 }
 
-#[wasm_bindgen(js_name = selectionRanges, skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(js_name = selectionRanges, skip_typescript))]
 pub fn selection_ranges(input: JsValue, file: &str, offset: usize) -> Result<JsValue, JsError> {
     let (files, kind) = decode(input, file)?;
     let request = Request::new(&files, kind);
@@ -348,7 +350,7 @@ pub fn selection_ranges(input: JsValue, file: &str, offset: usize) -> Result<JsV
     to_js(&language::ranges(&request, spans))
 }
 
-#[wasm_bindgen(skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(skip_typescript))]
 pub fn format(input: JsValue, file: &str) -> Result<JsValue, JsError> {
     let (files, kind) = decode(input, file)?;
     let request = Request::new(&files, kind);
@@ -356,7 +358,7 @@ pub fn format(input: JsValue, file: &str) -> Result<JsValue, JsError> {
     to_js(&language::text_edits(&request, edits))
 }
 
-#[wasm_bindgen(skip_typescript)]
+#[cfg_attr(feature = "exports", wasm_bindgen(skip_typescript))]
 pub fn explain(code: &str) -> Option<String> {
     scenario_lab_core::language::code_documentation(code)
 }
