@@ -47,7 +47,12 @@ fn request(method: &str, uri: &str) -> axum::http::request::Builder {
 }
 
 async fn send(dir: &std::path::Path, request: Request<Body>) -> (StatusCode, String) {
-    let response = app(state(dir)).oneshot(request).await.expect("response");
+    send_to(state(dir), request).await
+}
+
+/// One request to the proxy built on `state`: its status and body.
+async fn send_to(state: AppState, request: Request<Body>) -> (StatusCode, String) {
+    let response = app(state).oneshot(request).await.expect("response");
     let status = response.status();
     let body = response
         .into_body()
@@ -392,17 +397,7 @@ async fn packs_are_listed_saved_by_plain_names_and_run_one_at_a_time() {
             .header("content-type", "application/json")
             .body(Body::from(body.to_owned()))
             .expect("request");
-        async move {
-            let response = app(state).oneshot(request).await.expect("response");
-            let status = response.status();
-            let body = response
-                .into_body()
-                .collect()
-                .await
-                .map(http_body_util::Collected::to_bytes)
-                .unwrap_or_default();
-            (status, String::from_utf8_lossy(&body).into_owned())
-        }
+        send_to(state, request)
     };
     let (status, body) = call(state.clone(), "GET", "/api/packs", "").await;
     assert_eq!(status, StatusCode::OK, "{body}");
