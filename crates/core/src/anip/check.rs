@@ -129,14 +129,9 @@ fn cycles(pack: &Pack, ids: &BTreeMap<&str, usize>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The scenarios run before `at` by `prior`, transitively (cycles cut).
-pub fn ancestors(pack: &Pack, at: usize) -> BTreeSet<usize> {
-    let ids: BTreeMap<&str, usize> = pack
-        .scenarios
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.value.as_str(), i))
-        .collect();
+/// The scenarios run before `at` by `prior`, transitively (cycles cut); `ids` as `unique_ids`
+/// gives them.
+fn ancestors(pack: &Pack, ids: &BTreeMap<&str, usize>, at: usize) -> BTreeSet<usize> {
     let mut seen = BTreeSet::new();
     let mut stack = vec![at];
     while let Some(next) = stack.pop() {
@@ -165,7 +160,7 @@ fn captures(pack: &Pack, ids: &BTreeMap<&str, usize>, out: &mut Vec<Diagnostic>)
         if scenario.uses.is_empty() || ids.get(scenario.id.value.as_str()) != Some(&index) {
             continue;
         }
-        let before = ancestors(pack, index);
+        let before = ancestors(pack, ids, index);
         let defined: BTreeSet<&str> = before
             .iter()
             .flat_map(|&i| {

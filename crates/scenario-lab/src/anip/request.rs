@@ -31,7 +31,6 @@ pub struct Observed {
     pub clarification_field: Option<String>,
     /// Checks the request itself made (the manifest's signature and identity).
     pub checks: Vec<CheckResult>,
-    pub probe_reads: usize,
 }
 
 /// `${name}` replaced by captured values: a whole-string use keeps the value's type.
