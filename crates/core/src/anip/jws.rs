@@ -68,8 +68,8 @@ pub fn verify_detached(
     if header.alg != "ES256" {
         return Err(JwsError::Algorithm(header.alg));
     }
-    let keys: Jwks = serde_json::from_value(key_set.clone())
-        .map_err(|_| JwsError::UnknownKey(header.kid.clone()))?;
+    let keys: Jwks =
+        Jwks::deserialize(key_set).map_err(|_| JwsError::UnknownKey(header.kid.clone()))?;
     let entry = keys
         .keys
         .iter()

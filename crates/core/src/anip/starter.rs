@@ -3,6 +3,7 @@
 
 use super::manifest::{CapabilityDecl, Manifest, capability_digest};
 use super::pack::FORMAT;
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -22,7 +23,7 @@ pub struct StarterInput<'a> {
 /// The pack (a JSON value, written as YAML or JSON by the caller) and the capabilities whose
 /// required inputs had no sample (their parameters say `TODO`).
 pub fn starter_pack(input: &StarterInput<'_>) -> (Value, Vec<String>) {
-    let manifest: Manifest = serde_json::from_value(input.manifest.clone()).unwrap_or_default();
+    let manifest: Manifest = Manifest::deserialize(input.manifest).unwrap_or_default();
     let capabilities = input
         .manifest
         .get("capabilities")

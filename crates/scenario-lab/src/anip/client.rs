@@ -274,7 +274,7 @@ fn micros(duration: Duration) -> u64 {
 
 /// An answer's JSON as `T`.
 pub fn decode<T: DeserializeOwned>(answer: &Answer, what: &str) -> Result<T, ClientError> {
-    serde_json::from_value(answer.json.clone()).map_err(|e| ClientError::Decode {
+    T::deserialize(&answer.json).map_err(|e| ClientError::Decode {
         url: what.to_owned(),
         status: answer.status,
         reason: e.to_string(),

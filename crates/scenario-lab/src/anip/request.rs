@@ -6,6 +6,7 @@ use scenario_lab_core::anip::wire::{
     AgentAnswer, AgentQuestion, Failure, GrantIssue, InvokeRequest, TokenRequest,
 };
 use scenario_lab_core::check_result::CheckResult;
+use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -114,10 +115,7 @@ pub async fn perform(
     observed.failures = observed
         .answers
         .iter()
-        .filter_map(|a| {
-            a.get("failure")
-                .and_then(|f| serde_json::from_value(f.clone()).ok())
-        })
+        .filter_map(|a| a.get("failure").and_then(|f| Failure::deserialize(f).ok()))
         .collect();
     observed.invocation_id = observed.answers.first().and_then(|a| {
         a.get("invocation_id")
