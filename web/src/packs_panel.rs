@@ -107,20 +107,17 @@ pub fn PacksPanel() -> impl IntoView {
             load(state, packs);
         }
     });
-    let checked = Memo::new(move |_| {
+    // One check per edit: the findings and the model (scenario list, approval chains) both come
+    // from it.
+    let analysed = Memo::new(move |_| {
         let name = packs.selected.get().unwrap_or_default();
         let manifest = packs.manifest.get();
         packs
             .text
-            .with(|text| findings(text, &name, manifest.as_deref()))
+            .with(|text| analyse(text, &name, manifest.as_deref()))
     });
-    let model = Memo::new(move |_| {
-        let name = packs.selected.get().unwrap_or_default();
-        let manifest = packs.manifest.get();
-        packs
-            .text
-            .with(|text| check_pack(text, syntax(&name), manifest.as_deref()).pack)
-    });
+    let checked = Memo::new(move |_| analysed.with(|(findings, _)| findings.clone()));
+    let model = Memo::new(move |_| analysed.with(|(_, pack)| pack.clone()));
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     let code = Memo::new(move |_| {
         checked.with(|f| f.iter().map(Finding::code_diagnostic).collect::<Vec<_>>())
@@ -170,10 +167,12 @@ pub fn PacksPanel() -> impl IntoView {
     }
 }
 
-fn findings(text: &str, name: &str, manifest: Option<&str>) -> Vec<Finding> {
-    let report = check_pack(text, syntax(name), manifest).report;
+/// The pack's findings, ready to show, and its model.
+fn analyse(text: &str, name: &str, manifest: Option<&str>) -> (Vec<Finding>, Pack) {
+    let checked = check_pack(text, syntax(name), manifest);
     let index = LineIndex::new(text);
-    report
+    let findings = checked
+        .report
         .diagnostics
         .iter()
         .filter(|d| d.file == scenario_lab_core::FileKind::Pack)
@@ -195,7 +194,8 @@ fn findings(text: &str, name: &str, manifest: Option<&str>) -> Vec<Finding> {
                     .collect(),
             }
         })
-        .collect()
+        .collect();
+    (findings, checked.pack)
 }
 
 #[component]
