@@ -421,3 +421,43 @@ fn hostile_services_are_refused_cleanly() {
         "nothing written from a hostile service"
     );
 }
+
+#[test]
+fn several_packs_share_one_json_and_one_junit_report() {
+    let service = AnipService::start("", false);
+    let dir = TempDir::new("anip-several");
+    std::fs::create_dir_all(dir.0.join("anip")).expect("anip/ made");
+    for name in ["a", "b"] {
+        let pack = format!(
+            "format: scenario-pack/v1\nservice: {{url: '{}'}}\nscenarios:\n  - id: {name}-manifest\n    class: manifest_parity\n    request: {{manifest: {{}}}}\n",
+            service.url
+        );
+        std::fs::write(dir.0.join(format!("anip/{name}.pack.yaml")), pack).expect("pack written");
+    }
+    let args = [
+        "run",
+        "anip/a.pack.yaml",
+        "anip/b.pack.yaml",
+        "--report-json",
+        "r.json",
+        "--report-junit",
+        "r.xml",
+    ];
+    let out = anip(&dir.0, &args, ANIP_REQUESTER_KEY);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.0.join("r.json")).unwrap_or_default())
+            .unwrap_or_default();
+    let packs: Vec<&str> = json
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["pack"].as_str())
+        .collect();
+    assert_eq!(packs, ["anip/a.pack.yaml", "anip/b.pack.yaml"], "{json}");
+    let junit = std::fs::read_to_string(dir.0.join("r.xml")).unwrap_or_default();
+    assert!(
+        junit.contains("a-manifest") && junit.contains("b-manifest"),
+        "{junit}"
+    );
+}

@@ -100,10 +100,13 @@ pub fn summary(report: &PackRunReport) -> String {
     out
 }
 
-/// JUnit XML: a suite per service, a case per scenario.
-pub fn junit(report: &PackRunReport) -> String {
+/// JUnit XML: a suite per pack and service, a case per scenario.
+pub fn junit(reports: &[PackRunReport]) -> String {
     let mut junit = Report::new("scenario-lab anip run");
-    for service in &report.services {
+    for (report, service) in reports
+        .iter()
+        .flat_map(|r| r.services.iter().map(move |s| (r, s)))
+    {
         let mut suite = TestSuite::new(format!("{} @ {}", report.pack, service.service));
         for run in &service.scenarios {
             let status = match run.verdict {

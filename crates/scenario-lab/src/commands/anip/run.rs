@@ -12,6 +12,7 @@ use scenario_lab_core::anip::run_report::PackRunReport;
 /// The `anip run` command.
 pub async fn run(args: &AnipRunArgs) -> Result<u8, CommandError> {
     let mut code = exit::OK;
+    let mut reports = Vec::new();
     for path in &args.packs {
         let Some(file) = PackFile::read_or_say(path) else {
             return Ok(exit::USAGE);
@@ -47,10 +48,12 @@ pub async fn run(args: &AnipRunArgs) -> Result<u8, CommandError> {
         match outcome {
             Ok(report) => {
                 print!("{}", summary(&report));
-                write_reports(args, &report)?;
                 if report.failed() {
                     code = exit::CHECK_FAILED;
                 }
+                reports.push(report);
+                // Written after each pack, so a later pack that cannot run leaves the earlier ones.
+                write_reports(args, &reports)?;
             }
             Err(failure) => {
                 eprint_safe(&format!("error: {}\n", failure.message));
@@ -61,7 +64,9 @@ pub async fn run(args: &AnipRunArgs) -> Result<u8, CommandError> {
     Ok(code)
 }
 
-fn write_reports(args: &AnipRunArgs, report: &PackRunReport) -> Result<(), CommandError> {
+/// The reports of the packs run so far: JSON (one pack's report, or a list of them for several
+/// packs) and one JUnit document.
+fn write_reports(args: &AnipRunArgs, reports: &[PackRunReport]) -> Result<(), CommandError> {
     let write = |path: &std::path::Path, text: String| {
         write_atomic(path, text.as_bytes()).map_err(|source| CommandError::Write {
             path: path.display().to_string(),
@@ -69,13 +74,14 @@ fn write_reports(args: &AnipRunArgs, report: &PackRunReport) -> Result<(), Comma
         })
     };
     if let Some(path) = &args.report_json {
-        write(
-            path,
-            serde_json::to_string_pretty(report).unwrap_or_default(),
-        )?;
+        let json = match reports {
+            [one] => serde_json::to_string_pretty(one),
+            several => serde_json::to_string_pretty(several),
+        };
+        write(path, json.unwrap_or_default())?;
     }
     if let Some(path) = &args.report_junit {
-        write(path, junit(report))?;
+        write(path, junit(reports))?;
     }
     Ok(())
 }
