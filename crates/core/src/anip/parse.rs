@@ -210,11 +210,7 @@ impl Reader<'_> {
             pack.service = self.service(node);
         }
         if let Some(node) = get(entries, "actors") {
-            for (key, value) in self
-                .mapping(node, "`actors`", &[])
-                .iter()
-                .map(|(k, v)| (k, v))
-            {
+            for (key, value) in self.mapping(node, "`actors`", &[]) {
                 let Some(name) = key.scalar_text() else {
                     continue;
                 };
@@ -242,10 +238,7 @@ impl Reader<'_> {
             }
         }
         if let Some(node) = get(entries, "probes") {
-            let probes: Vec<(YamlNode, YamlNode)> =
-                node.as_mapping().map(<[_]>::to_vec).unwrap_or_default();
-            self.mapping(node, "`probes`", &[]);
-            for (key, value) in &probes {
+            for (key, value) in self.mapping(node, "`probes`", &[]) {
                 let Some(name) = key.scalar_text() else {
                     continue;
                 };
