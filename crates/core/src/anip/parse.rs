@@ -33,6 +33,13 @@ impl Syntax {
     }
 }
 
+/// Whether a file name (or path) names a pack: `*.pack.yaml`, `*.pack.yml` or `*.pack.json`.
+pub fn is_pack_file(name: &str) -> bool {
+    [".pack.yaml", ".pack.yml", ".pack.json"]
+        .iter()
+        .any(|extension| name.ends_with(extension))
+}
+
 /// Keys that assert something that changes across runtimes or runs.
 pub const BRITTLE_KEYS: [&str; 8] = [
     "detail",

@@ -13,8 +13,7 @@ use std::path::PathBuf;
 
 /// Whether `uri` names a pack.
 pub(super) fn is_pack(uri: &lsp::Url) -> bool {
-    let path = uri.path();
-    path.ends_with(".pack.yaml") || path.ends_with(".pack.yml") || path.ends_with(".pack.json")
+    scenario_lab_core::anip::parse::is_pack_file(uri.path())
 }
 
 /// The open packs, by URI.

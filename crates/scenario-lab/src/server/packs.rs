@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::{Path as UrlPath, State};
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
+use scenario_lab_core::anip::parse::is_pack_file;
 use scenario_lab_core::anip::{Syntax, check_pack};
 use scenario_lab_core::api::{
     PackRunEvent, PackRunOutcome, PackRunStart, PackText, PacksAnswer, ParityAnswer, ParityRequest,
@@ -29,10 +30,7 @@ fn pack_path(state: &AppState, name: &str) -> Result<PathBuf, ApiError> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
         && !name.starts_with('.');
-    let pack = [".pack.yaml", ".pack.yml", ".pack.json"]
-        .iter()
-        .any(|e| name.ends_with(e));
-    if plain && pack {
+    if plain && is_pack_file(name) {
         Ok(state.packs_dir.join(name))
     } else {
         Err(ApiError::BadRequest(format!(
