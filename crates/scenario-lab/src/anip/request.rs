@@ -280,9 +280,9 @@ async fn ask_agent(
         history: conversation(runner, scenario, ask),
     };
     steps.push("ask the agent".to_owned());
-    let answer = super::client::AnipClient::new(&agent)
-        .post_json(&agent, &question)
-        .await?;
+    // The service's client (an absolute URL is used as it is): one connection pool, and the
+    // agent's answer time counted as the run's HTTP time.
+    let answer = runner.client.post_json(&agent, &question).await?;
     let decoded: AgentAnswer = super::client::decode(&answer, "the agent's answer")?;
     runner.asked.insert(
         scenario.id.value.clone(),
