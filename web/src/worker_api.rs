@@ -160,6 +160,7 @@ pub fn analyze_workspace(files: JsValue) -> Result<String, JsError> {
         discover: files.discover.as_deref(),
         entity_audit: files.entity_audit.as_deref(),
         validation: files.validation.as_deref(),
+        layout: scenario_lab_core::dialect::Layout::default(),
     }))
 }
 

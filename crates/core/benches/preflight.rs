@@ -17,6 +17,7 @@ fn workspace(recipes: &str) -> Workspace<'_> {
         scenarios: Some(SCENARIOS),
         entity_audit: Some(AUDIT),
         validation: None,
+        layout: scenario_lab_core::dialect::Layout::default(),
     }
 }
 

@@ -64,6 +64,12 @@ pub struct ValidationRecord {
 pub struct WorkspaceAnswer {
     /// The workspace folder.
     pub dir: String,
+    /// The recipes file's name there: `scenario-recipes.json` or the planner's `recipe.json`.
+    #[serde(default = "plugin_recipes_name")]
+    pub recipes_name: String,
+    /// The folder's layout (plugin, planner CLI output or copy, hand-made).
+    #[serde(default)]
+    pub layout: crate::dialect::Layout,
     /// The workspace files present, by file name.
     pub files: BTreeMap<String, FileEntry>,
     /// Runs whose teardown is owed.
@@ -76,6 +82,10 @@ pub struct WorkspaceAnswer {
     pub database: bool,
     /// Whether the proxy can verify refs tokens.
     pub signing_secret: bool,
+}
+
+fn plugin_recipes_name() -> String {
+    crate::FileKind::Recipes.file_name().to_owned()
 }
 
 /// `PUT /api/files/{name}`.

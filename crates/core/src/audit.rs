@@ -1,6 +1,7 @@
 //! `entity-audit.md`: which models are created independently (get a factory) and which are minted by an owner.
 
 use crate::diagnostic::{Code, Diagnostic, FileKind, Parsed, Span};
+use crate::dialect::{self, Dialect};
 use crate::markdown;
 use crate::yaml::{self, YamlNode};
 
@@ -22,14 +23,27 @@ pub struct AuditModel {
 }
 
 /// What the checks read from `entity-audit.md`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AuditDoc {
+    /// The plugin's, the planner CLI's canonical rewrite, or hand-made (`dialect` decides).
+    pub dialect: Dialect,
     /// Every model of the audit, in order.
     pub models: Vec<AuditModel>,
     /// `model_count` and where it is written.
     pub model_count: Option<(i64, Span)>,
     /// `factory_count` and where it is written.
     pub factory_count: Option<(i64, Span)>,
+}
+
+impl Default for AuditDoc {
+    fn default() -> Self {
+        AuditDoc {
+            dialect: Dialect::HandMade,
+            models: Vec::new(),
+            model_count: None,
+            factory_count: None,
+        }
+    }
 }
 
 impl AuditDoc {
@@ -68,9 +82,13 @@ fn error(span: Span, message: impl Into<String>) -> Diagnostic {
 
 /// Parses `entity-audit.md`. Always returns a document.
 pub fn parse(text: &str) -> Parsed<AuditDoc> {
-    let mut doc = AuditDoc::default();
+    let frontmatter = markdown::parse(text).frontmatter;
+    let mut doc = AuditDoc {
+        dialect: dialect::audit_dialect(frontmatter.is_some(), text),
+        ..AuditDoc::default()
+    };
     let mut diagnostics = Vec::new();
-    let Some((yaml_text, offset)) = markdown::parse(text).frontmatter else {
+    let Some((yaml_text, offset)) = frontmatter else {
         diagnostics.push(
             error(Span::at(0), "entity-audit.md has no YAML frontmatter")
                 .with_help("start the file with `---`, the audit's YAML (model_count, factory_count, models), and `---`"),
@@ -106,7 +124,7 @@ pub fn parse(text: &str) -> Parsed<AuditDoc> {
         };
     };
     for (i, item) in models.iter().enumerate() {
-        if let Some(model) = audit_model(i, item, &mut diagnostics) {
+        if let Some(model) = audit_model(i, item, doc.dialect, &mut diagnostics) {
             doc.models.push(model);
         }
     }
@@ -118,7 +136,12 @@ pub fn parse(text: &str) -> Parsed<AuditDoc> {
 }
 
 /// One entry of `models`, or `None` (with a diagnostic) when it has no name.
-fn audit_model(i: usize, item: &YamlNode, diagnostics: &mut Vec<Diagnostic>) -> Option<AuditModel> {
+fn audit_model(
+    i: usize,
+    item: &YamlNode,
+    dialect: Dialect,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<AuditModel> {
     let Some(name_node) = item
         .get("name")
         .filter(|n| n.as_str().is_some_and(|s| !s.trim().is_empty()))
@@ -146,8 +169,14 @@ fn audit_model(i: usize, item: &YamlNode, diagnostics: &mut Vec<Diagnostic>) -> 
                 .collect()
         })
         .unwrap_or_default();
-    if independently_created == Some(false) && owners.is_empty() && item.get("created_by").is_some()
-    {
+    let unaudited = independently_created == Some(false) && owners.is_empty();
+    if unaudited && dialect == Dialect::Planner {
+        // The planner writes `(false, [])` for every model its agent skipped.
+        diagnostics.push(
+            Diagnostic::warning(Code::AUDIT_FRONTMATTER, FileKind::EntityAudit, name_node.span, format!("models[{i}] ({name}) is unaudited: no creation path found"))
+                .with_help("the planner CLI records a skipped model this way; it gets no factory, so no recipe may create it"),
+        );
+    } else if unaudited && item.get("created_by").is_some() {
         diagnostics.push(error(
             name_node.span,
             format!("models[{i}] ({name}) is marked independently_created=false but has no created_by entries"),

@@ -70,6 +70,9 @@ pub enum FileKind {
     AnipManifest,
 }
 
+/// The planner CLI's name for the recipes file (the same contract as `scenario-recipes.json`).
+pub const PLANNER_RECIPES: &str = "recipe.json";
+
 impl FileKind {
     /// Every workspace file, in report order.
     pub const ALL: [FileKind; 5] = [
@@ -93,9 +96,13 @@ impl FileKind {
         }
     }
 
-    /// The workspace file named `name` (a bare file name, as [`FileKind::file_name`] gives).
+    /// The workspace file named `name` (a bare file name, as [`FileKind::file_name`] gives, or
+    /// the planner's `recipe.json`).
     #[must_use]
     pub fn from_file_name(name: &str) -> Option<FileKind> {
+        if name == PLANNER_RECIPES {
+            return Some(FileKind::Recipes);
+        }
         FileKind::ALL
             .into_iter()
             .find(|kind| kind.file_name() == name)
@@ -203,6 +210,19 @@ impl Code {
     pub const DISCOVER_SHAPE: Code = Code("discover/shape");
     /// A `.scenario-validation.json` the plugin refuses.
     pub const VALIDATION_SCHEMA: Code = Code("validation/schema");
+    /// A note on the dialect of `scenarios.md` (free-form, unrecognised): what is not checked.
+    pub const SCENARIOS_DIALECT: Code = Code("scenarios/dialect");
+    /// One of the planner CLI's own `scenarios.md` gates, on a planner-format file.
+    pub const SCENARIOS_PLANNER_GATE: Code = Code("scenarios/planner-gate");
+    /// A discover file holding the `schema` object alone.
+    pub const DISCOVER_BARE_SCHEMA: Code = Code("discover/bare-schema");
+    /// A recipe whose `create` is empty.
+    pub const RECIPE_CREATES_NOTHING: Code = Code("recipe/creates-nothing");
+    /// A note: the app is run-scoped (or label-only), so no rooting rule applies.
+    pub const RECIPE_RUN_SCOPED: Code = Code("recipe/run-scoped");
+    /// A note on a recipe file the planner CLI normalises before upload (its shape, its
+    /// validation block).
+    pub const RECIPES_PLANNER_FILE: Code = Code("recipes/planner-file");
 
     /// A scenario pack whose shape breaks `scenario-pack/v1` (a missing or mistyped field).
     pub const PACK_SCHEMA: Code = Code("pack/schema");
@@ -264,6 +284,12 @@ impl Code {
         Code::AUDIT_FRONTMATTER,
         Code::DISCOVER_SHAPE,
         Code::VALIDATION_SCHEMA,
+        Code::SCENARIOS_DIALECT,
+        Code::SCENARIOS_PLANNER_GATE,
+        Code::DISCOVER_BARE_SCHEMA,
+        Code::RECIPE_CREATES_NOTHING,
+        Code::RECIPE_RUN_SCOPED,
+        Code::RECIPES_PLANNER_FILE,
         Code::PACK_SCHEMA,
         Code::PACK_UNKNOWN_KEY,
         Code::PACK_DUPLICATE_ID,
@@ -376,6 +402,11 @@ impl Diagnostic {
     /// An error.
     pub fn error(code: Code, file: FileKind, span: Span, message: impl Into<String>) -> Self {
         Self::new(code, Severity::Error, file, span, message)
+    }
+
+    /// A note.
+    pub fn info(code: Code, file: FileKind, span: Span, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Info, file, span, message)
     }
 
     /// A warning.

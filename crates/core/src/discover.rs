@@ -1,6 +1,7 @@
 //! The `discover` response (`discover.json`): models, fields, relations and the scope field.
 
 use crate::diagnostic::{Code, Diagnostic, FileKind, Parsed, Span};
+use crate::dialect::{self, Form};
 use crate::json::{self, Node};
 
 /// A discover response as the checks use it.
@@ -18,6 +19,35 @@ pub struct Discover {
     pub relations: Vec<Relation>,
     /// The scope column (e.g. `organizationId`).
     pub scope_field: Option<String>,
+    /// The file held the `schema` object alone (no answer around it).
+    pub bare_schema: bool,
+}
+
+/// How an app isolates one test run's records from another's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeMode {
+    /// Records hang from a tenant (the scope model) that other models point at.
+    TenantScoped,
+    /// `scopeField: "testRunId"` and no model carries it: the run itself is the scope.
+    RunScoped,
+    /// `scopeField: "testRunId"` and some models store the run id in such a field.
+    RunMarker,
+    /// A scope field no model carries (it only labels the schema): the scope value silently
+    /// falls back to the run id.
+    LabelOnly,
+}
+
+impl ScopeMode {
+    /// For people.
+    pub const fn label(self) -> &'static str {
+        match self {
+            ScopeMode::TenantScoped => "tenant-scoped",
+            ScopeMode::RunScoped => "run-scoped (no tenant)",
+            ScopeMode::RunMarker => "run-scoped with a run marker field",
+            ScopeMode::LabelOnly => "label-only scope field",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -114,9 +144,31 @@ impl Discover {
         !self.relations.is_empty()
     }
 
+    /// How the app isolates runs (`planner.md` §6.5): names compared lowercased without `_`.
+    pub fn scope_mode(&self) -> ScopeMode {
+        let normal = |name: &str| name.replace('_', "").to_ascii_lowercase();
+        let Some(field) = self.scope_field.as_deref().map(normal) else {
+            return ScopeMode::TenantScoped;
+        };
+        let carried = self
+            .models
+            .iter()
+            .any(|m| m.fields.iter().any(|f| normal(&f.name) == field));
+        match (field == "testrunid", carried) {
+            (true, false) => ScopeMode::RunScoped,
+            (true, true) => ScopeMode::RunMarker,
+            (false, false) if !self.models.is_empty() => ScopeMode::LabelOnly,
+            _ => ScopeMode::TenantScoped,
+        }
+    }
+
     /// The scope model: named after the scope field (`organizationId` -> `Organization`), else
-    /// the only model without the scope field that others reference through it.
+    /// the only model without the scope field that others reference through it. None unless
+    /// the app is tenant-scoped.
     pub fn scope_model(&self) -> Option<&DiscoverModel> {
+        if self.scope_mode() != ScopeMode::TenantScoped {
+            return None;
+        }
         let field = self.scope_field.as_deref().filter(|f| !f.is_empty())?;
         let stem = field
             .strip_suffix("Id")
@@ -158,7 +210,9 @@ impl DiscoverModel {
 pub fn parse(text: &str) -> Parsed<Option<Discover>> {
     let parsed = json::parse(FileKind::Discover, text);
     let mut diagnostics = parsed.diagnostics;
-    let value = parsed.value.map(|root| from_node(&root, &mut diagnostics));
+    let value = parsed
+        .value
+        .and_then(|root| from_node(&root, &mut diagnostics));
     Parsed { value, diagnostics }
 }
 
@@ -177,8 +231,10 @@ fn string_at(node: &Node, key: &str) -> Option<String> {
     node.get(key).and_then(Node::as_str).map(str::to_owned)
 }
 
-/// Builds a `Discover` from a parsed JSON document.
-pub fn from_node(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Discover {
+/// Builds a `Discover` from a parsed JSON document: the wrapped answer, or its `schema` saved
+/// alone (a warning). `None` when no models can be read, so that checks treat the file as absent
+/// instead of calling every model unknown.
+pub fn from_node(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<Discover> {
     let mut discover = Discover {
         sdk_language: root
             .get("sdk")
@@ -192,31 +248,49 @@ pub fn from_node(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Discover {
         }),
         ..Discover::default()
     };
-    let Some(schema) = root.get("schema").filter(|s| s.as_object().is_some()) else {
-        diagnostics.push(shape_error(
-            root.span,
-            "discover response has no `schema` object",
-        ));
-        return discover;
-    };
-    match schema.get("models").map(|m| (m, m.as_array())) {
-        Some((_, Some(models))) => {
-            if models.is_empty() {
-                diagnostics.push(shape_warning(
-                    schema.get("models").map_or(schema.span, |m| m.span),
-                    "`schema.models` is empty",
+    let schema = match dialect::discover_form(root) {
+        Form::BareSchema => {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::DISCOVER_BARE_SCHEMA,
+                    FileKind::Discover,
+                    Span::at(root.span.start),
+                    "bare schema: the discover answer's `schema` object saved alone",
+                )
+                .with_help("read as the answer's schema; the plugin's discover validator rejects this form (save the whole signed answer with `scenario-lab discover` to satisfy it)"),
+            );
+            discover.bare_schema = true;
+            root
+        }
+        _ => {
+            let Some(schema) = root.get("schema").filter(|s| s.as_object().is_some()) else {
+                diagnostics.push(shape_error(
+                    root.span,
+                    "discover response has no `schema` object",
                 ));
-            }
-            for model in models {
-                if let Some(parsed) = model_from_node(model, diagnostics) {
-                    discover.models.push(parsed);
-                }
-            }
+                return None;
+            };
+            schema
         }
-        Some((node, None)) => {
-            diagnostics.push(shape_error(node.span, "`schema.models` must be an array"));
+    };
+    let Some((models_node, models)) = schema
+        .get("models")
+        .and_then(|m| m.as_array().map(|items| (m, items)))
+    else {
+        let (at, message) = match schema.get("models") {
+            Some(node) => (node.span, "`schema.models` must be an array"),
+            None => (schema.span, "`schema.models` is missing"),
+        };
+        diagnostics.push(shape_error(at, message));
+        return None;
+    };
+    if models.is_empty() {
+        diagnostics.push(shape_warning(models_node.span, "`schema.models` is empty"));
+    }
+    for model in models {
+        if let Some(parsed) = model_from_node(model, diagnostics) {
+            discover.models.push(parsed);
         }
-        None => diagnostics.push(shape_error(schema.span, "`schema.models` is missing")),
     }
     read_links(schema, &mut discover, diagnostics);
     match schema.get("scopeField") {
@@ -230,7 +304,7 @@ pub fn from_node(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Discover {
         },
         None => diagnostics.push(shape_error(schema.span, "`schema.scopeField` is missing")),
     }
-    discover
+    Some(discover)
 }
 
 /// `schema.edges` and `schema.relations` (empty for factory-driven endpoints).

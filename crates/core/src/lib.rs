@@ -9,6 +9,7 @@ pub mod audit;
 pub mod check_result;
 pub mod checks;
 pub mod diagnostic;
+pub mod dialect;
 pub mod discover;
 pub mod faker;
 pub mod file_version;

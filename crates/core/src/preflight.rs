@@ -3,6 +3,7 @@
 use crate::audit::{self, AuditDoc};
 use crate::checks;
 use crate::diagnostic::{Diagnostic, FileKind, Severity, sort_diagnostics};
+use crate::dialect::{self, Dialect, Dialects, FileDialect, Form, Layout};
 use crate::discover::{self, Discover};
 use crate::json;
 use crate::scenarios::{self, ScenariosDoc};
@@ -22,6 +23,8 @@ pub struct Workspace<'a> {
     pub recipes: Option<&'a str>,
     /// `.scenario-validation.json`.
     pub validation: Option<&'a str>,
+    /// The folder's layout (the caller lists the folder; [`dialect::layout_of`] decides).
+    pub layout: Layout,
 }
 
 impl<'a> Workspace<'a> {
@@ -51,7 +54,14 @@ impl<'a> Workspace<'a> {
             discover: text(FileKind::Discover),
             recipes: text(FileKind::Recipes),
             validation: text(FileKind::Validation),
+            layout: Layout::default(),
         }
+    }
+
+    /// The same texts in a folder of `layout`.
+    #[must_use]
+    pub fn in_layout(self, layout: Layout) -> Workspace<'a> {
+        Workspace { layout, ..self }
     }
 }
 
@@ -71,6 +81,8 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Checks that did not run.
     pub skipped: Vec<Skipped>,
+    /// The folder's layout and each file's dialect.
+    pub dialects: Dialects,
 }
 
 impl Report {
@@ -104,6 +116,8 @@ pub struct ParsedWorkspace<'a> {
     pub audit: Option<AuditDoc>,
     /// `.scenario-validation.json`.
     pub validation: Option<json::Node<'a>>,
+    /// The layout and every file's dialect, decided by [`dialect`].
+    pub dialects: Dialects,
 }
 
 /// Parses every file present, collecting parse diagnostics.
@@ -112,25 +126,49 @@ pub fn parse_workspace<'a>(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> ParsedWorkspace<'a> {
     let mut parsed = ParsedWorkspace::default();
-    if let Some(text) = workspace.recipes {
-        let result = json::parse(FileKind::Recipes, text);
-        diagnostics.extend(result.diagnostics);
-        parsed.recipes = result.value;
-    }
-    if let Some(text) = workspace.discover {
-        let result = discover::parse(text);
-        diagnostics.extend(result.diagnostics);
-        parsed.discover = result.value;
-    }
+    parsed.dialects.layout = workspace.layout;
+    let mut note = |file, dialect, form| {
+        parsed.dialects.files.push(FileDialect {
+            file,
+            dialect,
+            form,
+        });
+    };
     if let Some(text) = workspace.scenarios {
         let result = scenarios::parse(text);
         diagnostics.extend(result.diagnostics);
+        note(FileKind::Scenarios, result.value.dialect, None);
         parsed.scenarios = Some(result.value);
     }
     if let Some(text) = workspace.entity_audit {
         let result = audit::parse(text);
         diagnostics.extend(result.diagnostics);
+        note(FileKind::EntityAudit, result.value.dialect, None);
         parsed.audit = Some(result.value);
+    }
+    if let Some(text) = workspace.discover {
+        let result = discover::parse(text);
+        diagnostics.extend(result.diagnostics);
+        let (dialect, form) = match &result.value {
+            Some(d) if d.bare_schema => (Dialect::HandMade, Form::BareSchema),
+            _ => (Dialect::Plugin, Form::DiscoverAnswer),
+        };
+        note(FileKind::Discover, dialect, Some(form));
+        parsed.discover = result.value;
+    }
+    if let Some(text) = workspace.recipes {
+        let result = json::parse(FileKind::Recipes, text);
+        diagnostics.extend(result.diagnostics);
+        let form = result
+            .value
+            .as_ref()
+            .map_or(Form::Envelope, dialect::recipes_form);
+        note(
+            FileKind::Recipes,
+            dialect::recipes_dialect(workspace.layout, form),
+            Some(form),
+        );
+        parsed.recipes = result.value;
     }
     if let Some(text) = workspace.validation {
         let result = json::parse(FileKind::Validation, text);
@@ -140,10 +178,9 @@ pub fn parse_workspace<'a>(
     parsed
 }
 
-/// Runs the whole offline preflight on a workspace.
-pub fn preflight(workspace: &Workspace<'_>) -> Report {
-    let mut report = Report::default();
-    let parsed = parse_workspace(workspace, &mut report.diagnostics);
+/// The groups of checks that cannot run on the files present.
+fn skipped(workspace: &Workspace<'_>, parsed: &ParsedWorkspace<'_>) -> Vec<Skipped> {
+    let mut out = Vec::new();
     for (file, checks) in [
         (
             FileKind::Discover,
@@ -152,30 +189,47 @@ pub fn preflight(workspace: &Workspace<'_>) -> Report {
         (FileKind::Scenarios, "scenario coverage and count checks"),
         (FileKind::EntityAudit, "audit coverage and factory checks"),
     ] {
-        if workspace.text(file).is_none() {
-            report.skipped.push(Skipped {
-                checks,
-                reason: format!("{file} not found"),
-            });
-        }
+        let reason = match (workspace.text(file), file) {
+            // The planner never writes discover.json: absent there means "not provided".
+            (None, FileKind::Discover) if workspace.layout != Layout::Plugin => {
+                "discover.json not provided (the planner CLI never writes it; `scenario-lab discover` saves one)".to_owned()
+            }
+            (None, _) => format!("{file} not found"),
+            (Some(_), FileKind::Discover) if parsed.discover.is_none() => {
+                "discover.json has no readable models".to_owned()
+            }
+            (Some(_), _) => continue,
+        };
+        out.push(Skipped { checks, reason });
     }
     if workspace.recipes.is_none() {
-        report.skipped.push(Skipped {
+        out.push(Skipped {
             checks: "recipe checks",
-            reason: "scenario-recipes.json not found".to_owned(),
+            reason: "no recipes file (scenario-recipes.json or recipe.json)".to_owned(),
         });
     } else if parsed.recipes.is_none() {
-        report.skipped.push(Skipped {
+        out.push(Skipped {
             checks: "recipe checks",
-            reason: "scenario-recipes.json does not parse".to_owned(),
+            reason: "the recipes file does not parse".to_owned(),
         });
     }
+    out
+}
+
+/// Runs the whole offline preflight on a workspace.
+pub fn preflight(workspace: &Workspace<'_>) -> Report {
+    let mut report = Report::default();
+    let parsed = parse_workspace(workspace, &mut report.diagnostics);
+    report.skipped = skipped(workspace, &parsed);
+    report.dialects = parsed.dialects.clone();
     let context = checks::Context {
         recipes_text: workspace.recipes.unwrap_or_default(),
         recipes: parsed.recipes.as_ref(),
         discover: parsed.discover.as_ref(),
         scenarios: parsed.scenarios.as_ref(),
         audit: parsed.audit.as_ref(),
+        scenarios_text: workspace.scenarios.unwrap_or_default(),
+        dialects: &parsed.dialects,
     };
     checks::run(&context, &mut report.diagnostics);
     if let Some(validation) = parsed.validation.as_ref() {

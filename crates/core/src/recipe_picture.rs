@@ -71,7 +71,7 @@ pub fn recipe_pictures(recipes_text: &str, discover: Option<&Discover>) -> Vec<R
         .map(|recipe| {
             let graph = recipe
                 .create
-                .map(|c| CreateGraph::build(&c.value, discover))
+                .map(|c| CreateGraph::build(c, discover))
                 .unwrap_or_default();
             RecipePicture {
                 name: recipe.name.unwrap_or_default().to_owned(),

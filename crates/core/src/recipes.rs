@@ -1,6 +1,7 @@
 //! The `scenario-recipes.json` model: recipes, their `create` maps (flat or legacy nested) and variables.
 
 use crate::diagnostic::Span;
+use crate::dialect::{self, Form};
 use crate::discover::Discover;
 use crate::graph::Graph;
 use crate::json::{Member, Node, NodeKind};
@@ -17,14 +18,48 @@ pub struct Recipe<'a> {
     pub name: Option<&'a str>,
     /// Where the name is (or the recipe, without one).
     pub name_span: Span,
-    /// Its `create` member.
-    pub create: Option<&'a Member<'a>>,
+    /// Its `create` map (the whole file, for a bare create map).
+    pub create: Option<&'a Node<'a>>,
+    /// Where diagnostics about the whole `create` point: its key, or the file's start.
+    pub create_span: Span,
     /// Its `variables` member.
     pub variables: Option<&'a Member<'a>>,
+    /// The file is this one recipe (`{create}` or a create map), not an envelope.
+    pub bare: bool,
 }
 
-/// The recipes of a parsed file, in order (entries that are not objects are skipped).
+/// The recipes of a parsed file, in order (entries that are not objects are skipped). A bare
+/// `{create, variables?}` or a bare create map is one recipe, as the planner's `sdk up` reads it.
 pub fn recipes<'a>(root: &'a Node<'a>) -> Vec<Recipe<'a>> {
+    let head = Span::at(root.span.start);
+    match dialect::recipes_form(root) {
+        Form::CreateWrapper => {
+            let create = root.member("create");
+            return vec![Recipe {
+                index: 0,
+                node: root,
+                name: None,
+                name_span: head,
+                create: create.map(|m| &m.value),
+                create_span: create.map_or(head, |m| m.key_span),
+                variables: root.member("variables"),
+                bare: true,
+            }];
+        }
+        Form::BareCreateMap => {
+            return vec![Recipe {
+                index: 0,
+                node: root,
+                name: None,
+                name_span: head,
+                create: Some(root),
+                create_span: head,
+                variables: None,
+                bare: true,
+            }];
+        }
+        _ => {}
+    }
     let Some(items) = root.get("recipes").and_then(Node::as_array) else {
         return Vec::new();
     };
@@ -34,23 +69,28 @@ pub fn recipes<'a>(root: &'a Node<'a>) -> Vec<Recipe<'a>> {
         .filter(|(_, node)| node.as_object().is_some())
         .map(|(index, node)| {
             let name_member = node.member("name");
+            let create = node.member("create");
+            let name_span = name_member.map_or(Span::at(node.span.start), |m| m.value.span);
             Recipe {
                 index,
                 node,
                 name: name_member.and_then(|m| m.value.as_str()),
-                name_span: name_member.map_or(Span::at(node.span.start), |m| m.value.span),
-                create: node.member("create"),
+                name_span,
+                create: create.map(|m| &m.value),
+                create_span: create.map_or(name_span, |m| m.key_span),
                 variables: node.member("variables"),
+                bare: false,
             }
         })
         .collect()
 }
 
 impl Recipe<'_> {
-    /// A name for messages: the recipe's name or `recipes[i]`.
+    /// A name for messages: the recipe's name, `recipes[i]`, or "the file's recipe" for a bare one.
     pub fn label(&self) -> String {
         match self.name {
             Some(name) => format!("`{name}`"),
+            None if self.bare => "the file's recipe".to_owned(),
             None => format!("recipes[{}]", self.index),
         }
     }

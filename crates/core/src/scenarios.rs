@@ -1,19 +1,9 @@
 //! `scenarios.md`: YAML frontmatter (scenarios, entity types, variable fields) and body sections.
 
 use crate::diagnostic::{Code, Diagnostic, FileKind, Parsed, Span};
+use crate::dialect::{self, Dialect};
 use crate::markdown::{self, Heading};
 use crate::yaml::{self, YamlKind, YamlNode};
-
-/// Which generation of the pipeline wrote the file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ScenariosFormat {
-    /// Plugin v2.1: `scenario_count >= 3`, `variable_fields`, `planning_sections`.
-    #[default]
-    Plugin,
-    /// The planner CLI: one scenario, no `variable_fields`.
-    Cli,
-}
 
 /// One entry of the frontmatter's `scenarios` list.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -46,10 +36,10 @@ pub struct VariableField {
 }
 
 /// What the checks read from `scenarios.md`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ScenariosDoc {
-    /// Plugin v2.1 or the newer CLI format.
-    pub format: ScenariosFormat,
+    /// Plugin v2.1, the planner CLI's format, free-form or unrecognised (`dialect` decides).
+    pub dialect: Dialect,
     /// Whether the file starts with frontmatter.
     pub has_frontmatter: bool,
     /// The frontmatter's bytes.
@@ -64,6 +54,21 @@ pub struct ScenariosDoc {
     pub variable_fields: Vec<VariableField>,
     /// The body's headings.
     pub headings: Vec<Heading>,
+}
+
+impl Default for ScenariosDoc {
+    fn default() -> Self {
+        ScenariosDoc {
+            dialect: Dialect::FreeForm,
+            has_frontmatter: false,
+            frontmatter_span: Span::default(),
+            scenario_count: None,
+            scenarios: Vec::new(),
+            entity_types: Vec::new(),
+            variable_fields: Vec::new(),
+            headings: Vec::new(),
+        }
+    }
 }
 
 impl ScenariosDoc {
@@ -102,13 +107,13 @@ pub fn parse(text: &str) -> Parsed<ScenariosDoc> {
     let mut diagnostics = Vec::new();
     let Some((yaml_text, offset)) = markdown.frontmatter else {
         diagnostics.push(
-            frontmatter_error(
+            Diagnostic::info(
+                Code::SCENARIOS_DIALECT,
+                FileKind::Scenarios,
                 Span::new(0, text.find('\n').unwrap_or(text.len()).min(text.len())),
-                "scenarios.md has no YAML frontmatter",
+                "free-form scenarios.md (no frontmatter): its scenarios and counts cannot be checked",
             )
-            .with_help(
-                "start the file with a `---` line, the YAML frontmatter, and a closing `---` line",
-            ),
+            .with_help("the plugin's format starts with `---`, YAML frontmatter (scenario_count, scenarios, entity_types) and `---`; the planner CLI writes one too"),
         );
         return Parsed {
             value: doc,
@@ -156,14 +161,20 @@ pub fn parse(text: &str) -> Parsed<ScenariosDoc> {
 }
 
 fn read_frontmatter(root: &YamlNode, doc: &mut ScenariosDoc, diagnostics: &mut Vec<Diagnostic>) {
-    doc.format = match (
-        root.get("scenario_count").and_then(YamlNode::as_i64),
-        root.get("variable_fields"),
-    ) {
-        (Some(1), None) => ScenariosFormat::Cli,
-        _ => ScenariosFormat::Plugin,
-    };
-    let plugin = doc.format == ScenariosFormat::Plugin;
+    doc.dialect = dialect::scenarios_dialect(Some(root));
+    if doc.dialect == Dialect::Unrecognised {
+        diagnostics.push(
+            Diagnostic::info(
+                Code::SCENARIOS_DIALECT,
+                FileKind::Scenarios,
+                doc.frontmatter_span,
+                "unrecognised scenarios format (neither the plugin's v2.1 nor the planner CLI's): its scenarios and counts are not checked",
+            )
+            .with_help("the plugin writes scenario_count, scenarios (name, description, entity_types, total_entities) and variable_fields; the planner writes scenario_count: 1 and entity_types with counts"),
+        );
+        return;
+    }
+    let plugin = doc.dialect == Dialect::Plugin;
     read_scenario_count(root, doc, plugin, diagnostics);
     read_scenario_list(root, doc, plugin, diagnostics);
     read_entity_types(root, doc, diagnostics);
@@ -492,9 +503,11 @@ mod tests {
     }
 
     #[test]
-    fn missing_frontmatter_is_reported_and_the_body_still_read() {
+    fn free_form_markdown_gets_one_note_and_the_body_is_still_read() {
         let parsed = parse("# Scenarios\n\n## Scenario: `a`\n");
-        assert_eq!(parsed.diagnostics[0].code, Code::SCENARIOS_FRONTMATTER);
+        assert_eq!(parsed.diagnostics.len(), 1);
+        assert_eq!(parsed.diagnostics[0].code, Code::SCENARIOS_DIALECT);
+        assert_eq!(parsed.value.dialect, Dialect::FreeForm);
         assert_eq!(parsed.value.headings.len(), 2);
     }
 }

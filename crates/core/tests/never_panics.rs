@@ -21,6 +21,7 @@ fn run_all(recipes: &str, discover_text: &str, scenarios_text: &str, audit_text:
         scenarios: Some(scenarios_text),
         entity_audit: Some(audit_text),
         validation: Some(recipes),
+        layout: scenario_lab_core::dialect::Layout::default(),
     });
     for diagnostic in &report.diagnostics {
         let text = match diagnostic.file {

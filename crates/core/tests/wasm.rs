@@ -29,6 +29,7 @@ fn reference_example_passes() {
         discover: Some(DISCOVER),
         recipes: Some(RECIPES),
         validation: None,
+        layout: scenario_lab_core::dialect::Layout::default(),
     });
     assert_eq!(report.errors(), 0, "{:#?}", report.diagnostics);
     assert_eq!(report.warnings(), 0, "{:#?}", report.diagnostics);

@@ -110,7 +110,7 @@ pub fn validated_recipes(recipes: &Value, runs: &[ScenarioRun]) -> Value {
 }
 
 /// The plain-text sentinel report.
-pub fn sentinel_text(runs: &[ScenarioRun], models: usize) -> String {
+pub fn sentinel_text(runs: &[ScenarioRun], models: usize, recipe_path: &str) -> String {
     let mut auth_kinds: Vec<String> = runs
         .iter()
         .filter_map(|r| {
@@ -134,7 +134,7 @@ pub fn sentinel_text(runs: &[ScenarioRun], models: usize) -> String {
          - discover: all audited models present, all independently_created factories registered\n\
          - up: all {} scenarios created successfully, auth returned {{{}}}\n\
          - down: all {} scenarios cleaned up, no orphans (table counts back to their snapshot)\n\
-         - recipes: autonoma/scenario-recipes.json emitted, preflight passed\n\
+         - recipes: {recipe_path} emitted, preflight passed\n\
          - scenarios.md edits: none\n\
          - validated by scenario-lab {}\n",
         runs.len(),
@@ -150,16 +150,18 @@ pub fn sentinel_text(runs: &[ScenarioRun], models: usize) -> String {
 /// sentinel. Returns what it did, for people.
 pub fn write(
     dir: &Path,
+    recipes_name: &str,
     report: &ValidateReport,
     recipes: &Value,
     preflight_passed: bool,
     models: usize,
 ) -> std::io::Result<String> {
     let mut validation = ValidationFile::new(report, preflight_passed);
+    validation.recipe_path = format!("{}/{recipes_name}", folder_name(dir));
     let sentinel = dir.join(".endpoint-validated");
     if report.ok {
         let validated = artifacts_json(&validated_recipes(recipes, &report.scenarios));
-        write_atomic(&dir.join("scenario-recipes.json"), validated.as_bytes())?;
+        write_atomic(&dir.join(recipes_name), validated.as_bytes())?;
         validation.recipes_proof = Some(recipes_proof(dir, validated.as_bytes())?);
         write_atomic(
             &dir.join(".scenario-validation.json"),
@@ -167,10 +169,10 @@ pub fn write(
         )?;
         write_atomic(
             &sentinel,
-            sentinel_text(&report.scenarios, models).as_bytes(),
+            sentinel_text(&report.scenarios, models, &validation.recipe_path).as_bytes(),
         )?;
         return Ok(format!(
-            "wrote scenario-recipes.json, .scenario-validation.json and .endpoint-validated in {}",
+            "wrote {recipes_name}, .scenario-validation.json and .endpoint-validated in {}",
             dir.display()
         ));
     }
@@ -186,6 +188,12 @@ pub fn write(
     Ok(format!(
         "wrote .scenario-validation.json (status failed); no sentinel{removed}"
     ))
+}
+
+/// The workspace folder's own name (`autonoma`, `.autonoma`), as artifacts name paths.
+fn folder_name(dir: &Path) -> String {
+    dir.file_name()
+        .map_or_else(|| "autonoma".to_owned(), |n| n.to_string_lossy().into_owned())
 }
 
 /// Pretty JSON with a final newline, as artifacts are written.

@@ -1,7 +1,8 @@
 //! Command-line arguments of `scenario-lab` and the exit codes every command shares.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
+use crate::workspace_find::{self, Found, Place};
+use std::path::{Path, PathBuf};
 
 /// Exit codes shared by every command (Hurl's convention).
 pub mod exit {
@@ -18,9 +19,63 @@ pub mod exit {
 /// The workspace folder a command works on.
 #[derive(Debug, Clone, clap::Args)]
 pub struct WorkspaceArgs {
-    /// The autonoma/ folder: scenarios.md, entity-audit.md, discover.json, scenario-recipes.json.
-    #[arg(long, default_value = "autonoma")]
+    /// The workspace folder: a plugin `autonoma/`, a planner CLI copy `.autonoma/`, or the
+    /// planner's `~/.autonoma/<slug>/` (default: the first of these found from here).
+    #[arg(long = "dir", value_name = "DIR")]
+    pub given: Option<PathBuf>,
+    /// The folder used: `--dir`, or the one found ([`WorkspaceArgs::resolve`]).
+    #[arg(skip)]
     pub dir: PathBuf,
+    /// How it was found.
+    #[arg(skip)]
+    pub place: Option<Place>,
+}
+
+impl WorkspaceArgs {
+    /// Decides the folder: `--dir` as given, else the first workspace found from `cwd`.
+    pub fn resolve(&mut self, cwd: &Path, home: Option<&Path>) {
+        let found = match &self.given {
+            Some(dir) => Found {
+                dir: dir.clone(),
+                place: Place::Given,
+            },
+            None => workspace_find::find(cwd, home),
+        };
+        // Shown as the user would type it: `.autonoma`, not the absolute path.
+        self.dir = found
+            .dir
+            .strip_prefix(cwd)
+            .map_or_else(|_| found.dir.clone(), Path::to_path_buf);
+        self.place = Some(found.place);
+    }
+
+    /// A workspace args value for `dir` (tests and embedded callers).
+    pub fn at(dir: impl Into<PathBuf>) -> Self {
+        WorkspaceArgs {
+            given: None,
+            dir: dir.into(),
+            place: Some(Place::Given),
+        }
+    }
+}
+
+impl Command {
+    /// The workspace folder arguments of a command that reads a workspace.
+    pub fn workspace_mut(&mut self) -> Option<&mut WorkspaceArgs> {
+        match self {
+            Command::Preflight(a) => Some(&mut a.workspace),
+            Command::Discover(a) => Some(&mut a.workspace),
+            Command::Validate(a) => Some(&mut a.workspace),
+            Command::Up(a) => Some(&mut a.workspace),
+            Command::Pending(a) => Some(&mut a.workspace),
+            Command::Down(a) => Some(&mut a.workspace),
+            Command::Conformance(a) => Some(&mut a.workspace),
+            Command::Upload(a) => Some(&mut a.workspace),
+            Command::Serve(a) => Some(&mut a.workspace),
+            Command::Demo(a) => Some(&mut a.workspace),
+            Command::Lsp(_) | Command::Anip(_) => None,
+        }
+    }
 }
 
 /// Prove Environment Factory scenarios: offline preflight, live lifecycle, editor.

@@ -46,14 +46,13 @@ pub async fn bring_up(
     dir: &WorkspaceDir,
     scenario: &str,
 ) -> Result<KeptRun, KeepError> {
+    let name = dir.name(FileKind::Recipes);
     let text = dir
         .text(FileKind::Recipes)
-        .ok_or_else(|| KeepError::Recipe("scenario-recipes.json not found".into()))?;
-    let recipes: Value = serde_json::from_str(text).map_err(|e| {
-        KeepError::Recipe(format!(
-            "scenario-recipes.json: {e} (run `scenario-lab preflight`)"
-        ))
-    })?;
+        .ok_or_else(|| KeepError::Recipe(format!("{name} not found")))?;
+    let recipes: Value = serde_json::from_str(text)
+        .map(scenario_lab_core::dialect::as_envelope)
+        .map_err(|e| KeepError::Recipe(format!("{name}: {e} (run `scenario-lab preflight`)")))?;
     let recipe = recipes
         .get("recipes")
         .and_then(Value::as_array)

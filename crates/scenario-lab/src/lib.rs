@@ -26,3 +26,4 @@ pub mod upload;
 pub mod validate_report;
 pub mod validation;
 pub mod workspace_dir;
+pub mod workspace_find;

@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         println!("failpoints: on");
         ExitCode::SUCCESS
     });
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
             let code = if error.use_stderr() {
@@ -34,6 +34,11 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Some(workspace) = cli.command.workspace_mut() {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        workspace.resolve(&cwd, home.as_deref());
+    }
     let result: Result<u8, commands::CommandError> = match &cli.command {
         Command::Preflight(args) => commands::preflight::run(args),
         Command::Pending(args) => commands::pending::run(args),

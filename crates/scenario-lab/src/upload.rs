@@ -50,13 +50,14 @@ fn proven_recipes(dir: &WorkspaceDir) -> Result<String, UploadError> {
     }
     let recipes = dir
         .text(FileKind::Recipes)
-        .ok_or_else(|| unproven("scenario-recipes.json is missing"))?;
+        .ok_or_else(|| unproven(&format!("{} is missing", dir.name(FileKind::Recipes))))?;
     let expected = recipes_proof(&dir.dir, recipes.as_bytes())
         .map_err(|e| refuse(exit::USAGE, format!("cannot read the proof key: {e}")))?;
     if validation.recipes_proof.as_deref() != Some(expected.as_str()) {
-        return Err(unproven(
-            "scenario-recipes.json is not the file a validation of this tool proved (it changed since, or the validation file was not written by `validate --write`)",
-        ));
+        return Err(unproven(&format!(
+            "{} is not the file a validation of this tool proved (it changed since, or the validation file was not written by `validate --write`)",
+            dir.name(FileKind::Recipes)
+        )));
     }
     Ok(recipes.to_owned())
 }

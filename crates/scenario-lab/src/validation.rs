@@ -18,6 +18,7 @@ use futures::StreamExt;
 use scenario_lab_core::api::ValidateStep;
 use scenario_lab_core::check_result::CheckResult;
 use scenario_lab_core::run_report::ValidateReport;
+use scenario_lab_core::dialect;
 use scenario_lab_core::{FileKind, Severity, tokens};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -165,7 +166,7 @@ pub async fn execute(
     report.compute_ok();
     if args.write {
         let models = live.discover.as_ref().map_or(0, |d| d.models.len());
-        let note = artifacts::write(&dir.dir, &report, &recipes, true, models)
+        let note = artifacts::write(&dir.dir, dir.recipes_name, &report, &recipes, true, models)
             .map_err(ValidateError::Artifacts)?;
         progress(&note);
     }
@@ -179,22 +180,18 @@ pub async fn execute(
 
 /// The workspace and its recipes, or `None` after saying why not (a usage error).
 fn read_workspace(args: &ValidateArgs, progress: Progress<'_>) -> Option<(WorkspaceDir, Value)> {
-    let dir = match WorkspaceDir::read(&args.workspace.dir) {
+    let dir = match WorkspaceDir::open(&args.workspace) {
         Ok(dir) => dir,
-        Err(error) => {
-            progress(&format!("error: {error}"));
+        Err(message) => {
+            progress(message.trim_end());
             return None;
         }
     };
-    let Some(text) = dir.text(FileKind::Recipes) else {
-        progress(&format!(
-            "error: {} not found",
-            dir.display_path(FileKind::Recipes)
-        ));
-        return None;
-    };
-    // Preflight reports a broken file with positions; this value only feeds the runs.
-    let recipes: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    let text = dir.text(FileKind::Recipes).unwrap_or_default();
+    progress(&dir.reading_line(&scenario_lab_core::preflight(&dir.workspace()).dialects));
+    // Preflight reports a broken file with positions; this value only feeds the runs. A bare
+    // recipe runs as the envelope of one recipe named `standard`.
+    let recipes = dialect::as_envelope(serde_json::from_str(text).unwrap_or(Value::Null));
     let names: Vec<&str> = recipe_list(&recipes)
         .filter_map(|r| r.get("name")?.as_str())
         .collect();

@@ -2,8 +2,12 @@
 //! other files commands need (settings, sentinels, the generation id). The only place that reads
 //! workspace files.
 
+use crate::cli::WorkspaceArgs;
 use crate::settings::Settings;
+use crate::workspace_find::{self, Place};
 use scenario_lab_core::Texts;
+use scenario_lab_core::dialect::{self, Dialects, Layout};
+use scenario_lab_core::diagnostic::PLANNER_RECIPES;
 use scenario_lab_core::{Code, Diagnostic, FileKind, Span, Workspace};
 use std::path::{Path, PathBuf};
 
@@ -24,6 +28,10 @@ pub struct WorkspaceDir {
     pub files: Texts,
     /// Problems reading files (not UTF-8, unreadable, a refused link).
     pub diagnostics: Vec<Diagnostic>,
+    /// The folder's layout, from the names in it.
+    pub layout: Layout,
+    /// The recipes file's name: `scenario-recipes.json` or the planner's `recipe.json`.
+    pub recipes_name: &'static str,
     links: Links,
 }
 
@@ -40,6 +48,27 @@ pub enum WorkspaceError {
 pub const OTHER_FILES: [&str; 3] = [Settings::FILE, ".endpoint-implemented", ".generation-id"];
 
 impl WorkspaceDir {
+    /// The folder a command was given or found, read; `Err` is the whole message for the
+    /// terminal (what is wrong and where to look) when it is missing, the planner's machine
+    /// folder, or has no recipes file.
+    pub fn open(args: &WorkspaceArgs) -> Result<WorkspaceDir, String> {
+        if let Some(refusal) = workspace_find::refuse_machine_folder(&args.dir) {
+            return Err(format!("error: {refusal}\n"));
+        }
+        let help = match args.place {
+            Some(Place::Default) => "  help: no autonoma/, .autonoma/ or ~/.autonoma/<slug>/ (the planner CLI's folder for this directory) was found from here; pass the folder with `--dir`\n",
+            _ => "  help: pass the folder holding scenario-recipes.json or recipe.json with `--dir`\n",
+        };
+        let dir = Self::read(&args.dir).map_err(|error| format!("error: {error}\n{help}"))?;
+        if dir.text(FileKind::Recipes).is_none() {
+            return Err(format!(
+                "error: no recipes file in {}: neither scenario-recipes.json nor recipe.json\n  help: preflight needs at least the recipes file; the other files are optional\n",
+                args.dir.display()
+            ));
+        }
+        Ok(dir)
+    }
+
     /// Reads every known file that exists in `dir`, following links.
     pub fn read(dir: &Path) -> Result<WorkspaceDir, WorkspaceError> {
         Self::read_with(dir, Links::Follow)
@@ -53,13 +82,24 @@ impl WorkspaceDir {
         if !dir.is_dir() {
             return Err(WorkspaceError::NotADirectory(dir.to_path_buf()));
         }
+        let names: Vec<String> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let recipes_name = recipes_name(dir);
         let mut out = WorkspaceDir {
             dir: dir.to_path_buf(),
             links,
+            layout: dialect::layout_of(names.iter().map(String::as_str)),
+            recipes_name,
             ..WorkspaceDir::default()
         };
         for kind in FileKind::ALL {
-            match read_bytes(&out.dir, kind.file_name(), links) {
+            match read_bytes(&out.dir, out.name(kind), links) {
                 Ok(Some(bytes)) => out.add(kind, bytes),
                 Ok(None) => {}
                 Err(message) => out.diagnostics.push(Diagnostic::error(
@@ -81,12 +121,13 @@ impl WorkspaceDir {
             Err(error) => {
                 let valid = error.utf8_error().valid_up_to();
                 let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                let name = self.name(kind);
                 self.diagnostics.push(
                     Diagnostic::error(
                         Code::FILE_UNREADABLE,
                         kind,
                         Span::new(valid, valid + '\u{fffd}'.len_utf8()),
-                        format!("{kind} is not valid UTF-8 (byte {valid})"),
+                        format!("{name} is not valid UTF-8 (byte {valid})"),
                     )
                     .with_help("save the file as UTF-8; the invalid bytes are shown as U+FFFD"),
                 );
@@ -143,12 +184,62 @@ impl WorkspaceDir {
 
     /// The texts as the core's `Workspace`.
     pub fn workspace(&self) -> Workspace<'_> {
-        Workspace::from_texts(&self.files)
+        Workspace::from_texts(&self.files).in_layout(self.layout)
+    }
+
+    /// The name of `kind`'s file in this folder (`recipe.json` where the planner's name is used).
+    pub fn name(&self, kind: FileKind) -> &'static str {
+        match kind {
+            FileKind::Recipes => self.recipes_name,
+            other => other.file_name(),
+        }
     }
 
     /// The path to show for a file: the folder as given, joined with the file name.
     pub fn display_path(&self, kind: FileKind) -> String {
-        self.dir.join(kind.file_name()).display().to_string()
+        self.dir.join(self.name(kind)).display().to_string()
+    }
+
+    /// The first line a command prints: what was read, and as what ("reading .autonoma/ as a
+    /// planner CLI copy: recipe.json (recipe envelope, planner CLI format), ...; no discover.json").
+    pub fn reading_line(&self, dialects: &Dialects) -> String {
+        let mut read = Vec::new();
+        let mut missing = Vec::new();
+        for kind in FileKind::ALL {
+            if kind == FileKind::Validation && !self.files.contains_key(&kind) {
+                continue;
+            }
+            match dialects.files.iter().find(|f| f.file == kind) {
+                Some(found) => read.push(format!("{} ({})", self.name(kind), found.label())),
+                None if self.files.contains_key(&kind) => read.push(self.name(kind).to_owned()),
+                None => missing.push(self.name(kind)),
+            }
+        }
+        let mut line = format!(
+            "reading {}/ as {}: {}",
+            self.dir.display().to_string().trim_end_matches('/'),
+            self.layout.label(),
+            if read.is_empty() {
+                "nothing".to_owned()
+            } else {
+                read.join(", ")
+            }
+        );
+        if !missing.is_empty() {
+            line.push_str(&format!("; no {}", missing.join(", no ")));
+        }
+        line
+    }
+}
+
+/// The recipes file of `dir`: `scenario-recipes.json`, else the planner's `recipe.json` when only
+/// that one exists.
+fn recipes_name(dir: &Path) -> &'static str {
+    let plugin = FileKind::Recipes.file_name();
+    if !dir.join(plugin).exists() && dir.join(PLANNER_RECIPES).exists() {
+        PLANNER_RECIPES
+    } else {
+        plugin
     }
 }
 

@@ -1,6 +1,7 @@
 //! The JavaScript contract: plain data objects, with 1-based UTF-16 positions for JS editors.
 
 use scenario_lab_core::line_index::LineIndex;
+use scenario_lab_core::dialect::{self, Dialect, Dialects, Layout};
 use scenario_lab_core::scenarios::ScenariosDoc;
 use scenario_lab_core::{Diagnostic, FileKind, Report, Severity, Span, Workspace};
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,9 @@ pub struct FilesDto {
     pub discover: Option<String>,
     pub entity_audit: Option<String>,
     pub validation: Option<String>,
+    /// The names in the folder the files came from (`recipe.json`, `.pipeline-state.json`, ...):
+    /// they decide the layout, and so which tooling's rules apply.
+    pub folder: Option<Vec<String>>,
 }
 
 impl FilesDto {
@@ -24,6 +28,9 @@ impl FilesDto {
             discover: self.discover.as_deref(),
             entity_audit: self.entity_audit.as_deref(),
             validation: self.validation.as_deref(),
+            layout: self.folder.as_ref().map_or_else(Layout::default, |names| {
+                dialect::layout_of(names.iter().map(String::as_str))
+            }),
         }
     }
 }
@@ -102,6 +109,7 @@ pub struct ReportDto {
     pub diagnostics: Vec<DiagnosticDto>,
     pub skipped: Vec<SkippedDto>,
     pub summary: SummaryDto,
+    pub dialects: DialectsDto,
 }
 
 /// Line indexes of the files present, to turn byte spans into UTF-16 positions.
@@ -185,6 +193,7 @@ impl ReportDto {
             .collect();
         ReportDto {
             diagnostics,
+            dialects: DialectsDto::new(&report.dialects),
             skipped: report
                 .skipped
                 .iter()
@@ -278,10 +287,7 @@ impl ScenariosDto {
         };
         let positions = Positions::new(&workspace);
         ScenariosDto {
-            format: match doc.format {
-                scenario_lab_core::scenarios::ScenariosFormat::Plugin => "plugin",
-                scenario_lab_core::scenarios::ScenariosFormat::Cli => "cli",
-            },
+            format: dialect_id(doc.dialect),
             scenario_count: doc.scenario_count.map(|(n, _)| n),
             scenarios: doc
                 .scenarios
@@ -343,5 +349,53 @@ mod tests {
         let json = serde_json::to_value(&dto).expect("serialises");
         assert!(json["diagnostics"][0]["endColumn"].is_number());
         assert!(json["summary"]["errors"].as_u64().is_some_and(|n| n > 0));
+    }
+}
+
+/// A dialect's stable id, as the TypeScript types spell it.
+fn dialect_id(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Plugin => "plugin",
+        Dialect::Planner => "planner",
+        Dialect::HandMade => "hand-made",
+        Dialect::FreeForm => "free-form",
+        Dialect::Unrecognised => "unrecognised",
+    }
+}
+
+/// The folder's layout and each file's dialect.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DialectsDto {
+    pub layout: Layout,
+    pub files: Vec<FileDialectDto>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileDialectDto {
+    pub file: &'static str,
+    pub dialect: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form: Option<dialect::Form>,
+    /// For people: "bare create map, planner CLI format".
+    pub label: String,
+}
+
+impl DialectsDto {
+    fn new(dialects: &Dialects) -> DialectsDto {
+        DialectsDto {
+            layout: dialects.layout,
+            files: dialects
+                .files
+                .iter()
+                .map(|f| FileDialectDto {
+                    file: f.file.file_name(),
+                    dialect: dialect_id(f.dialect),
+                    form: f.form,
+                    label: f.label(),
+                })
+                .collect(),
+        }
     }
 }

@@ -19,7 +19,13 @@ export interface PreflightInput {
   discover?: string;
   entityAudit?: string;
   validation?: string;
+  /** The names in the folder the files came from (`recipe.json`, `.pipeline-state.json`, ...): they decide the layout and so which tooling's rules apply. Absent: a plugin workspace. */
+  folder?: string[];
 }
+
+export type Dialect = "plugin" | "planner" | "hand-made" | "free-form" | "unrecognised";
+export type Layout = "plugin" | "planner-live" | "planner-copy" | "hand-made";
+export type Form = "envelope" | "create-wrapper" | "bare-create-map" | "discover-answer" | "bare-schema";
 
 export type FileName = "scenarios.md" | "entity-audit.md" | "discover.json" | "scenario-recipes.json" | ".scenario-validation.json" | "scenario.pack.yaml" | "manifest.json";
 export type Severity = "error" | "warning" | "info";
@@ -67,10 +73,12 @@ export interface PreflightResult {
   diagnostics: Diagnostic[];
   skipped: { checks: string; reason: string }[];
   summary: { errors: number; warnings: number; infos: number };
+  /** The folder's layout and each file's dialect (and shape, for files with several). */
+  dialects: { layout: Layout; files: { file: FileName; dialect: Dialect; form?: Form; label: string }[] };
 }
 
 export interface ScenariosSummary {
-  format: "plugin" | "cli";
+  format: Dialect;
   scenarioCount: number | null;
   scenarios: { name: string; description: string | null; entityTypes: number | null; totalEntities: number | null }[];
   entityTypes: string[];

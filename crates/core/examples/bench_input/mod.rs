@@ -27,6 +27,7 @@ pub(crate) fn workspace(recipes: &str) -> Workspace<'_> {
             "../../../../examples/autonoma/entity-audit.md"
         )),
         validation: None,
+        layout: scenario_lab_core::dialect::Layout::default(),
     }
 }
 

@@ -49,7 +49,7 @@ pub fn check_pack(text: &str, syntax: Syntax, manifest: Option<&str>) -> Checked
         manifest,
         report: Report {
             diagnostics,
-            skipped: Vec::new(),
+            ..Report::default()
         },
     }
 }

@@ -4,6 +4,7 @@ pub mod audit_coverage;
 pub mod nearest;
 pub mod nested_child;
 pub mod placeholders;
+pub mod planner_gates;
 pub mod recipe_fields;
 pub mod recipe_graph;
 pub mod recipe_tokens;
@@ -14,7 +15,8 @@ pub mod teardown_order;
 pub mod validation_file;
 
 use crate::audit::AuditDoc;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, FileKind};
+use crate::dialect::{Dialect, Dialects};
 use crate::discover::Discover;
 use crate::json::Node;
 use crate::recipes::{self, CreateGraph, Recipe};
@@ -33,6 +35,17 @@ pub struct Context<'a> {
     pub scenarios: Option<&'a ScenariosDoc>,
     /// `entity-audit.md`, when present.
     pub audit: Option<&'a AuditDoc>,
+    /// `scenarios.md`'s text (the planner's gates read it whole).
+    pub scenarios_text: &'a str,
+    /// The folder's layout and each file's dialect: which rules apply.
+    pub dialects: &'a Dialects,
+}
+
+impl Context<'_> {
+    /// Whether the plugin's own rules apply to `file` (not to planner or hand-made files).
+    pub fn plugin_rules(&self, file: FileKind) -> bool {
+        self.dialects.of(file).is_none_or(|d| d == Dialect::Plugin)
+    }
 }
 
 /// One recipe with its create graph, as the per-recipe checks see it.
@@ -48,6 +61,7 @@ pub struct RecipeUnderCheck<'a> {
 
 /// Runs all checks that apply to the files present.
 pub fn run(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
+    planner_gates::check(context, diagnostics);
     let Some(root) = context.recipes else {
         audit_coverage::check(context, &[], diagnostics);
         return;
@@ -56,10 +70,7 @@ pub fn run(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
     let recipes: Vec<RecipeUnderCheck<'_>> = recipes::recipes(root)
         .into_iter()
         .map(|recipe| {
-            let create = recipe
-                .create
-                .map(|m| &m.value)
-                .filter(|n| n.as_object().is_some());
+            let create = recipe.create.filter(|n| n.as_object().is_some());
             let graph = create
                 .map(|c| CreateGraph::build(c, context.discover))
                 .unwrap_or_default();

@@ -2,9 +2,10 @@
 
 use super::nearest::Suggester;
 use super::{Context, RecipeUnderCheck};
-use crate::diagnostic::{Code, Diagnostic, FileKind, Fix, TextEdit};
+use crate::diagnostic::{Code, Diagnostic, FileKind, Fix, Severity, TextEdit};
+use crate::discover::{Discover, ScopeMode};
 use crate::json::Node;
-use crate::recipes::collect_refs;
+use crate::recipes::{RecordInfo, collect_refs};
 
 /// Alias and reference checks of one recipe: alias shape and uniqueness, unknown `_ref`s, cycles, rooting.
 pub fn check(
@@ -163,7 +164,8 @@ fn nested_aliases<'a>(create: &'a Node<'a>) -> Vec<&'a str> {
 
 /// ## What it does
 /// Checks that every record reaches a record of the scope model through `_ref`s (flat maps), or
-/// that the scope model is the only top-level key (legacy nested trees).
+/// that the scope model is the only top-level key (legacy nested trees). Apps without tenants
+/// (run-scoped, label-only) have no scope model: no rooting rule applies (see `run_scoped`).
 ///
 /// ## Why it matters
 /// A record that does not hang from the scenario's scope entity is created outside the
@@ -172,6 +174,10 @@ fn rooted(context: &Context<'_>, under: &RecipeUnderCheck<'_>, diagnostics: &mut
     let Some(discover) = context.discover else {
         return;
     };
+    if discover.scope_mode() != ScopeMode::TenantScoped {
+        run_scoped(discover, under, diagnostics);
+        return;
+    }
     let Some(scope) = discover.scope_model() else {
         return;
     };
@@ -179,48 +185,18 @@ fn rooted(context: &Context<'_>, under: &RecipeUnderCheck<'_>, diagnostics: &mut
     if graph.records.is_empty() {
         return;
     }
-    let recipe = under.recipe.label();
-    let scope_field = discover.scope_field.as_deref().unwrap_or_default();
     if discover.is_legacy() {
         legacy_top_level_keys(under, &scope.name, diagnostics);
         return;
     }
+    let scope_field = discover.scope_field.as_deref().unwrap_or_default();
     let targets: Vec<bool> = graph
         .records
         .iter()
         .map(|r| r.model == scope.name && r.parent.is_none())
         .collect();
     if !targets.iter().any(|t| *t) {
-        let span = under
-            .recipe
-            .create
-            .map_or(under.recipe.name_span, |m| m.key_span);
-        // Point at it through the scope field only where the records' models have one.
-        let with_scope_field = graph.records.iter().any(|r| {
-            discover
-                .model(r.model)
-                .is_some_and(|m| m.field(scope_field).is_some())
-        });
-        let link = if with_scope_field {
-            format!("point every record at it with `\"{scope_field}\": {{\"_ref\": \"...\"}}`")
-        } else {
-            "link the records to it through `_ref`s".to_owned()
-        };
-        diagnostics.push(
-            Diagnostic::error(
-                Code::RECIPE_NOT_ROOTED,
-                FileKind::Recipes,
-                span,
-                format!(
-                    "recipe {recipe} creates no `{}` record, the scope entity",
-                    scope.name
-                ),
-            )
-            .with_help(format!(
-                "add `\"{}\": [{{\"_alias\": \"...\", ...}}]` and {link}",
-                scope.name
-            )),
-        );
+        diagnostics.push(no_scope_record(discover, under, &scope.name, scope_field));
         return;
     }
     let reach = graph.graph.reaches(&targets);
@@ -231,43 +207,144 @@ fn rooted(context: &Context<'_>, under: &RecipeUnderCheck<'_>, diagnostics: &mut
         .and_then(|r| r.alias)
         .map_or("org", |(a, _)| a);
     for (i, record) in graph.records.iter().enumerate() {
-        if reach[i] || record.parent.is_some() {
-            continue;
+        if !reach[i] && record.parent.is_none() {
+            let has_scope_field = discover
+                .model(record.model)
+                .is_some_and(|m| m.field(scope_field).is_some());
+            diagnostics.push(unrooted(
+                under,
+                record,
+                &scope.name,
+                has_scope_field.then_some((scope_field, scope_alias)),
+            ));
         }
-        let has_scope_field = discover
-            .model(record.model)
-            .is_some_and(|m| m.field(scope_field).is_some());
-        let help = if has_scope_field {
-            format!("add `\"{scope_field}\": {{\"_ref\": \"{scope_alias}\"}}` to this record")
-        } else {
-            format!(
-                "add a `_ref` from this record to a record that belongs to the `{}`",
-                scope.name
-            )
-        };
-        let mut diagnostic = Diagnostic::error(
-            Code::RECIPE_NOT_ROOTED,
+    }
+    literal_scope_fields(under, scope_field, &scope.name, scope_alias, diagnostics);
+}
+
+/// The recipe creates no record of the scope model at all.
+fn no_scope_record(
+    discover: &Discover,
+    under: &RecipeUnderCheck<'_>,
+    scope: &str,
+    scope_field: &str,
+) -> Diagnostic {
+    // Point at it through the scope field only where the records' models have one.
+    let with_scope_field = under.graph.records.iter().any(|r| {
+        discover
+            .model(r.model)
+            .is_some_and(|m| m.field(scope_field).is_some())
+    });
+    let link = if with_scope_field {
+        format!("point every record at it with `\"{scope_field}\": {{\"_ref\": \"...\"}}`")
+    } else {
+        "link the records to it through `_ref`s".to_owned()
+    };
+    Diagnostic::error(
+        Code::RECIPE_NOT_ROOTED,
+        FileKind::Recipes,
+        under.recipe.create_span,
+        format!(
+            "recipe {} creates no `{scope}` record, the scope entity",
+            under.recipe.label()
+        ),
+    )
+    .with_help(format!(
+        "add `\"{scope}\": [{{\"_alias\": \"...\", ...}}]` and {link}"
+    ))
+}
+
+/// One record that no `_ref` chain links to the scope record; `scope_link` is the scope field
+/// and alias when the record's model has the field.
+fn unrooted(
+    under: &RecipeUnderCheck<'_>,
+    record: &RecordInfo<'_>,
+    scope: &str,
+    scope_link: Option<(&str, &str)>,
+) -> Diagnostic {
+    let help = match scope_link {
+        Some((field, alias)) => {
+            format!("add `\"{field}\": {{\"_ref\": \"{alias}\"}}` to this record")
+        }
+        None => format!("add a `_ref` from this record to a record that belongs to the `{scope}`"),
+    };
+    let mut diagnostic = Diagnostic::error(
+        Code::RECIPE_NOT_ROOTED,
+        FileKind::Recipes,
+        record.head_span(),
+        format!(
+            "`{}` record is not rooted at the scope entity `{scope}`",
+            record.model
+        ),
+    )
+    .with_help(help);
+    // A `_ref` to an unknown alias is often the cause: name it (the editor groups the two).
+    for (alias, span) in &record.refs {
+        if !under.graph.aliases.contains_key(alias) {
+            diagnostic = diagnostic.with_label(
+                FileKind::Recipes,
+                *span,
+                format!("`{alias}` is no alias of this recipe, so this link goes nowhere"),
+            );
+        }
+    }
+    diagnostic
+}
+
+/// ## What it does
+/// For an app without tenants (`planner.md` §6.5): notes once that no rooting rule applies;
+/// warns where a run marker field does not carry `{{testRunId}}`, where a label-only scope field
+/// makes the scope silently the run id, and where a literal `id` has no token (two concurrent
+/// runs collide on it).
+fn run_scoped(
+    discover: &Discover,
+    under: &RecipeUnderCheck<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mode = discover.scope_mode();
+    let field = discover.scope_field.as_deref().unwrap_or_default();
+    if under.recipe.index == 0 {
+        let mut note = Diagnostic::info(
+            Code::RECIPE_RUN_SCOPED,
             FileKind::Recipes,
-            record.head_span(),
-            format!(
-                "`{}` record is not rooted at the scope entity `{}`",
-                record.model, scope.name
-            ),
+            under.recipe.name_span,
+            format!("{}: scopeField `{field}`, so no rooting rule applies", mode.label()),
         )
-        .with_help(help);
-        // A `_ref` to an unknown alias is often the cause: name it (the editor groups the two).
-        for (alias, span) in &record.refs {
-            if !graph.aliases.contains_key(alias) {
-                diagnostic = diagnostic.with_label(
-                    FileKind::Recipes,
-                    *span,
-                    format!("`{alias}` is no alias of this recipe, so this link goes nowhere"),
+        .with_help("each run is its own scope: put a built-in token ({{testRunId}} or {{testRunShortId}}) in every unique field, and prove isolation with `validate --repeat 2`");
+        if mode == ScopeMode::LabelOnly {
+            note.severity = Severity::Warning;
+            note.message = format!(
+                "no model has the scope field `{field}`: the scope value silently falls back to the run id, and no rooting rule applies"
+            );
+        }
+        diagnostics.push(note);
+    }
+    let normal = |name: &str| name.replace('_', "").to_ascii_lowercase();
+    for record in &under.graph.records {
+        for member in record.node.as_object().unwrap_or_default() {
+            let text = member.value.as_str();
+            let tokenless = text.is_some_and(|t| !t.contains("{{"));
+            if mode == ScopeMode::RunMarker
+                && normal(&member.key) == normal(field)
+                && !text.is_some_and(|t| t.contains("{{testRunId}}"))
+            {
+                diagnostics.push(
+                    Diagnostic::warning(Code::RECIPE_RUN_SCOPED, FileKind::Recipes, member.value.span, format!("`{}` marks the run, but does not hold {{{{testRunId}}}}", member.key))
+                        .with_help("write `\"{{testRunId}}\"`: the SDK never injects the scope field, and the first string under it becomes the run's scope value"),
+                );
+            } else if member.key == "id" && tokenless {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::RECIPE_RUN_SCOPED,
+                        FileKind::Recipes,
+                        member.value.span,
+                        "a literal id in a run-scoped app: two concurrent runs collide on it",
+                    )
+                    .with_help("append a built-in token, e.g. `-{{testRunShortId}}`"),
                 );
             }
         }
-        diagnostics.push(diagnostic);
     }
-    literal_scope_fields(under, scope_field, &scope.name, scope_alias, diagnostics);
 }
 
 /// A scope field written as a literal is not linked to this scenario's scope record.

@@ -2,6 +2,7 @@
 
 use super::Context;
 use crate::diagnostic::{Code, Diagnostic, FileKind, Span};
+use crate::dialect::{self, Form};
 use crate::discover::{Discover, ScalarRules};
 use crate::json::{Member, Node, NodeKind};
 
@@ -38,7 +39,33 @@ fn is_int(node: &Node) -> bool {
 }
 
 /// The upload schema of the whole file: top-level keys, version, source, validation mode, recipes.
+/// A bare recipe (`{create}` or a create map) is checked as the one recipe it is.
 pub fn check(context: &Context<'_>, root: &Node, diagnostics: &mut Vec<Diagnostic>) {
+    let form = dialect::recipes_form(root);
+    let rules = Rules {
+        plugin: context.plugin_rules(FileKind::Recipes),
+        scalar: context.discover.map(Discover::scalar_rules),
+    };
+    if form != Form::Envelope {
+        diagnostics.push(
+            Diagnostic::warning(Code::RECIPES_PLANNER_FILE, FileKind::Recipes, Span::at(root.span.start), format!("{}: the planner's `sdk up` reads it as one recipe, but the platform's upload needs the envelope", form.label()))
+                .with_help("wrap it as `{\"version\": 1, \"source\": {...}, \"validationMode\": \"endpoint-lifecycle\", \"recipes\": [{\"name\": \"standard\", \"description\": \"...\", \"create\": ...}]}` before uploading"),
+        );
+        match form {
+            Form::CreateWrapper => {
+                check_create(
+                    0,
+                    root.get("create"),
+                    Span::at(root.span.start),
+                    rules,
+                    diagnostics,
+                );
+                check_variables(0, root.get("variables"), diagnostics);
+            }
+            _ => check_create(0, Some(root), Span::at(root.span.start), rules, diagnostics),
+        }
+        return;
+    }
     let Some(members) = root.as_object() else {
         diagnostics.push(schema_error(root.span, expected(root, "object")).with_help(
             "the file must be one JSON object with version, source, validationMode and recipes",
@@ -94,20 +121,17 @@ pub fn check(context: &Context<'_>, root: &Node, diagnostics: &mut Vec<Diagnosti
             "Too small: expected array to have >=1 items",
         ));
     }
-    check_names(
-        recipes_member,
-        recipes,
-        context.discover.map(Discover::scalar_rules),
-        diagnostics,
-    );
+    check_names(recipes_member, recipes, rules, diagnostics);
 }
 
-fn check_recipe(
-    i: usize,
-    recipe: &Node,
-    rules: Option<ScalarRules>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+/// Which rules apply: the plugin's own (only on plugin files) and the answering SDK's scalars.
+#[derive(Clone, Copy, Debug)]
+struct Rules {
+    plugin: bool,
+    scalar: Option<ScalarRules>,
+}
+
+fn check_recipe(i: usize, recipe: &Node, rules: Rules, diagnostics: &mut Vec<Diagnostic>) {
     if recipe.as_object().is_none() {
         diagnostics.push(schema_error(
             recipe.span,
@@ -133,75 +157,100 @@ fn check_recipe(
             )),
         }
     }
-    match recipe.get("create") {
-        Some(create) => match &create.kind {
-            NodeKind::Object(members) => {
-                if members.is_empty() {
-                    diagnostics.push(
-                        schema_error(create.span, format!("recipes[{i}].create is empty: {}", empty_create_reason(rules)))
-                            .with_help("add at least the scope entity, e.g. `\"Organization\": [{\"_alias\": \"org\", ...}]`"),
-                    );
-                }
-                let problems: Vec<&crate::json::Member> = members
-                    .iter()
-                    .filter(|m| m.value.as_array().is_none())
-                    .collect();
-                for member in problems {
-                    diagnostics.push(schema_error(
-                        member.value.span,
-                        format!(
-                            "create.{}: {} (each model maps to an array of records)",
-                            member.key,
-                            expected(&member.value, "array")
-                        ),
-                    ));
-                }
-                for member in members {
-                    for (j, item) in member
-                        .value
-                        .as_array()
-                        .unwrap_or_default()
-                        .iter()
-                        .enumerate()
-                    {
-                        if item.as_object().is_none() {
-                            diagnostics.push(schema_error(
-                                item.span,
-                                format!("create.{}.{j}: {}", member.key, expected(item, "record")),
-                            ));
-                        }
-                    }
-                }
-            }
-            _ => diagnostics.push(schema_error(
-                create.span,
-                format!("recipes.{i}.create: {}", expected(create, "record")),
-            )),
-        },
-        None => diagnostics.push(schema_error(
-            head,
-            format!("recipes.{i}.create: Invalid input: expected record, received undefined"),
-        )),
-    }
+    check_create(i, recipe.get("create"), head, rules, diagnostics);
     match recipe.get("validation") {
-        Some(validation) if validation.as_object().is_some() => check_validation(i, validation, diagnostics),
-        Some(v) => diagnostics.push(schema_error(v.span, format!("recipes.{i}.validation: {}", expected(v, "object")))),
-        None => diagnostics.push(
+        Some(validation) if validation.as_object().is_some() && rules.plugin => check_validation(i, validation, diagnostics),
+        Some(v) if rules.plugin => diagnostics.push(schema_error(v.span, format!("recipes.{i}.validation: {}", expected(v, "object")))),
+        None if rules.plugin => diagnostics.push(
             schema_error(head, format!("recipes.{i}.validation: Invalid input: expected object, received undefined"))
                 .with_help("add `\"validation\": {\"status\": \"validated\", \"method\": \"endpoint-up-down\", \"phase\": \"ok\"}` after the recipe is proven (`scenario-lab validate --write`)"),
         ),
+        Some(validation) if validation.as_object().is_some() && validation.get("phase").is_some() => check_validation(i, validation, diagnostics),
+        Some(v) => diagnostics.push(planner_note(v.span, i)),
+        None => diagnostics.push(planner_note(head, i)),
     }
-    if let Some(variables) = recipe.get("variables") {
-        match variables.as_object() {
-            Some(members) => {
-                for member in members {
-                    check_variable_shape(i, member, diagnostics);
-                }
+    check_variables(i, recipe.get("variables"), diagnostics);
+}
+
+/// A planner-side file's validation block: the planner CLI rewrites it before upload.
+fn planner_note(span: Span, i: usize) -> Diagnostic {
+    Diagnostic::info(
+        Code::RECIPES_PLANNER_FILE,
+        FileKind::Recipes,
+        span,
+        format!("recipes.{i}.validation is filled in before upload (status \"validated\", phase \"ok\")"),
+    )
+    .with_help("the planner CLI's upload rewrites this block itself; `scenario-lab validate --write` writes it after a passing validation")
+}
+
+/// `variables`: a map of name to variable definition.
+fn check_variables(i: usize, variables: Option<&Node>, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(variables) = variables else { return };
+    match variables.as_object() {
+        Some(members) => {
+            for member in members {
+                check_variable_shape(i, member, diagnostics);
             }
-            None => diagnostics.push(schema_error(
-                variables.span,
-                format!("recipes.{i}.variables: {}", expected(variables, "record")),
-            )),
+        }
+        None => diagnostics.push(schema_error(
+            variables.span,
+            format!("recipes.{i}.variables: {}", expected(variables, "record")),
+        )),
+    }
+}
+
+/// `create`: a map of model to an array of records; an empty one creates nothing.
+fn check_create(
+    i: usize,
+    create: Option<&Node>,
+    head: Span,
+    rules: Rules,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(create) = create else {
+        diagnostics.push(schema_error(
+            head,
+            format!("recipes.{i}.create: Invalid input: expected record, received undefined"),
+        ));
+        return;
+    };
+    let Some(members) = create.as_object() else {
+        diagnostics.push(schema_error(
+            create.span,
+            format!("recipes.{i}.create: {}", expected(create, "record")),
+        ));
+        return;
+    };
+    if members.is_empty() {
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::RECIPE_CREATES_NOTHING,
+                FileKind::Recipes,
+                create.span,
+                "`create` is empty: this recipe creates nothing",
+            )
+            .with_help(empty_create_help(rules.scalar)),
+        );
+    }
+    for member in members {
+        let Some(items) = member.value.as_array() else {
+            diagnostics.push(schema_error(
+                member.value.span,
+                format!(
+                    "create.{}: {} (each model maps to an array of records)",
+                    member.key,
+                    expected(&member.value, "array")
+                ),
+            ));
+            continue;
+        };
+        for (j, item) in items.iter().enumerate() {
+            if item.as_object().is_none() {
+                diagnostics.push(schema_error(
+                    item.span,
+                    format!("create.{}.{j}: {}", member.key, expected(item, "record")),
+                ));
+            }
         }
     }
 }
@@ -345,7 +394,7 @@ fn check_source(root: &Node, top: Span, diagnostics: &mut Vec<Diagnostic>) {
 fn check_names(
     recipes_member: &Member<'_>,
     recipes: &[Node<'_>],
-    rules: Option<ScalarRules>,
+    rules: Rules,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut names: Vec<(&str, Span)> = Vec::new();
@@ -376,7 +425,7 @@ fn check_names(
         .into_iter()
         .filter(|r| !names.iter().any(|(n, _)| n == r))
         .collect();
-    if !missing.is_empty() {
+    if !missing.is_empty() && rules.plugin {
         diagnostics.push(
             Diagnostic::warning(
                 Code::RECIPES_MISSING_REQUIRED_RECIPE,
@@ -389,15 +438,15 @@ fn check_names(
     }
 }
 
-/// Why an empty `create` fails, as the SDK that answers says it (the platform refuses it
-/// anyway).
-fn empty_create_reason(rules: Option<ScalarRules>) -> &'static str {
+/// What an empty `create` does: the platform accepts the upload (a black-box recipe whose tests
+/// make their own data); the SDKs differ on `up`.
+fn empty_create_help(rules: Option<ScalarRules>) -> &'static str {
     match rules {
         Some(ScalarRules::Zod) => {
-            "the platform refuses it; the TypeScript SDK would answer 200 with empty refs and create nothing"
+            "the platform accepts it (a black-box recipe: the tests make their own data); this endpoint's TypeScript SDK answers `up` with 200 and empty refs, while the Python SDK answers 400 INVALID_BODY"
         }
         Some(ScalarRules::Pydantic) | None => {
-            "the platform refuses it; the Python SDK answers 400 INVALID_BODY (missing \"create\")"
+            "the platform accepts it (a black-box recipe: the tests make their own data); the Python SDK answers `up` with 400 INVALID_BODY, the TypeScript SDK with 200 and empty refs"
         }
     }
 }

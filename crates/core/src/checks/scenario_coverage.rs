@@ -30,6 +30,10 @@ pub fn check(
         );
     }
     let Some(root) = context.recipes else { return };
+    if recipes.iter().any(|r| r.recipe.bare) {
+        // A bare recipe has no name: the planner's `sdk up` uses it for any scenario.
+        return;
+    }
     for scenario in &doc.scenarios {
         if recipes
             .iter()

@@ -50,9 +50,8 @@ fn recipe_symbols(source: &str) -> Vec<DocumentSymbol> {
                 recipe.name_span,
             );
             if let Some(create) = recipe.create {
-                let graph = CreateGraph::build(&create.value, None);
+                let graph = CreateGraph::build(create, None);
                 out.children = create
-                    .value
                     .as_object()
                     .unwrap_or_default()
                     .iter()

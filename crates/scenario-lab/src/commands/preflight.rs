@@ -6,7 +6,6 @@ use crate::cli::{PreflightArgs, exit};
 use crate::render::preflight_report;
 use crate::terminal::eprint_safe;
 use crate::workspace_dir::WorkspaceDir;
-use scenario_lab_core::FileKind;
 use std::io::IsTerminal;
 
 /// `--fix`: applies every quick fix to the files read and writes back the ones that changed.
@@ -16,7 +15,7 @@ fn apply_fixes(dir: &WorkspaceDir) -> Result<(), CommandError> {
     let mut written = Vec::new();
     for (kind, text) in &texts {
         if dir.text(*kind) != Some(text.as_str()) {
-            write_atomic(&dir.dir.join(kind.file_name()), text.as_bytes()).map_err(|source| {
+            write_atomic(&dir.dir.join(dir.name(*kind)), text.as_bytes()).map_err(|source| {
                 CommandError::Write {
                     path: dir.display_path(*kind),
                     source,
@@ -51,28 +50,20 @@ pub fn run(args: &PreflightArgs) -> Result<u8, CommandError> {
 
 /// One preflight of the folder as it is now, printed or written; returns the exit code.
 pub fn once(args: &PreflightArgs) -> Result<u8, CommandError> {
-    let dir = match WorkspaceDir::read(&args.workspace.dir) {
+    let dir = match WorkspaceDir::open(&args.workspace) {
         Ok(dir) => dir,
-        Err(error) => {
-            eprint_safe(&format!(
-                "error: {error}\n  help: pass the folder holding scenario-recipes.json with `--dir`\n"
-            ));
+        Err(message) => {
+            eprint_safe(&message);
             return Ok(exit::USAGE);
         }
     };
-    if dir.text(FileKind::Recipes).is_none() {
-        eprint_safe(&format!(
-            "error: {} not found\n  help: preflight needs at least the recipes file; the other files are optional\n",
-            dir.display_path(FileKind::Recipes)
-        ));
-        return Ok(exit::USAGE);
-    }
     let color = args.color.unwrap_or_else(|| {
         args.output.is_none()
             && std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none()
     });
     let outcome = preflight_report(&dir, args.format, color);
+    eprint_safe(&format!("{}\n", dir.reading_line(&outcome.report.dialects)));
     match &args.output {
         Some(path) => {
             write_atomic(path, outcome.output.as_bytes()).map_err(|source| {

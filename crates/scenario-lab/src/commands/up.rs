@@ -17,13 +17,17 @@ pub async fn run(args: &UpArgs) -> Result<u8, CommandError> {
         Ok(client) => client,
         Err(code) => return Ok(code),
     };
-    let dir = match WorkspaceDir::read(&args.workspace.dir) {
+    let dir = match WorkspaceDir::open(&args.workspace) {
         Ok(dir) => dir,
-        Err(error) => {
-            eprint_safe(&format!("error: {error}\n"));
+        Err(message) => {
+            eprint_safe(&message);
             return Ok(exit::USAGE);
         }
     };
+    eprint_safe(&format!(
+        "{}\n",
+        dir.reading_line(&scenario_lab_core::preflight(&dir.workspace()).dialects)
+    ));
     let kept = match bring_up(&client, &dir, &args.scenario).await {
         Ok(kept) => kept,
         Err(KeepError::Recipe(message)) => {

@@ -8,13 +8,17 @@ use crate::workspace_dir::WorkspaceDir;
 
 /// Uploads `autonoma/scenario-recipes.json` when a validation proved it.
 pub async fn run(args: &UploadArgs) -> Result<u8, CommandError> {
-    let dir = match WorkspaceDir::read(&args.workspace.dir) {
+    let dir = match WorkspaceDir::open(&args.workspace) {
         Ok(dir) => dir,
-        Err(error) => {
-            eprint_safe(&format!("error: {error}\n"));
+        Err(message) => {
+            eprint_safe(&message);
             return Ok(exit::USAGE);
         }
     };
+    eprint_safe(&format!(
+        "{}\n",
+        dir.reading_line(&scenario_lab_core::preflight(&dir.workspace()).dialects)
+    ));
     match upload_recipes(&dir, args.setup.clone(), args.api_url.clone()).await {
         Ok(message) => {
             print_safe(&format!("{message}\n"));

@@ -1,4 +1,4 @@
-//! The JSON report: `{"diagnostics":[{code, severity, message, file, line, column, endLine, endColumn, help, fix}], "summary":{errors, warnings}}`.
+//! The JSON report: `{"diagnostics":[{code, severity, message, file, line, column, endLine, endColumn, help, fix}], "skipped", "summary":{errors, warnings}, "dialects":{layout, files}}`.
 
 use super::Rendered;
 use serde::Serialize;
@@ -46,11 +46,28 @@ struct JsonSummary {
     warnings: usize,
 }
 
+/// One file's dialect, by the path the diagnostics use.
+#[derive(Serialize)]
+struct JsonDialect {
+    file: String,
+    dialect: scenario_lab_core::dialect::Dialect,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    form: Option<scenario_lab_core::dialect::Form>,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct JsonDialects {
+    layout: scenario_lab_core::dialect::Layout,
+    files: Vec<JsonDialect>,
+}
+
 #[derive(Serialize)]
 struct JsonReport<'a> {
     diagnostics: Vec<JsonDiagnostic<'a>>,
     skipped: Vec<JsonSkipped<'a>>,
     summary: JsonSummary,
+    dialects: JsonDialects,
 }
 
 /// Renders the report as pretty JSON.
@@ -101,6 +118,21 @@ pub fn render(rendered: &Rendered<'_>) -> String {
         summary: JsonSummary {
             errors: rendered.report.errors(),
             warnings: rendered.report.warnings(),
+        },
+        dialects: JsonDialects {
+            layout: rendered.report.dialects.layout,
+            files: rendered
+                .report
+                .dialects
+                .files
+                .iter()
+                .map(|f| JsonDialect {
+                    file: rendered.path(f.file),
+                    dialect: f.dialect,
+                    form: f.form,
+                    label: f.label(),
+                })
+                .collect(),
         },
     };
     serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))

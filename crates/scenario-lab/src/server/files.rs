@@ -22,9 +22,10 @@ use std::sync::Arc;
 /// The largest file the editor may write (a minified recipes file of tens of megabytes).
 pub(super) const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
-/// The file names the editor may read and write: the workspace files and the settings.
+/// The file names the editor may read and write: the workspace files (either recipes name) and
+/// the settings. Never the planner's secret files.
 fn editable(name: &str) -> bool {
-    FileKind::ALL.iter().any(|k| k.file_name() == name) || name == Settings::FILE
+    FileKind::from_file_name(name).is_some() || name == Settings::FILE
 }
 
 /// `dir/name` when `name` is a plain editable file name and the path stays inside `dir`
@@ -66,7 +67,7 @@ pub(super) async fn workspace(
     let dir = read_workspace(&state.dir)?;
     let mut files = BTreeMap::new();
     for (kind, contents) in &dir.files {
-        let name = kind.file_name();
+        let name = dir.name(*kind);
         files.insert(
             name.to_owned(),
             FileEntry {
@@ -96,6 +97,8 @@ pub(super) async fn workspace(
         .unwrap_or_default();
     Ok(Json(WorkspaceAnswer {
         dir: state.dir.display().to_string(),
+        recipes_name: dir.recipes_name.to_owned(),
+        layout: dir.layout,
         files,
         pending,
         last_validation,

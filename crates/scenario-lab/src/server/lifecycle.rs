@@ -44,9 +44,8 @@ pub(super) async fn discover(
 
 /// The recipes text on disk now (what a validation proves).
 fn recipes_on_disk(state: &AppState) -> Option<String> {
-    WorkspaceDir::current(&state.dir, FileKind::Recipes.file_name(), Links::Refuse)
-        .ok()
-        .flatten()
+    let dir = WorkspaceDir::read_with(&state.dir, Links::Refuse).ok()?;
+    dir.text(FileKind::Recipes).map(str::to_owned)
 }
 
 /// What `POST /api/validate` runs: the CLI's validation with the proxy's settings.
@@ -54,9 +53,7 @@ fn validate_args(state: &AppState, request: ValidateRequest) -> ValidateArgs {
     ValidateArgs {
         endpoint: state.endpoint_args.clone(),
         database_url: state.database_url.clone(),
-        workspace: WorkspaceArgs {
-            dir: state.dir.clone(),
-        },
+        workspace: WorkspaceArgs::at(state.dir.clone()),
         scenarios: request.scenarios,
         iteration: 1,
         repeat: request.repeat.unwrap_or(1),
