@@ -177,7 +177,10 @@ fn form_of(members: &[(&str, bool)]) -> Form {
         Form::Envelope
     } else if has("create") {
         Form::CreateWrapper
-    } else if ["version", "source", "validationMode"].iter().any(|k| has(k)) {
+    } else if ["version", "source", "validationMode"]
+        .iter()
+        .any(|k| has(k))
+    {
         Form::Envelope
     } else if members.iter().all(|(_, array)| *array) {
         Form::BareCreateMap

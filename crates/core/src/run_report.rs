@@ -82,6 +82,30 @@ pub struct ValidateReport {
     /// Teardowns of crashed runs retried before this validation (the reaper).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reaped: Vec<String>,
+    /// How the records `up` created were proven (or that they were not).
+    #[serde(default)]
+    pub records: RecordsProof,
+}
+
+/// How a validation proved the records: by read-only SQL, by HTTP read probes, or not at all
+/// (then `db.created`, `db.gone` and `db.untouched` are skipped and the verdict rests on the
+/// endpoint's answers alone).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecordsProof {
+    /// `--database-url`.
+    Database,
+    /// `[probes]` in `scenario-lab.toml`.
+    Probes,
+    /// Neither: records were not proven.
+    #[default]
+    NotProven,
+}
+
+impl RecordsProof {
+    /// What the summary line says when records were not proven.
+    pub const NOT_PROVEN: &'static str =
+        "records not proven: no --database-url and no [probes] in scenario-lab.toml";
 }
 
 impl ValidateReport {

@@ -2,7 +2,7 @@
 //! proof of the recipes it validated) and the `.endpoint-validated` sentinel.
 
 use crate::atomic_file::{write_atomic, write_private};
-use scenario_lab_core::run_report::{ScenarioRun, ValidateReport};
+use scenario_lab_core::run_report::{RecordsProof, ScenarioRun, ValidateReport};
 use scenario_lab_core::signing;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -27,6 +27,9 @@ pub struct ValidationFile {
     /// key (`.scenario-lab/proof.key`, which the proxy never serves or writes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipes_proof: Option<String>,
+    /// How the records were proven (`database`, `probes`, or `not-proven`).
+    #[serde(default)]
+    pub records: RecordsProof,
 }
 
 impl ValidationFile {
@@ -55,6 +58,7 @@ impl ValidationFile {
             validation_mode: "endpoint-lifecycle".to_owned(),
             endpoint_url: report.endpoint.clone(),
             recipes_proof: None,
+            records: report.records,
         }
     }
 
@@ -110,7 +114,12 @@ pub fn validated_recipes(recipes: &Value, runs: &[ScenarioRun]) -> Value {
 }
 
 /// The plain-text sentinel report.
-pub fn sentinel_text(runs: &[ScenarioRun], models: usize, recipe_path: &str) -> String {
+pub fn sentinel_text(
+    runs: &[ScenarioRun],
+    models: usize,
+    recipe_path: &str,
+    records: RecordsProof,
+) -> String {
     let mut auth_kinds: Vec<String> = runs
         .iter()
         .filter_map(|r| {
@@ -133,7 +142,7 @@ pub fn sentinel_text(runs: &[ScenarioRun], models: usize, recipe_path: &str) -> 
         "Validated {} scenarios across {models} models.\n\
          - discover: all audited models present, all independently_created factories registered\n\
          - up: all {} scenarios created successfully, auth returned {{{}}}\n\
-         - down: all {} scenarios cleaned up, no orphans (table counts back to their snapshot)\n\
+         - down: all {} scenarios cleaned up, {}\n\
          - recipes: {recipe_path} emitted, preflight passed\n\
          - scenarios.md edits: none\n\
          - validated by scenario-lab {}\n",
@@ -141,6 +150,12 @@ pub fn sentinel_text(runs: &[ScenarioRun], models: usize, recipe_path: &str) -> 
         runs.len(),
         auth_kinds.join("|"),
         runs.len(),
+        match records {
+            RecordsProof::Database => "no orphans (table counts back to their snapshot)",
+            RecordsProof::Probes => "no orphans (the probes list every model as before)",
+            RecordsProof::NotProven =>
+                "records not proven (no --database-url and no [probes]): judged on the endpoint's answers alone",
+        },
         env!("CARGO_PKG_VERSION"),
     )
 }
@@ -169,7 +184,13 @@ pub fn write(
         )?;
         write_atomic(
             &sentinel,
-            sentinel_text(&report.scenarios, models, &validation.recipe_path).as_bytes(),
+            sentinel_text(
+                &report.scenarios,
+                models,
+                &validation.recipe_path,
+                report.records,
+            )
+            .as_bytes(),
         )?;
         return Ok(format!(
             "wrote {recipes_name}, .scenario-validation.json and .endpoint-validated in {}",
@@ -192,8 +213,10 @@ pub fn write(
 
 /// The workspace folder's own name (`autonoma`, `.autonoma`), as artifacts name paths.
 fn folder_name(dir: &Path) -> String {
-    dir.file_name()
-        .map_or_else(|| "autonoma".to_owned(), |n| n.to_string_lossy().into_owned())
+    dir.file_name().map_or_else(
+        || "autonoma".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// Pretty JSON with a final newline, as artifacts are written.

@@ -1,7 +1,7 @@
 //! Command-line arguments of `scenario-lab` and the exit codes every command shares.
 
-use clap::{Parser, Subcommand, ValueEnum};
 use crate::workspace_find::{self, Found, Place};
+use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 
 /// Exit codes shared by every command (Hurl's convention).
@@ -325,6 +325,10 @@ pub struct ValidateArgs {
     /// Skip the protocol conformance probes.
     #[arg(long)]
     pub no_conformance: bool,
+    /// An origin (`https://host:port`) that may receive the `${VAR}` values of `[probes]`
+    /// (repeatable; the endpoint's origin and loopback always may).
+    #[arg(long = "probe-origin", value_name = "ORIGIN")]
+    pub probe_origins: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]

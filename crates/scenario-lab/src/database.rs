@@ -454,7 +454,7 @@ fn mapping_notes(map: &TableMap) -> Vec<String> {
     notes
 }
 
-fn id_text(id: &Value) -> Option<String> {
+pub(crate) fn id_text(id: &Value) -> Option<String> {
     match id {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),

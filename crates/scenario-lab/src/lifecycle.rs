@@ -2,13 +2,14 @@
 //! the ledger the moment it arrives), checks, signed `down` whenever a token came back (whatever
 //! failed or panicked in between), checks again. Every outcome is a named check.
 
-use crate::database::{DbContext, DbError, TableCounts};
+use crate::database::TableCounts;
 use crate::endpoint::{EndpointClient, EndpointError, EndpointResponse};
 use crate::ledger::{Ledger, LedgerEntry};
+use crate::record_store::{RecordStore, StoreError};
 use futures::FutureExt;
 use scenario_lab_core::check_result::CheckResult;
 use scenario_lab_core::protocol::{DownRequest, Request, UpAnswer, UpRequest, codes};
-use scenario_lab_core::run_report::{Leak, ScenarioRun, mask_auth};
+use scenario_lab_core::run_report::{Leak, RecordsProof, ScenarioRun, mask_auth};
 use scenario_lab_core::signing;
 use serde_json::{Map, Value};
 use std::panic::AssertUnwindSafe;
@@ -18,7 +19,8 @@ use std::time::Instant;
 #[derive(Clone, Debug)]
 pub struct RunContext {
     pub client: EndpointClient,
-    pub db: Option<DbContext>,
+    /// Where records are proven: SQL or HTTP probes; `None`: they are not.
+    pub records: Option<RecordStore>,
     pub signing_secret: Option<String>,
     /// Where every refs token is kept until its `down` succeeds.
     pub ledger: Ledger,
@@ -65,7 +67,7 @@ pub async fn run_scenario(
         test_run_id: test_run_id.to_owned(),
         ..ScenarioRun::default()
     };
-    let before = match &ctx.db {
+    let before = match &ctx.records {
         Some(db) => {
             run.queries.insert("snapshot".into(), 1);
             Some(db.snapshot().await.map_err(db_unreachable)?)
@@ -168,7 +170,7 @@ async fn check_up(ctx: &RunContext, run: &mut ScenarioRun, create: &Value, up: &
     run.refs_counts = answer.refs_counts();
     run.checks
         .push(refs_token_check(answer, ctx.signing_secret.as_deref()));
-    match (&ctx.db, answer.refs.as_ref()) {
+    match (&ctx.records, answer.refs.as_ref()) {
         (Some(db), Some(refs)) => {
             run.queries.insert("created".into(), db.mapped_models(refs));
             run.checks.push(match db.found(refs).await {
@@ -178,7 +180,7 @@ async fn check_up(ctx: &RunContext, run: &mut ScenarioRun, create: &Value, up: &
         }
         (None, _) => run
             .checks
-            .push(CheckResult::skip("db.created", "no --database-url")),
+            .push(CheckResult::skip("db.created", RecordsProof::NOT_PROVEN)),
         (Some(_), None) => {}
     }
 }
@@ -205,8 +207,16 @@ fn created_check(found: &[crate::database::ModelIds]) -> CheckResult {
         CheckResult::pass(
             "db.created",
             format!(
-                "all {total} {} exist in the database",
-                plural(total, "record")
+                "all {total} {} {}",
+                plural(total, "record"),
+                if found
+                    .iter()
+                    .any(|f| f.table.as_deref().is_some_and(|t| t.starts_with("probe:")))
+                {
+                    "are listed by the probes"
+                } else {
+                    "exist in the database"
+                }
             ),
         )
     } else {
@@ -261,12 +271,12 @@ async fn check_after_down(
     before: Option<&TableCounts>,
     refs: Option<&Map<String, Value>>,
 ) -> Vec<Leak> {
-    let (Some(db), Some(before)) = (&ctx.db, before) else {
-        if ctx.db.is_none() {
+    let (Some(db), Some(before)) = (&ctx.records, before) else {
+        if ctx.records.is_none() {
             run.checks
-                .push(CheckResult::skip("db.gone", "no --database-url"));
+                .push(CheckResult::skip("db.gone", RecordsProof::NOT_PROVEN));
             run.checks
-                .push(CheckResult::skip("db.untouched", "no --database-url"));
+                .push(CheckResult::skip("db.untouched", RecordsProof::NOT_PROVEN));
         }
         return Vec::new();
     };
@@ -478,14 +488,17 @@ fn describe_diff(diff: &[(String, i64)]) -> String {
         .join("; ")
 }
 
-fn database_failure(error: &DbError) -> String {
-    format!("the database check failed ({error}); the run was torn down anyway")
+fn database_failure(error: &StoreError) -> String {
+    format!("the records check failed ({error}); the run was torn down anyway")
 }
 
 #[allow(clippy::needless_pass_by_value)] // a `map_err` function: takes the error by value
-fn db_unreachable(error: DbError) -> EndpointError {
+fn db_unreachable(error: StoreError) -> EndpointError {
     EndpointError::Unreachable {
-        url: "database".into(),
+        url: match error {
+            StoreError::Db(_) => "database".into(),
+            StoreError::Probe(_) => "the [probes]".into(),
+        },
         detail: error.to_string(),
     }
 }
@@ -557,7 +570,7 @@ pub async fn run_repeat(
     instances: Vec<Instance>,
     progress: Progress<'_>,
 ) -> Result<(CheckResult, Vec<Leak>), EndpointError> {
-    let before = match &ctx.db {
+    let before = match &ctx.records {
         Some(db) => Some(db.snapshot().await.map_err(db_unreachable)?),
         None => None,
     };
@@ -582,7 +595,7 @@ pub async fn run_repeat(
         }
     }
     let mut leaked = Vec::new();
-    if let (Some(db), Some(before)) = (&ctx.db, &before) {
+    if let (Some(db), Some(before)) = (&ctx.records, &before) {
         let after = db.snapshot().await.map_err(db_unreachable)?;
         let diff = diff_counts(before, &after);
         if !diff.is_empty() {

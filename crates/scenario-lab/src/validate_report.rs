@@ -3,7 +3,7 @@
 use crate::lifecycle::plural;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use scenario_lab_core::check_result::CheckResult;
-use scenario_lab_core::run_report::ValidateReport;
+use scenario_lab_core::run_report::{RecordsProof, ValidateReport};
 use std::fmt::Write;
 
 /// The closing table: global checks, one row per scenario, failing checks spelled out.
@@ -73,9 +73,17 @@ pub fn summary_table(report: &ValidateReport) -> String {
     let passed = report.scenarios.iter().filter(|s| s.ok).count();
     let checks: Vec<&CheckResult> = report.all_checks().collect();
     let failed = checks.iter().filter(|c| !c.ok).count();
+    let skipped = checks.iter().filter(|c| c.skipped).count();
+    let unproven = if report.records == RecordsProof::NotProven {
+        format!(", {skipped} skipped; {}", RecordsProof::NOT_PROVEN)
+    } else if skipped > 0 {
+        format!(", {skipped} skipped")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "\nvalidate {}: {passed}/{total} scenarios passed, {} checks passed, {failed} failed",
+        "\nvalidate {}: {passed}/{total} scenarios passed, {} checks passed, {failed} failed{unproven}",
         if report.ok { "passed" } else { "failed" },
         checks.iter().filter(|c| c.ok && !c.skipped).count()
     );

@@ -7,18 +7,20 @@ use crate::artifacts;
 use crate::cli::{ValidateArgs, exit};
 use crate::conformance;
 use crate::database::{DbContext, DbSetupError};
+use crate::endpoint::AnswerLimits;
 use crate::endpoint::{EndpointClient, EndpointError};
 use crate::integrity;
 use crate::ledger::Ledger;
 use crate::lifecycle::{self, Instance, Progress, RunContext};
 use crate::live_discover::{self, LiveDiscover};
 use crate::reaper;
+use crate::record_store::{HttpProbes, ProbeScope, RecordStore};
 use crate::workspace_dir::WorkspaceDir;
 use futures::StreamExt;
 use scenario_lab_core::api::ValidateStep;
 use scenario_lab_core::check_result::CheckResult;
-use scenario_lab_core::run_report::ValidateReport;
 use scenario_lab_core::dialect;
+use scenario_lab_core::run_report::{RecordsProof, ValidateReport};
 use scenario_lab_core::{FileKind, Severity, tokens};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -137,7 +139,7 @@ pub async fn execute(
     };
     let ctx = RunContext {
         client: client.clone(),
-        db,
+        records: db,
         signing_secret,
         ledger: ledger.clone(),
     };
@@ -151,7 +153,13 @@ pub async fn execute(
     } else if !args.no_conformance {
         steering.starting("conformance probes");
         progress("  [conformance] probes");
-        match conformance::run(client, ctx.db.as_ref(), &creates).await {
+        match conformance::run(
+            client,
+            ctx.records.as_ref().and_then(RecordStore::sql),
+            &creates,
+        )
+        .await
+        {
             Ok(checks) => report.conformance = checks,
             Err(error) => return Ok(unreachable(&error, report, progress)),
         }
@@ -276,28 +284,54 @@ fn preflight_step(
     passed
 }
 
-/// 3. The read-only database and its table map; `Err` is the exit code to stop with.
+/// 3. Where records are proven: the read-only database and its table map, else the HTTP probes
+/// of `[probes]`, else nowhere (said in every report); `Err` is the exit code to stop with.
 async fn database_step(
     args: &ValidateArgs,
     dir: &WorkspaceDir,
     discover: Option<&scenario_lab_core::discover::Discover>,
     report: &mut ValidateReport,
     progress: Progress<'_>,
-) -> Result<Option<DbContext>, u8> {
-    let Some(url) = &args.database_url else {
-        return Ok(None);
-    };
-    let settings = dir.settings().map_err(|message| {
+) -> Result<Option<RecordStore>, u8> {
+    let refuse = |message: String, report: &mut ValidateReport| {
         progress(&format!("error: {message}"));
         report.checks.push(CheckResult::fail("db.connect", message));
         exit::USAGE
-    })?;
+    };
+    let settings = dir.settings().map_err(|message| refuse(message, report))?;
+    let Some(url) = &args.database_url else {
+        let Some(probes) = &settings.probes else {
+            progress(&format!(
+                "  {}: db.created, db.gone and db.untouched are skipped",
+                RecordsProof::NOT_PROVEN
+            ));
+            return Ok(None);
+        };
+        let models = discover.map_or_else(Vec::new, |d| {
+            d.models.iter().map(|m| m.name.clone()).collect()
+        });
+        let scope = ProbeScope {
+            models,
+            endpoint: &args.endpoint.endpoint.clone().unwrap_or_default(),
+            trusted: &args.probe_origins,
+            limits: AnswerLimits::megabytes(args.endpoint.max_answer_mb),
+        };
+        return match HttpProbes::new(probes, scope, &|name| std::env::var(name).ok()) {
+            Ok(probes) => {
+                progress("  records proven through the HTTP probes of [probes]");
+                report.records = RecordsProof::Probes;
+                Ok(Some(RecordStore::Probes(probes)))
+            }
+            Err(message) => Err(refuse(message, report)),
+        };
+    };
     match DbContext::connect(url, discover, &settings).await {
         Ok((db, notes)) => {
             for note in notes {
                 progress(&format!("  {note}"));
             }
-            Ok(Some(db))
+            report.records = RecordsProof::Database;
+            Ok(Some(RecordStore::Sql(db)))
         }
         Err(error) => {
             let code = match &error {
@@ -345,7 +379,7 @@ async fn scenarios_step(
 ) -> Result<(Vec<Value>, Vec<String>), EndpointError> {
     let selected = selected(recipes, args);
     // Table counts are compared per scenario, so database checks need one scenario at a time.
-    let jobs = if ctx.db.is_some() && args.jobs > 1 {
+    let jobs = if ctx.records.is_some() && args.jobs > 1 {
         progress("  note: --jobs is 1 with --database-url (row counts are compared per scenario)");
         1
     } else {

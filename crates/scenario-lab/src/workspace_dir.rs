@@ -6,8 +6,8 @@ use crate::cli::WorkspaceArgs;
 use crate::settings::Settings;
 use crate::workspace_find::{self, Place};
 use scenario_lab_core::Texts;
-use scenario_lab_core::dialect::{self, Dialects, Layout};
 use scenario_lab_core::diagnostic::PLANNER_RECIPES;
+use scenario_lab_core::dialect::{self, Dialects, Layout};
 use scenario_lab_core::{Code, Diagnostic, FileKind, Span, Workspace};
 use std::path::{Path, PathBuf};
 
@@ -56,8 +56,12 @@ impl WorkspaceDir {
             return Err(format!("error: {refusal}\n"));
         }
         let help = match args.place {
-            Some(Place::Default) => "  help: no autonoma/, .autonoma/ or ~/.autonoma/<slug>/ (the planner CLI's folder for this directory) was found from here; pass the folder with `--dir`\n",
-            _ => "  help: pass the folder holding scenario-recipes.json or recipe.json with `--dir`\n",
+            Some(Place::Default) => {
+                "  help: no autonoma/, .autonoma/ or ~/.autonoma/<slug>/ (the planner CLI's folder for this directory) was found from here; pass the folder with `--dir`\n"
+            }
+            _ => {
+                "  help: pass the folder holding scenario-recipes.json or recipe.json with `--dir`\n"
+            }
         };
         let dir = Self::read(&args.dir).map_err(|error| format!("error: {error}\n{help}"))?;
         if dir.text(FileKind::Recipes).is_none() {

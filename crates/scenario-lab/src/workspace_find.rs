@@ -41,7 +41,11 @@ pub const SECRET_FILES: [&str; 2] = [".recipe-builder-state.json", ".env"];
 /// The planner's slug for a project root: the last `/`-separated segment, lowercased, each run
 /// of characters outside `[a-z0-9]` replaced by `-`, `-` trimmed; `default` when nothing is left.
 pub fn slug(root: &str) -> String {
-    let last = root.trim_end_matches('/').rsplit('/').next().unwrap_or_default();
+    let last = root
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default();
     let mut out = String::new();
     for c in last.to_lowercase().chars() {
         if c.is_ascii_lowercase() || c.is_ascii_digit() {

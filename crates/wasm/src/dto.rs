@@ -1,7 +1,7 @@
 //! The JavaScript contract: plain data objects, with 1-based UTF-16 positions for JS editors.
 
-use scenario_lab_core::line_index::LineIndex;
 use scenario_lab_core::dialect::{self, Dialect, Dialects, Layout};
+use scenario_lab_core::line_index::LineIndex;
 use scenario_lab_core::scenarios::ScenariosDoc;
 use scenario_lab_core::{Diagnostic, FileKind, Report, Severity, Span, Workspace};
 use serde::{Deserialize, Serialize};

@@ -1,16 +1,10 @@
 //! A scenario's expectations checked against what was observed (outcome, approval, result, race).
 
 use super::request::Observed;
+use crate::json_path::first as json_path;
 use scenario_lab_core::anip::pack::Scenario;
 use scenario_lab_core::check_result::CheckResult;
 use serde_json::Value;
-use serde_json_path::JsonPath;
-
-/// The first value `path` selects in `value`; `Err` when the path does not parse.
-pub fn json_path(value: &Value, path: &str) -> Result<Option<Value>, String> {
-    let parsed = JsonPath::parse(path).map_err(|e| format!("`{path}` is not a JSONPath: {e}"))?;
-    Ok(parsed.query(value).first().cloned())
-}
 
 /// Checks every expectation that needs only the answers.
 pub fn outcome_checks(scenario: &Scenario, observed: &Observed, checks: &mut Vec<CheckResult>) {

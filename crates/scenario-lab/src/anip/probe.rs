@@ -1,8 +1,8 @@
 //! Reads a probe (a read capability, an HTTP GET or a read-only SQL query) as a number.
 
-use super::expect::json_path;
 use super::runner::{RunError, Runner};
 use crate::database::ReadOnlyDb;
+use crate::json_path::first as json_path;
 use scenario_lab_core::anip::pack::{Probe, ProbeSource};
 use scenario_lab_core::anip::wire::{InvokeRequest, TokenRequest};
 use serde_json::Value;

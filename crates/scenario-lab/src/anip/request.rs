@@ -72,7 +72,7 @@ pub fn substitute_str(text: &str, captures: &BTreeMap<String, Value>) -> String 
 /// The outcome of one answer: the pack's sources first, then `success` or `failure.type`.
 pub fn outcome_of(answer: &Value, sources: &[String]) -> String {
     for source in sources {
-        if let Ok(Some(Value::String(found))) = super::expect::json_path(answer, source) {
+        if let Ok(Some(Value::String(found))) = crate::json_path::first(answer, source) {
             return found;
         }
     }

@@ -305,7 +305,7 @@ impl Runner<'_> {
             return;
         };
         for capture in &scenario.capture {
-            match expect::json_path(answer, &capture.path.value) {
+            match crate::json_path::first(answer, &capture.path.value) {
                 Ok(Some(value)) => {
                     self.captures.insert(capture.name.value.clone(), value);
                 }

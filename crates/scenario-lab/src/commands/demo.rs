@@ -107,6 +107,7 @@ pub async fn run(args: &DemoArgs) -> Result<u8, CommandError> {
             report_html: None,
             write: false,
             no_conformance: false,
+            probe_origins: Vec::new(),
         };
         let recipes = WorkspaceDir::read(dir)
             .ok()

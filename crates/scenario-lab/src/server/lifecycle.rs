@@ -63,6 +63,7 @@ fn validate_args(state: &AppState, request: ValidateRequest) -> ValidateArgs {
         report_html: None,
         write: request.write,
         no_conformance: !request.conformance.unwrap_or(true),
+        probe_origins: Vec::new(),
     }
 }
 
