@@ -517,6 +517,28 @@ pub struct TsEndpointApp {
 impl TsEndpointApp {
     /// Starts it on `postgres_url`; `env` adds variables (`NODE_ENV`, other secrets).
     pub fn start(postgres_url: &str, defect: &str, env: &[(&str, &str)]) -> TsEndpointApp {
+        let mut all = vec![("DATABASE_URL", postgres_url)];
+        all.extend_from_slice(env);
+        Self::spawn("app.mjs", defect, &all)
+    }
+
+    /// The database-less notes board (`memory.mjs`): records in memory, run-scoped, listed by
+    /// `GET /api/seeded/{Model}` (its port is [`TsEndpointApp::port`]).
+    pub fn memory(defect: &str) -> TsEndpointApp {
+        Self::spawn("memory.mjs", defect, &[])
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.url
+            .trim_start_matches("http://127.0.0.1:")
+            .split('/')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_default()
+    }
+
+    fn spawn(script: &str, defect: &str, env: &[(&str, &str)]) -> TsEndpointApp {
         let port = free_port();
         let dir = repo_root().join("tests/ts_endpoint_app");
         assert!(
@@ -527,10 +549,9 @@ impl TsEndpointApp {
             std::fs::File::create(repo_root().join(format!("target/e2e/ts-app-{port}.log"))).ok();
         let mut command = Command::new("node");
         command
-            .arg("app.mjs")
+            .arg(script)
             .current_dir(&dir)
             .env("PORT", port.to_string())
-            .env("DATABASE_URL", postgres_url)
             .env("AUTONOMA_SHARED_SECRET", SHARED_SECRET)
             .env("AUTONOMA_SIGNING_SECRET", SIGNING_SECRET)
             .env("DEFECT", defect)
@@ -544,10 +565,10 @@ impl TsEndpointApp {
         }
         let child = command
             .spawn()
-            .expect("node starts tests/ts_endpoint_app/app.mjs");
+            .unwrap_or_else(|e| panic!("node starts tests/ts_endpoint_app/{script}: {e}"));
         assert!(
             wait_for_port(port, Duration::from_secs(30)),
-            "the TypeScript endpoint app did not start on port {port}"
+            "the TypeScript endpoint app {script} did not start on port {port}"
         );
         TsEndpointApp {
             url: format!("http://127.0.0.1:{port}/api/autonoma"),

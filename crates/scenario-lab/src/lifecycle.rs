@@ -381,9 +381,10 @@ fn auth_check(auth: Option<&Value>) -> CheckResult {
             ),
         );
     }
-    CheckResult::fail(
+    // Public apps (a portfolio, a read-only site) log nobody in: real endpoints return `{}`.
+    CheckResult::pass(
         "up.auth",
-        "auth is empty: it needs non-empty cookies, headers or credentials",
+        "auth is empty: no credentials (fine for a public app; tests that log in need cookies, headers or credentials)",
     )
 }
 

@@ -1,0 +1,165 @@
+//! The workspaces real teams have, run from the repository root with no flags: a planner CLI copy
+//! in `.autonoma/` for an app without a database, its records proven through HTTP read probes
+//! against the official TypeScript SDK (the in-memory notes board), each way records can be wrong
+//! failing its own check, and without probes the records checks skipped, never passed.
+
+use scenario_lab_tests::{SHARED_SECRET, TempDir, TsEndpointApp, repo_root, scenario_lab, text};
+use serde_json::Value;
+use std::path::Path;
+
+/// A repository root holding only `.autonoma/` (the memory-board fixture), probing `port`.
+fn repository(label: &str, port: Option<u16>) -> TempDir {
+    let root = TempDir::new(label);
+    let target = root.0.join(".autonoma");
+    std::fs::create_dir_all(&target).unwrap_or_else(|e| panic!("{e}"));
+    let fixture = repo_root().join("tests/fixtures/memory-board/.autonoma");
+    for entry in std::fs::read_dir(&fixture).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        if name == "scenario-lab.toml" {
+            if let Some(port) = port {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                std::fs::write(target.join(&name), text.replace("3000", &port.to_string()))
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            continue;
+        }
+        std::fs::copy(entry.path(), target.join(&name)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    root
+}
+
+/// `validate` from `root` with no `--dir`, and its JSON report.
+fn validate(root: &Path, app: &TsEndpointApp) -> (std::process::Output, Value) {
+    let report = root.join("report.json");
+    let report_arg = report.to_string_lossy().into_owned();
+    let output = scenario_lab(
+        root,
+        &[
+            "validate",
+            "--endpoint",
+            &app.url,
+            "--repeat",
+            "2",
+            "--report-json",
+            &report_arg,
+        ],
+        SHARED_SECRET,
+    );
+    let json = std::fs::read_to_string(&report)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    (output, json)
+}
+
+/// The ids of the checks of every scenario that failed, and of those skipped.
+fn check_ids(report: &Value, pick: impl Fn(&Value) -> bool) -> Vec<String> {
+    report["scenarios"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["checks"].as_array().into_iter().flatten())
+        .chain(report["checks"].as_array().into_iter().flatten())
+        .filter(|c| pick(c))
+        .filter_map(|c| c["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn preflight_reads_a_planner_copy_from_the_repository_root() {
+    let root = repository("planner-preflight", Some(3000));
+    let output = scenario_lab(&root.0, &["preflight", "--format", "json"], SHARED_SECRET);
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{all}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("reading .autonoma/ as a planner CLI copy: scenarios.md (planner CLI format), entity-audit.md (planner CLI format), recipe.json (recipe envelope, planner CLI format); no discover.json"),
+        "{stderr}"
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    assert_eq!(report["summary"]["errors"], 0, "{all}");
+    assert_eq!(report["dialects"]["layout"], "planner-copy", "{all}");
+    assert!(
+        report["skipped"]
+            .to_string()
+            .contains("discover.json not provided"),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_database_less_app_is_proven_through_its_probes() {
+    let clean = TsEndpointApp::memory("");
+    let root = repository("probes-clean", Some(clean.port()));
+    let (output, report) = validate(&root.0, &clean);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    assert_eq!(report["records"], "probes");
+    let passed = check_ids(&report, |c| c["ok"] == true && c["skipped"] != true);
+    for id in ["db.created", "db.gone", "db.untouched", "repeat.concurrent"] {
+        assert!(
+            passed.iter().any(|p| p == id),
+            "{id} not passed: {}",
+            text(&output)
+        );
+    }
+    drop(clean);
+    for (defect, check) in [
+        ("noop_teardown", "db.gone"),
+        ("remove_other", "db.untouched"),
+        ("phantom_id", "db.created"),
+        ("extra_record", "db.untouched"),
+    ] {
+        let app = TsEndpointApp::memory(defect);
+        let root = repository(&format!("probes-{defect}"), Some(app.port()));
+        let (output, report) = validate(&root.0, &app);
+        assert_eq!(output.status.code(), Some(1), "{defect}: {}", text(&output));
+        let failed = check_ids(&report, |c| c["ok"] == false);
+        assert!(
+            failed.iter().any(|f| f == check),
+            "{defect}: expected {check} to fail, failed: {failed:?}"
+        );
+    }
+}
+
+#[test]
+fn without_a_database_or_probes_records_are_skipped_never_passed() {
+    let app = TsEndpointApp::memory("noop_teardown");
+    let root = repository("probes-none", None);
+    let (output, report) = validate(&root.0, &app);
+    let all = text(&output);
+    assert_eq!(report["records"], "not-proven", "{all}");
+    let skipped = check_ids(&report, |c| c["skipped"] == true);
+    for id in ["db.created", "db.gone", "db.untouched"] {
+        assert!(skipped.iter().any(|s| s == id), "{id} not skipped: {all}");
+    }
+    assert!(
+        all.contains("records not proven: no --database-url and no [probes]"),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_probe_header_never_carries_environment_values_to_a_foreign_origin() {
+    let app = TsEndpointApp::memory("");
+    let root = repository("probes-origin", Some(app.port()));
+    std::fs::write(
+        root.0.join(".autonoma/scenario-lab.toml"),
+        "[probes]\nurl = \"http://probes.example.test/seeded/{model}\"\nids = \"$.items[*].id\"\nheader = \"authorization: Bearer ${PROBE_TOKEN}\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let output = std::process::Command::new(scenario_lab_tests::binary())
+        .args(["validate", "--endpoint", &app.url])
+        .current_dir(&root.0)
+        .env("AUTONOMA_SHARED_SECRET", SHARED_SECRET)
+        .env("PROBE_TOKEN", "probe-secret-value")
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("--probe-origin http://probes.example.test"),
+        "{all}"
+    );
+    assert!(!all.contains("probe-secret-value"), "{all}");
+}
