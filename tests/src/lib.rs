@@ -528,6 +528,11 @@ impl TsEndpointApp {
         Self::spawn("memory.mjs", defect, &[])
     }
 
+    /// The same with more environment (another signing secret).
+    pub fn memory_with(defect: &str, env: &[(&str, &str)]) -> TsEndpointApp {
+        Self::spawn("memory.mjs", defect, env)
+    }
+
     /// The port it listens on.
     pub fn port(&self) -> u16 {
         self.url

@@ -128,8 +128,10 @@ fn example_recipes_pass_and_artifacts_are_written() {
         validation["validatedScenarios"].as_array().map(Vec::len),
         Some(3)
     );
-    // The plugin's nine keys, and the proof of the recipes this validation wrote.
-    assert_eq!(validation.as_object().map(serde_json::Map::len), Some(10));
+    // The plugin's nine keys, the proof of the recipes this validation wrote, and how their
+    // records were proven.
+    assert_eq!(validation.as_object().map(serde_json::Map::len), Some(11));
+    assert_eq!(validation["records"], "database");
     assert!(
         validation["recipesProof"]
             .as_str()

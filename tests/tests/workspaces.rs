@@ -163,3 +163,16 @@ fn a_probe_header_never_carries_environment_values_to_a_foreign_origin() {
     );
     assert!(!all.contains("probe-secret-value"), "{all}");
 }
+
+#[test]
+fn a_signing_secret_derived_from_the_shared_one_is_a_warning() {
+    let derived = format!("{SHARED_SECRET}-internal-signing-v1");
+    let app = TsEndpointApp::memory_with("", &[("AUTONOMA_SIGNING_SECRET", &derived)]);
+    let root = repository("probes-derived", Some(app.port()));
+    let (output, report) = validate(&root.0, &app);
+    let all = text(&output);
+    let warned: Vec<String> = check_ids(&report, |c| c["warning"] == true);
+    assert!(warned.iter().any(|w| w == "up.signing_secret"), "{all}");
+    assert!(all.contains("warn up.signing_secret"), "{all}");
+    assert!(all.contains("-internal-signing-v1"), "{all}");
+}

@@ -89,9 +89,10 @@ pub fn parse(text: &str) -> Parsed<AuditDoc> {
     };
     let mut diagnostics = Vec::new();
     let Some((yaml_text, offset)) = frontmatter else {
+        // A hand-made audit (a table, prose): its presence is all that can be checked.
         diagnostics.push(
-            error(Span::at(0), "entity-audit.md has no YAML frontmatter")
-                .with_help("start the file with `---`, the audit's YAML (model_count, factory_count, models), and `---`"),
+            Diagnostic::info(Code::AUDIT_FRONTMATTER, FileKind::EntityAudit, Span::at(0), "hand-made entity-audit.md (no frontmatter): its models cannot be checked against discover and the recipes")
+                .with_help("the plugin and the planner CLI start the file with `---`, the audit's YAML (model_count, factory_count, models), and `---`"),
         );
         return Parsed {
             value: doc,

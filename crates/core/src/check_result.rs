@@ -11,9 +11,12 @@ pub struct CheckResult {
     pub ok: bool,
     /// What was found, for people.
     pub message: String,
-    /// The check did not run (it counts as passed).
+    /// The check did not run: it proves nothing and never counts as passed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub skipped: bool,
+    /// Passed, with a risk worth reading (a signing secret derived from the shared one).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub warning: bool,
 }
 
 impl CheckResult {
@@ -24,6 +27,7 @@ impl CheckResult {
             ok,
             message: message.into(),
             skipped: false,
+            warning: false,
         }
     }
 
@@ -45,13 +49,22 @@ impl CheckResult {
         }
     }
 
-    /// `ok`, `FAIL` or `skip`, as the terminal summary marks it.
+    /// A passed check with a warning.
+    pub fn warn(id: &str, message: impl Into<String>) -> Self {
+        CheckResult {
+            warning: true,
+            ..Self::of(id, true, message)
+        }
+    }
+
+    /// `ok`, `FAIL`, `skip` or `warn`, as the terminal summary marks it.
     #[must_use]
     pub fn mark(&self) -> &'static str {
-        match (self.ok, self.skipped) {
-            (_, true) => "skip",
-            (true, false) => "ok",
-            (false, false) => "FAIL",
+        match (self.ok, self.skipped, self.warning) {
+            (_, true, _) => "skip",
+            (true, false, true) => "warn",
+            (true, false, false) => "ok",
+            (false, false, _) => "FAIL",
         }
     }
 }

@@ -298,6 +298,8 @@ impl FileDialect {
     /// For people: "recipe envelope, planner CLI format".
     pub fn label(&self) -> String {
         match self.form {
+            // A discover file is an answer or its schema: the tooling that saved it is moot.
+            Some(form) if self.file == FileKind::Discover => form.label().to_owned(),
             Some(form) => format!("{}, {}", form.label(), self.dialect.label()),
             None => self.dialect.label().to_owned(),
         }

@@ -191,7 +191,7 @@ fn skipped(workspace: &Workspace<'_>, parsed: &ParsedWorkspace<'_>) -> Vec<Skipp
     ] {
         let reason = match (workspace.text(file), file) {
             // The planner never writes discover.json: absent there means "not provided".
-            (None, FileKind::Discover) if workspace.layout != Layout::Plugin => {
+            (None, FileKind::Discover) if workspace.layout.is_planner() => {
                 "discover.json not provided (the planner CLI never writes it; `scenario-lab discover` saves one)".to_owned()
             }
             (None, _) => format!("{file} not found"),

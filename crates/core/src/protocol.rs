@@ -208,6 +208,97 @@ pub struct ErrorBody {
     pub code: Option<String>,
 }
 
+/// An error answer as the real endpoints write it (`planner.md` §7): the SDK's
+/// `{"error", "code"}`, FastAPI's `{"detail": ...}` (a JSON-encoded code inside is unwrapped), or a
+/// vendor gate in front of the handler (404/410/503 with a vendor code or none).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ErrorReading {
+    /// The code: top-level, or unwrapped from FastAPI's `detail`.
+    pub code: Option<String>,
+    /// The message (`message`, `error` or `detail`; non-strings as JSON).
+    pub message: Option<String>,
+    /// The code came from inside a FastAPI `detail` string.
+    pub unwrapped: bool,
+    /// The answer is a gate in front of the SDK (endpoint disabled, not configured, retired).
+    pub gated: bool,
+}
+
+/// Whether `code` is one the SDKs answer with (not a vendor's).
+pub fn is_sdk_code(code: &str) -> bool {
+    [
+        codes::INVALID_SIGNATURE,
+        codes::INVALID_BODY,
+        codes::UNKNOWN_ACTION,
+        codes::INVALID_REFS_TOKEN,
+        codes::UNRESOLVED_TOKEN,
+        codes::SAME_SECRETS,
+        codes::INTERNAL_ERROR,
+        codes::FACTORY_MISSING_PK,
+        codes::PRODUCTION_BLOCKED,
+    ]
+    .contains(&code)
+}
+
+/// Reads an error answer's code and message in the dialects real endpoints speak.
+pub fn read_error(status: u16, body: &str) -> ErrorReading {
+    let value: serde_json::Value = serde_json::from_str(body).unwrap_or(serde_json::Value::Null);
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let mut reading = ErrorReading {
+        code: value
+            .get("code")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned),
+        message: ["message", "error", "detail"]
+            .iter()
+            .find_map(|k| value.get(k).filter(|v| !v.is_null()).map(text)),
+        ..ErrorReading::default()
+    };
+    if reading.code.is_none()
+        && let Some(detail) = value.get("detail").and_then(serde_json::Value::as_str)
+        && let Ok(inner) = serde_json::from_str::<serde_json::Value>(detail)
+        && let Some(code) = inner.get("code").and_then(serde_json::Value::as_str)
+    {
+        reading.code = Some(code.to_owned());
+        reading.message = ["error", "message"]
+            .iter()
+            .find_map(|k| inner.get(k).map(text))
+            .or(reading.message);
+        reading.unwrapped = true;
+    }
+    reading.gated = matches!(status, 404 | 410 | 503)
+        && !reading.code.as_deref().is_some_and(is_sdk_code)
+        && !(status == 404 && reading.code.is_none() && reading.message.is_none());
+    reading
+}
+
+/// What a discover answer that is not the factory protocol's is, and what to do.
+pub fn foreign_discover(body: &str) -> Option<&'static str> {
+    let value: serde_json::Value = serde_json::from_str(body).ok()?;
+    if value.get("schema").is_some() {
+        let two = value.get("version").is_some_and(|v| v == "2.0" || v == 2.0);
+        return two.then_some(
+            "a Scenario v2 discover (version 2.0): the platform's recipe flow speaks v1; use an SDK of the factory-driven v1 protocol (0.2.1 to 0.2.9)",
+        );
+    }
+    if value
+        .get("scenarios")
+        .is_some_and(serde_json::Value::is_array)
+    {
+        return Some(
+            "a Scenario v2 discover (a `scenarios` list, no `schema`): the platform's recipe flow speaks v1; use an SDK of the factory-driven v1 protocol (0.2.1 to 0.2.9)",
+        );
+    }
+    if value.get("environments").is_some() {
+        return Some(
+            "a legacy \"environments\" discover: this endpoint speaks the protocol before factories; upgrade it to the factory-driven v1 SDK (0.2.1 to 0.2.9)",
+        );
+    }
+    None
+}
+
 /// The error codes SDKs answer with (`reference/protocol.md` §3.3); unknown codes stay strings.
 pub mod codes {
     /// 401: missing or wrong `x-signature`.
@@ -228,6 +319,55 @@ pub mod codes {
     pub const FACTORY_MISSING_PK: &str = "FACTORY_MISSING_PK";
     /// 404: the TypeScript SDK under `NODE_ENV=production`.
     pub const PRODUCTION_BLOCKED: &str = "PRODUCTION_BLOCKED";
+}
+
+#[cfg(test)]
+mod wire_dialect_tests {
+    use super::*;
+
+    #[test]
+    fn fastapi_detail_codes_are_unwrapped() {
+        let r = read_error(
+            403,
+            r#"{"detail":"{\"error\":\"bad token\",\"code\":\"INVALID_REFS_TOKEN\"}"}"#,
+        );
+        assert_eq!(r.code.as_deref(), Some("INVALID_REFS_TOKEN"));
+        assert_eq!(r.message.as_deref(), Some("bad token"));
+        assert!(r.unwrapped && !r.gated);
+        let plain = read_error(401, r#"{"detail":"Invalid signature"}"#);
+        assert_eq!(
+            (plain.code, plain.message.as_deref()),
+            (None, Some("Invalid signature"))
+        );
+    }
+
+    #[test]
+    fn vendor_gates_are_gates_and_sdk_codes_are_not() {
+        assert!(
+            read_error(
+                503,
+                r#"{"error":"not configured","code":"AUTONOMA_NOT_CONFIGURED"}"#
+            )
+            .gated
+        );
+        assert!(read_error(410, r#"{"error":"Endpoint removido","message":"gone"}"#).gated);
+        assert!(read_error(404, r#"{"error":"Not Found","code":"NOT_FOUND"}"#).gated);
+        assert!(!read_error(404, r#"{"error":"x","code":"PRODUCTION_BLOCKED"}"#).gated);
+        assert!(
+            !read_error(404, "Not Found").gated,
+            "plain 404: nothing mounted"
+        );
+        assert!(!read_error(400, r#"{"error":"x","code":"VENDOR"}"#).gated);
+    }
+
+    #[test]
+    fn other_protocols_are_named() {
+        assert!(foreign_discover(r#"{"environments":[]}"#).is_some_and(|m| m.contains("legacy")));
+        assert!(
+            foreign_discover(r#"{"version":"2.0","schema":{}}"#).is_some_and(|m| m.contains("v2"))
+        );
+        assert!(foreign_discover(r#"{"version":"1.0","schema":{}}"#).is_none());
+    }
 }
 
 #[cfg(test)]

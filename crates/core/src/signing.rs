@@ -97,6 +97,53 @@ pub fn verify_refs(signing_secret: &str, token: &str) -> Result<Value, RefsToken
     decode_payload(payload)
 }
 
+/// Labels real endpoints have keyed an HMAC of the shared secret with to make their signing
+/// secret (`planner.md` §7.4), and suffixes they have appended to it.
+const DERIVATION_LABELS: [&str; 8] = [
+    "autonoma-signing-secret",
+    "autonoma-signing",
+    "autonoma-refs-token",
+    "autonoma:signing",
+    "signing-secret",
+    "signing",
+    "refs-token",
+    "refs",
+];
+const DERIVATION_SUFFIXES: [&str; 4] = ["-internal-signing-v1", "-signing", ":signing", "-refs"];
+
+/// Whether `token` is signed with a secret derived from `shared_secret` in one of the ways real
+/// endpoints derive it; `Some` says how. Anyone holding the shared secret can then forge refs
+/// tokens.
+pub fn derived_signing_secret(shared_secret: &str, token: &str) -> Option<String> {
+    let parts: Vec<&str> = token.split('.').collect();
+    let [header, payload, signature] = parts.as_slice() else {
+        return None;
+    };
+    let input = format!("{header}.{payload}");
+    let signs = |key: &[u8]| {
+        let expected = URL_SAFE_NO_PAD.encode(hmac_bytes(key, input.as_bytes()));
+        constant_time_eq(expected.as_bytes(), signature.as_bytes())
+    };
+    if signs(shared_secret.as_bytes()) {
+        return Some("the shared secret itself".to_owned());
+    }
+    for suffix in DERIVATION_SUFFIXES {
+        if signs(format!("{shared_secret}{suffix}").as_bytes()) {
+            return Some(format!("the shared secret with `{suffix}` appended"));
+        }
+    }
+    for label in DERIVATION_LABELS {
+        let mac = hmac_bytes(shared_secret.as_bytes(), label.as_bytes());
+        let forms = [hex::encode(&mac), URL_SAFE_NO_PAD.encode(&mac)];
+        if signs(&mac) || forms.iter().any(|f| signs(f.as_bytes())) {
+            return Some(format!(
+                "HMAC-SHA256 of \"{label}\" keyed with the shared secret"
+            ));
+        }
+    }
+    None
+}
+
 /// Decodes a token's payload without verifying it (for display only: never decide on it).
 pub fn decode_refs_unverified(token: &str) -> Result<Value, RefsTokenError> {
     let parts: Vec<&str> = token.split('.').collect();
@@ -141,6 +188,29 @@ fn sorted(value: &Value) -> Value {
         }
         Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
         other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod derived_tests {
+    use super::*;
+
+    #[test]
+    fn secrets_derived_from_the_shared_one_are_found() {
+        let payload = br#"{"refs":{}}"#;
+        let suffixed = sign_refs_bytes("shh-internal-signing-v1", payload);
+        assert!(
+            derived_signing_secret("shh", &suffixed)
+                .is_some_and(|how| how.contains("-internal-signing-v1"))
+        );
+        let key = hex::encode(hmac_bytes(b"shh", b"autonoma-signing"));
+        let labelled = sign_refs_bytes(&key, payload);
+        assert!(
+            derived_signing_secret("shh", &labelled)
+                .is_some_and(|how| how.contains("autonoma-signing"))
+        );
+        let independent = sign_refs_bytes("an-independent-secret", payload);
+        assert_eq!(derived_signing_secret("shh", &independent), None);
     }
 }
 

@@ -4,7 +4,9 @@
 
 use crate::cli::{EndpointArgs, exit};
 use scenario_lab_core::json_budget::{self, BudgetError};
-use scenario_lab_core::protocol::{Action, DownAnswer, ErrorBody, Request};
+use scenario_lab_core::protocol::{
+    Action, DownAnswer, ErrorBody, ErrorReading, Request, read_error,
+};
 use scenario_lab_core::signing::sign_body;
 use serde::de::DeserializeOwned;
 use std::time::{Duration, Instant};
@@ -87,9 +89,36 @@ impl EndpointResponse {
         self.decode().ok()
     }
 
-    /// The SDK's error code, when the answer is an SDK error.
+    /// The error answer read in the dialects real endpoints speak (FastAPI's `detail`, vendor
+    /// gates; `planner.md` §7).
+    pub fn reading(&self) -> ErrorReading {
+        read_error(self.status, &self.text)
+    }
+
+    /// The error code: top-level, or unwrapped from FastAPI's `detail`.
     pub fn error_code(&self) -> Option<String> {
-        self.error_body()?.code
+        if self.status == 200 {
+            return self.error_body()?.code;
+        }
+        self.reading().code
+    }
+
+    /// A gate's status and code, or the start of its body: "503 AUTONOMA_NOT_CONFIGURED".
+    pub fn gate_label(&self) -> String {
+        let reading = self.reading();
+        match (reading.code, reading.message) {
+            (Some(code), _) => format!("{} {code}", self.status),
+            (None, Some(message)) => format!(
+                "{} {}",
+                self.status,
+                message.chars().take(80).collect::<String>()
+            ),
+            (None, None) => format!(
+                "{} {}",
+                self.status,
+                self.text.chars().take(80).collect::<String>()
+            ),
+        }
     }
 
     /// HTTP 200 with `"ok": true` (how `down` confirms a teardown).
@@ -107,11 +136,21 @@ impl EndpointResponse {
 
     /// A one-line description for reports: status, code and message or the start of the body.
     pub fn describe(&self) -> String {
-        match self.error_body() {
-            Some(ErrorBody {
-                error,
-                code: Some(code),
-            }) => format!("HTTP {} {code}: {error}", self.status),
+        let reading = self.reading();
+        match (reading.code, reading.message) {
+            (Some(code), message) => format!(
+                "HTTP {} {code}: {}{}",
+                self.status,
+                message.unwrap_or_default(),
+                if reading.unwrapped {
+                    " (unwrapped from FastAPI's `detail`)"
+                } else {
+                    ""
+                }
+            ),
+            (None, Some(message)) if self.is_json => {
+                format!("HTTP {}: {message}", self.status)
+            }
             _ if !self.is_json => format!(
                 "HTTP {} with a non-JSON body: {}",
                 self.status,
@@ -226,6 +265,11 @@ impl EndpointClient {
     }
 
     /// The `x-signature` for `body` with this client's secret.
+    /// How `token` is signed with a secret derived from this client's shared secret, if it is.
+    pub fn derived_signing(&self, token: &str) -> Option<String> {
+        scenario_lab_core::signing::derived_signing_secret(&self.shared_secret, token)
+    }
+
     pub fn sign(&self, body: &[u8]) -> String {
         sign_body(&self.shared_secret, body)
     }

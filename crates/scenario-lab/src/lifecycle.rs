@@ -170,6 +170,16 @@ async fn check_up(ctx: &RunContext, run: &mut ScenarioRun, create: &Value, up: &
     run.refs_counts = answer.refs_counts();
     run.checks
         .push(refs_token_check(answer, ctx.signing_secret.as_deref()));
+    if let Some(how) = answer
+        .refs_token
+        .as_deref()
+        .and_then(|t| ctx.client.derived_signing(t))
+    {
+        run.checks.push(CheckResult::warn(
+            "up.signing_secret",
+            format!("the refsToken is signed with {how}: anyone holding the shared secret (Autonoma included) can forge refs tokens; set AUTONOMA_SIGNING_SECRET to an independent random value"),
+        ));
+    }
     match (&ctx.records, answer.refs.as_ref()) {
         (Some(db), Some(refs)) => {
             run.queries.insert("created".into(), db.mapped_models(refs));
@@ -521,6 +531,13 @@ fn redirect_note(response: &EndpointResponse) -> String {
 
 /// An endpoint answer explained for people, with the usual cause of each SDK code.
 pub fn explain(response: &EndpointResponse, url: &str) -> String {
+    if response.reading().gated {
+        return format!(
+            "endpoint disabled or gated: {} — the app answers before the SDK's signature check (a switch such as AUTONOMA_ENABLED, a missing secret, or a retired route); enable the endpoint for tests{}",
+            response.gate_label(),
+            redirect_note(response)
+        );
+    }
     let code = response.error_code();
     let hint = match (response.status, code.as_deref()) {
         (401, _) => {

@@ -33,6 +33,9 @@ pub async fn discover(client: &EndpointClient) -> Result<LiveDiscover, EndpointE
     if response.status != 200 {
         return Ok(failed(explain(&response, client.url())));
     }
+    if let Some(foreign) = scenario_lab_core::protocol::foreign_discover(&response.text) {
+        return Ok(failed(format!("HTTP 200 with {foreign}")));
+    }
     let answer = match response.decode::<DiscoverAnswer>() {
         Ok(answer) => answer,
         Err(error) if response.is_json => {

@@ -25,7 +25,7 @@ pub fn summary_table(report: &ValidateReport) -> String {
             down,
             if run.ok { "ok" } else { "FAILED" }
         );
-        for check in run.checks.iter().filter(|c| !c.ok) {
+        for check in run.checks.iter().filter(|c| !c.ok || c.warning) {
             let _ = writeln!(out, "    {} {}: {}", check.mark(), check.id, check.message);
         }
     }

@@ -67,7 +67,9 @@ struct JsonReport<'a> {
     diagnostics: Vec<JsonDiagnostic<'a>>,
     skipped: Vec<JsonSkipped<'a>>,
     summary: JsonSummary,
-    dialects: JsonDialects,
+    /// Absent for reports of no workspace files (`anip check`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dialects: Option<JsonDialects>,
 }
 
 /// Renders the report as pretty JSON.
@@ -119,7 +121,7 @@ pub fn render(rendered: &Rendered<'_>) -> String {
             errors: rendered.report.errors(),
             warnings: rendered.report.warnings(),
         },
-        dialects: JsonDialects {
+        dialects: (!rendered.report.dialects.files.is_empty()).then(|| JsonDialects {
             layout: rendered.report.dialects.layout,
             files: rendered
                 .report
@@ -133,7 +135,7 @@ pub fn render(rendered: &Rendered<'_>) -> String {
                     label: f.label(),
                 })
                 .collect(),
-        },
+        }),
     };
     serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
         + "\n"
