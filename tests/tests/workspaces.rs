@@ -176,3 +176,63 @@ fn a_signing_secret_derived_from_the_shared_one_is_a_warning() {
     assert!(all.contains("warn up.signing_secret"), "{all}");
     assert!(all.contains("-internal-signing-v1"), "{all}");
 }
+
+#[test]
+fn the_planners_own_folder_is_found_by_the_slug_and_its_secrets_are_never_read() {
+    let root = TempDir::new("planner-home");
+    let home = root.0.join("home");
+    let repo = root.0.join("Board App");
+    let project = home.join(".autonoma/board-app");
+    std::fs::create_dir_all(&project).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(&repo).unwrap_or_else(|e| panic!("{e}"));
+    let fixture = repo_root().join("tests/fixtures/memory-board/.autonoma");
+    for name in [
+        "recipe.json",
+        "scenarios.md",
+        "entity-audit.md",
+        "integration-prompt.md",
+    ] {
+        std::fs::copy(fixture.join(name), project.join(name)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let secret = "shared-secret-from-the-planner-state";
+    std::fs::write(
+        project.join(".recipe-builder-state.json"),
+        format!(r#"{{"phase":"done","sharedSecret":"{secret}"}}"#),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        home.join(".autonoma/.env"),
+        format!("AUTONOMA_API_TOKEN={secret}\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(home.join(".autonoma/preferences.json"), "{}").unwrap_or_else(|e| panic!("{e}"));
+    let run = |cwd: &Path, args: &[&str]| {
+        std::process::Command::new(scenario_lab_tests::binary())
+            .args(args)
+            .current_dir(cwd)
+            .env("HOME", &home)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let output = run(&repo, &["preflight", "--format", "json"]);
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{all}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).starts_with(&format!(
+            "reading {}/ as a planner CLI output folder",
+            project.display()
+        )),
+        "{all}"
+    );
+    assert!(!all.contains(secret), "{all}");
+    // The machine folder itself is no project.
+    let home_dir = home.join(".autonoma");
+    let output = run(&repo, &["preflight", "--dir", &home_dir.to_string_lossy()]);
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("the planner CLI's machine folder") && all.contains("board-app"),
+        "{all}"
+    );
+    assert!(!all.contains(secret), "{all}");
+}
