@@ -479,3 +479,46 @@ fn an_anip_pack_is_checked_as_it_is_edited() {
             .all(|d| d.severity != Some(lsp::DiagnosticSeverity::ERROR))
     });
 }
+
+#[test]
+fn a_planner_recipe_json_is_checked_like_scenario_recipes_json() {
+    let root = scenario_lab_tests::TempDir::new("lsp-planner");
+    let folder = root.0.join(".autonoma");
+    std::fs::create_dir_all(&folder).expect("mkdir");
+    let fixture = scenario_lab_tests::repo_root().join("tests/fixtures/memory-board/.autonoma");
+    for name in ["recipe.json", "scenarios.md", "integration-prompt.md"] {
+        std::fs::copy(fixture.join(name), folder.join(name)).expect("copy");
+    }
+    let path = std::fs::canonicalize(folder.join("recipe.json")).expect("the recipe exists");
+    let uri = Url::from_file_path(&path).expect("an absolute path");
+    let text = std::fs::read_to_string(&path).expect("the recipe");
+    let mut client = Client::start();
+    initialize(&mut client);
+    open(&mut client, &uri, &text);
+    // Planner rules: no "missing required recipes", no validation-block error.
+    client.diagnostics(&uri, |d| {
+        d.iter()
+            .all(|d| d.severity != Some(lsp::DiagnosticSeverity::ERROR))
+    });
+    let broken = text.replace(
+        r#"{ "_ref": "sprint" }, "text": "Ship"#,
+        r#"{ "_ref": "sprnt" }, "text": "Ship"#,
+    );
+    assert_ne!(broken, text);
+    client.notify::<note::DidChangeTextDocument>(lsp::DidChangeTextDocumentParams {
+        text_document: lsp::VersionedTextDocumentIdentifier::new(uri.clone(), 2),
+        content_changes: vec![lsp::TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: broken,
+        }],
+    });
+    let found = client.diagnostics(&uri, |d| {
+        d.iter()
+            .any(|d| d.code == Some(lsp::NumberOrString::String("recipe/unknown-alias".into())))
+    });
+    assert!(
+        found.iter().any(|d| d.message.contains("sprnt")),
+        "{found:#?}"
+    );
+}

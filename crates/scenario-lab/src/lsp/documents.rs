@@ -4,6 +4,8 @@
 use super::position::{Encoding, Lines};
 use crate::workspace_dir::WorkspaceDir;
 use lsp_types::{TextDocumentContentChangeEvent, Url};
+use scenario_lab_core::diagnostic::PLANNER_RECIPES;
+use scenario_lab_core::dialect::{self, Layout};
 use scenario_lab_core::{FileKind, Texts};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,8 +28,19 @@ impl FileId {
         })
     }
 
+    /// The file's URI; the recipes file under the name it has on disk (`recipe.json` in planner
+    /// and hand-made folders).
     pub(super) fn uri(&self) -> Option<Url> {
-        Url::from_file_path(self.folder.join(self.kind.file_name())).ok()
+        let name = match self.kind {
+            FileKind::Recipes
+                if !self.folder.join(self.kind.file_name()).exists()
+                    && self.folder.join(PLANNER_RECIPES).exists() =>
+            {
+                PLANNER_RECIPES
+            }
+            kind => kind.file_name(),
+        };
+        Url::from_file_path(self.folder.join(name)).ok()
     }
 }
 
@@ -86,6 +99,19 @@ impl Documents {
             }
         }
         texts
+    }
+
+    /// The layout of `folder` from the names in it (plugin, planner, hand-made).
+    pub(super) fn layout(folder: &Path) -> Layout {
+        let names: Vec<String> = std::fs::read_dir(folder)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        dialect::layout_of(names.iter().map(String::as_str))
     }
 
     /// The URIs the editor uses for the open files of `folder`.

@@ -260,7 +260,8 @@ impl Server {
     /// for a file whose problems are gone).
     fn publish(&mut self, folder: PathBuf) -> Vec<Notification> {
         let texts = self.documents.texts(&folder);
-        let report = preflight(&Workspace::from_texts(&texts));
+        let layout = Documents::layout(&folder);
+        let report = preflight(&Workspace::from_texts(&texts).in_layout(layout));
         let view = Folder {
             path: &folder,
             texts: &texts,
