@@ -1,5 +1,6 @@
 //! What the editor shows about the files, computed by the core: diagnostics with lines, the scenarios table, recipe trees and graphs.
 
+use scenario_lab_core::dialect::{Dialects, Layout};
 use scenario_lab_core::line_index::LineIndex;
 use scenario_lab_core::recipe_picture::{self, RecipePicture};
 use scenario_lab_core::recipes::{self, Recipe};
@@ -41,20 +42,38 @@ pub struct Analysis {
     pub skipped: Vec<String>,
     pub errors: usize,
     pub warnings: usize,
+    /// Each file's dialect (plugin, planner CLI, free-form, ...), as the file list shows it.
+    pub dialects: Dialects,
 }
 
 /// Runs the core's preflight on the texts and places every diagnostic on its line.
-pub fn analyze(texts: &Texts) -> Analysis {
-    let report = scenario_lab_core::preflight(&Workspace::from_texts(texts));
+pub fn analyze(texts: &Texts, layout: Layout) -> Analysis {
+    let report = scenario_lab_core::preflight(&Workspace::from_texts(texts).in_layout(layout));
     let skipped = report
         .skipped
         .iter()
         .map(|s| format!("{}: {}", s.checks, s.reason))
         .collect();
-    Analysis::new(texts, report.diagnostics, skipped)
+    Analysis::new(texts, report.diagnostics, skipped).with_dialects(report.dialects)
 }
 
 impl Analysis {
+    /// With the report's dialects.
+    #[must_use]
+    pub fn with_dialects(mut self, dialects: Dialects) -> Analysis {
+        self.dialects = dialects;
+        self
+    }
+
+    /// For the file list: "planner CLI format", when `file` was read.
+    pub fn dialect_label(&self, file: FileKind) -> Option<String> {
+        self.dialects
+            .files
+            .iter()
+            .find(|f| f.file == file)
+            .map(scenario_lab_core::dialect::FileDialect::label)
+    }
+
     /// The preflight's diagnostics (from this thread or the worker) placed on their lines.
     pub fn new(texts: &Texts, diagnostics: Vec<Diagnostic>, skipped: Vec<String>) -> Analysis {
         let mut indexes: BTreeMap<FileKind, LineIndex> = BTreeMap::new();
@@ -88,6 +107,7 @@ impl Analysis {
             warnings: count(Severity::Warning),
             skipped,
             rows,
+            dialects: Dialects::default(),
         }
     }
 }

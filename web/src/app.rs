@@ -197,7 +197,7 @@ fn Conflicts() -> impl IntoView {
             };
             view! {
                 <div class="conflict" role="alert" data-file=file.file_name()>
-                    {format!("{} changed on disk since you edited it here. The editor shows your edit (typing is kept); saving waits for your choice.", file.file_name())}
+                    {format!("{} changed on disk since you edited it here. The editor shows your edit (typing is kept); saving waits for your choice.", state.name_untracked(file))}
                     <button on:click=move |_| state.resolve_conflict(file, true)>"Keep my edits"</button>
                     <button on:click=move |_| state.resolve_conflict(file, false)>"Use the disk version"</button>
                     <details class="conflict-diff">
@@ -221,7 +221,7 @@ fn TabEdits() -> impl IntoView {
             let drop = move || state.tab_edits.update(|e| e.retain(|e| e.file != file));
             view! {
                 <div class="conflict" role="alert" data-tab-edit=file.file_name()>
-                    {format!("Another tab edited {} too. Your edit here is kept; saving it would replace theirs.", file.file_name())}
+                    {format!("Another tab edited {} too. Your edit here is kept; saving it would replace theirs.", state.name_untracked(file))}
                     <button on:click=move |_| { state.replace_text(file, theirs.clone()); drop(); }>"Take the other tab's version"</button>
                     <button on:click=move |_| drop()>"Keep mine"</button>
                 </div>
@@ -244,8 +244,10 @@ fn FileList() -> impl IntoView {
                     view! {
                         <li>
                             <button class="file" class:active=move || state.current.get() == kind class:absent=move || !present()
-                                data-file=kind.file_name() on:click=move |_| state.current.set(kind)>
-                                {kind.file_name()}
+                                data-file=kind.file_name() on:click=move |_| state.current.set(kind)
+                                title=move || state.analysis.with(|a| a.dialect_label(kind)).unwrap_or_default()>
+                                {move || state.name(kind)}
+                                {move || state.analysis.with(|a| a.dialect_label(kind)).map(|label| view! { <span class="dialect" data-dialect=kind.file_name()>{label}</span> })}
                                 {move || state.is_dirty(kind).then_some(" •")}
                                 {move || (errors() > 0).then(|| view! { <span class="count">{errors()}</span> })}
                             </button>
@@ -295,7 +297,7 @@ pub fn download_files(state: EditorState) {
         };
         if let Ok(link) = document.create_element("a") {
             let _ = link.set_attribute("href", &url);
-            let _ = link.set_attribute("download", kind.file_name());
+            let _ = link.set_attribute("download", &state.name_untracked(kind));
             if let Some(link) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&link) {
                 link.click();
             }
@@ -312,10 +314,17 @@ pub fn open_local_files(state: EditorState, files: &web_sys::FileList) {
         let mut unknown = Vec::new();
         for file in list {
             let name = file.name();
-            let Some(kind) = FileKind::ALL.into_iter().find(|k| k.file_name() == name) else {
+            let Some(kind) = FileKind::from_file_name(&name) else {
                 unknown.push(name);
                 continue;
             };
+            if kind == FileKind::Recipes {
+                // `recipe.json` alone is a hand-made folder (the planner's copies carry more).
+                state
+                    .layout
+                    .set(scenario_lab_core::dialect::layout_of([name.as_str()]));
+                state.recipes_name.set(name.clone());
+            }
             match JsFuture::from(file.text()).await {
                 Ok(text) => {
                     texts.insert(kind, text.as_string().unwrap_or_default());
@@ -325,7 +334,7 @@ pub fn open_local_files(state: EditorState, files: &web_sys::FileList) {
         }
         if !unknown.is_empty() {
             state.notice.set(Some(format!(
-                "not a workspace file: {} (expected scenarios.md, entity-audit.md, discover.json, scenario-recipes.json, .scenario-validation.json)",
+                "not a workspace file: {} (expected scenarios.md, entity-audit.md, discover.json, scenario-recipes.json or recipe.json, .scenario-validation.json)",
                 unknown.join(", ")
             )));
         }

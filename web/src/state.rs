@@ -6,6 +6,7 @@ use crate::proxy_client::{Proxy, ProxyError};
 use leptos::prelude::*;
 use scenario_lab_core::FileKind;
 use scenario_lab_core::api::{PendingRun, ValidateOutcome, WorkspaceAnswer};
+use scenario_lab_core::dialect::Layout;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -119,6 +120,10 @@ pub struct EditorState {
     pub tab_edits: RwSignal<Vec<crate::tab_sync::TabEdit>>,
     /// Files whose edit the browser refused to store.
     memory_only: StoredValue<std::collections::BTreeSet<FileKind>>,
+    /// The workspace's layout (plugin, planner CLI, hand-made): which rules the preflight applies.
+    pub layout: RwSignal<Layout>,
+    /// The recipes file's real name: `scenario-recipes.json` or the planner's `recipe.json`.
+    pub recipes_name: RwSignal<String>,
 }
 
 /// A preflight that took less than a frame runs right after the keystroke, without a timer.
@@ -169,6 +174,24 @@ impl EditorState {
             worker_again: StoredValue::new(false),
             tab_edits: RwSignal::new(Vec::new()),
             memory_only: StoredValue::new(std::collections::BTreeSet::new()),
+            layout: RwSignal::new(Layout::default()),
+            recipes_name: RwSignal::new(FileKind::Recipes.file_name().to_owned()),
+        }
+    }
+
+    /// The name `file` has in this workspace (the recipes file under its real name).
+    pub fn name(&self, file: FileKind) -> String {
+        match file {
+            FileKind::Recipes => self.recipes_name.get(),
+            other => other.file_name().to_owned(),
+        }
+    }
+
+    /// The same, outside a reactive context.
+    pub fn name_untracked(&self, file: FileKind) -> String {
+        match file {
+            FileKind::Recipes => self.recipes_name.get_untracked(),
+            other => other.file_name().to_owned(),
         }
     }
 
@@ -312,7 +335,8 @@ impl EditorState {
             return;
         }
         let start = now_ms();
-        let analysis = self.texts.with_untracked(analysis::analyze);
+        let layout = self.layout.get_untracked();
+        let analysis = self.texts.with_untracked(|t| analysis::analyze(t, layout));
         self.finish_preflight(analysis, start);
     }
 
@@ -326,26 +350,28 @@ impl EditorState {
         let state = *self;
         let start = now_ms();
         let texts = self.texts.get_untracked();
+        let layout = self.layout.get_untracked();
         wasm_bindgen_futures::spawn_local(async move {
-            let files = crate::worker_api::WorkspaceFiles::new(&texts);
+            let files = crate::worker_api::WorkspaceFiles::new(&texts, layout);
             let analysis = match crate::worker_api::analyze(&files).await {
                 Some(Ok(json)) => {
                     match serde_json::from_str::<crate::worker_api::WorkerReport>(&json) {
-                        Ok(report) => Analysis::new(&texts, report.diagnostics, report.skipped),
+                        Ok(report) => Analysis::new(&texts, report.diagnostics, report.skipped)
+                            .with_dialects(report.dialects),
                         Err(error) => {
                             tracing_notice(
                                 state,
                                 &format!("the worker's answer did not decode: {error}"),
                             );
-                            analysis::analyze(&texts)
+                            analysis::analyze(&texts, layout)
                         }
                     }
                 }
                 Some(Err(error)) => {
                     tracing_notice(state, &format!("preflight runs on the page: {error}"));
-                    analysis::analyze(&texts)
+                    analysis::analyze(&texts, layout)
                 }
-                None => analysis::analyze(&texts),
+                None => analysis::analyze(&texts, layout),
             };
             state.finish_preflight(analysis, start);
             state.worker_busy.set_value(false);
@@ -535,8 +561,14 @@ impl EditorState {
     /// Takes a `GET /api/workspace` answer.
     pub fn apply_workspace(&self, body: WorkspaceAnswer) {
         let mut disk = Texts::new();
+        self.layout.set(body.layout);
+        self.recipes_name.set(body.recipes_name.clone());
         for kind in FileKind::ALL {
-            if let Some(file) = body.files.get(kind.file_name()) {
+            let name = match kind {
+                FileKind::Recipes => body.recipes_name.as_str(),
+                other => other.file_name(),
+            };
+            if let Some(file) = body.files.get(name) {
                 disk.insert(kind, file.contents.clone());
             }
         }
@@ -673,14 +705,14 @@ impl EditorState {
                 409,
                 format!(
                     "{} changed on disk: choose above whether to keep your edit first",
-                    file.file_name()
+                    self.name_untracked(file)
                 ),
             ));
         }
         let base = self.disk.with_untracked(|d| d.get(&file).cloned());
         let proxy = self.proxy.get_value();
         if let Err(error) = proxy
-            .put_file(file.file_name(), &text, base.as_deref())
+            .put_file(&self.name_untracked(file), &text, base.as_deref())
             .await
         {
             if matches!(error, ProxyError::Failed(409, _)) {

@@ -1,6 +1,7 @@
 //! What the editor's worker calls in this same wasm module: the preflight (`analyzeWorkspace`)
 //! and the language service on the workspace it keeps (`keepFiles`, `keptCall`).
 
+use scenario_lab_core::dialect::{Dialects, Layout};
 use scenario_lab_core::{Diagnostic, FileKind, Texts, Workspace};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
@@ -55,6 +56,7 @@ pub fn keep_files(change: JsValue) -> Result<(), JsError> {
             discover,
             entity_audit,
             validation,
+            layout: _,
         } = change.changed;
         if let Some(text) = recipes {
             kept.recipes = text;
@@ -116,10 +118,12 @@ pub struct WorkspaceFiles<'a> {
     pub entity_audit: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validation: Option<&'a str>,
+    /// The folder's layout (which tooling's rules apply).
+    pub layout: Layout,
 }
 
 impl<'a> WorkspaceFiles<'a> {
-    pub fn new(texts: &'a Texts) -> Self {
+    pub fn new(texts: &'a Texts, layout: Layout) -> Self {
         let text = |kind| texts.get(&kind).map(String::as_str);
         WorkspaceFiles {
             recipes: text(FileKind::Recipes),
@@ -127,6 +131,7 @@ impl<'a> WorkspaceFiles<'a> {
             discover: text(FileKind::Discover),
             entity_audit: text(FileKind::EntityAudit),
             validation: text(FileKind::Validation),
+            layout,
         }
     }
 }
@@ -140,6 +145,8 @@ pub struct OwnedFiles {
     pub discover: Option<String>,
     pub entity_audit: Option<String>,
     pub validation: Option<String>,
+    #[serde(default)]
+    pub layout: Option<Layout>,
 }
 
 /// The preflight's answer as it crosses from the worker.
@@ -147,6 +154,8 @@ pub struct OwnedFiles {
 pub struct WorkerReport {
     pub diagnostics: Vec<Diagnostic>,
     pub skipped: Vec<String>,
+    #[serde(default)]
+    pub dialects: Dialects,
 }
 
 /// The preflight of `files` (a `PreflightInput`), as [`WorkerReport`] JSON.
@@ -160,7 +169,7 @@ pub fn analyze_workspace(files: JsValue) -> Result<String, JsError> {
         discover: files.discover.as_deref(),
         entity_audit: files.entity_audit.as_deref(),
         validation: files.validation.as_deref(),
-        layout: scenario_lab_core::dialect::Layout::default(),
+        layout: files.layout.unwrap_or_default(),
     }))
 }
 
@@ -174,6 +183,7 @@ pub fn report_json(workspace: &Workspace<'_>) -> String {
             .iter()
             .map(|s| format!("{}: {}", s.checks, s.reason))
             .collect(),
+        dialects: report.dialects,
     };
     serde_json::to_string(&answer).unwrap_or_default()
 }

@@ -87,7 +87,7 @@ pub fn layout_of<'a>(names: impl IntoIterator<Item = &'a str>) -> Layout {
 }
 
 /// Which tooling's rules a file follows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Dialect {
     /// The plugin v2.1 formats (and their validators' rules).
@@ -116,7 +116,7 @@ impl Dialect {
 }
 
 /// The outer shape of a JSON file that has several accepted shapes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Form {
     /// `{version, source, validationMode, recipes: [...]}`.
@@ -283,7 +283,7 @@ pub fn audit_dialect(has_frontmatter: bool, text: &str) -> Dialect {
 }
 
 /// One file's dialect, as reports show it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileDialect {
     /// Which file.
     pub file: FileKind,
@@ -307,7 +307,7 @@ impl FileDialect {
 }
 
 /// The folder's layout and every present file's dialect.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dialects {
     /// The folder's layout.
     pub layout: Layout,

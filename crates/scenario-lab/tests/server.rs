@@ -458,3 +458,57 @@ async fn packs_are_listed_saved_by_plain_names_and_run_one_at_a_time() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_planner_folder_is_served_by_its_real_names_and_its_secrets_never() {
+    let dir = workspace();
+    std::fs::rename(dir.join("scenario-recipes.json"), dir.join("recipe.json")).expect("rename");
+    std::fs::write(dir.join("integration-prompt.md"), "<!-- v11 -->\n").expect("write");
+    std::fs::write(
+        dir.join(".recipe-builder-state.json"),
+        r#"{"sharedSecret":"planner-state-secret"}"#,
+    )
+    .expect("write");
+    let authorized = |method: &str, uri: &str| {
+        request(method, uri).header("authorization", format!("Bearer {TOKEN}"))
+    };
+    let (status, body) = send(
+        &dir,
+        authorized("GET", "/api/workspace")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answer: scenario_lab_core::api::WorkspaceAnswer =
+        serde_json::from_str(&body).expect("the editor's type");
+    assert_eq!(answer.recipes_name, "recipe.json");
+    assert_eq!(
+        answer.layout,
+        scenario_lab_core::dialect::Layout::PlannerLive
+    );
+    assert!(
+        answer.files.contains_key("recipe.json"),
+        "{:?}",
+        answer.files.keys()
+    );
+    assert!(!body.contains("planner-state-secret"));
+    let (status, body) = send(
+        &dir,
+        authorized("PUT", "/api/files/recipe.json")
+            .body(Body::from(answer.files["recipe.json"].contents.clone()))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for name in [".recipe-builder-state.json", ".env"] {
+        let (status, body) = send(
+            &dir,
+            authorized("PUT", &format!("/api/files/{name}"))
+                .body(Body::from("{}"))
+                .expect("request"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{name}: {body}");
+    }
+}
