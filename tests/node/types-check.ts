@@ -3,6 +3,9 @@ import { preflight, resolveRecipe, parseScenarios, flatten, version } from "@sce
 import type { Diagnostic, PreflightResult, ScenariosSummary, Fix } from "@scenario-lab/preflight";
 
 const result: PreflightResult = preflight({ recipes: "{}", discover: undefined });
+const planner: PreflightResult = preflight({ recipes: "{}", folder: ["recipe.json"] });
+const layout: "plugin" | "planner-live" | "planner-copy" | "hand-made" = planner.dialects.layout;
+void layout;
 const first: Diagnostic | undefined = result.diagnostics[0];
 if (first) {
   const where: string = `${first.file}:${first.line}:${first.column}-${first.endLine}:${first.endColumn}`;

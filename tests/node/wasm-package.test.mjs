@@ -130,3 +130,15 @@ test("checkPack: an ANIP pack's offline check with UTF-16 positions", () => {
   const json = pkg.checkPack('{"format": "scenario-pack/v1", "scenarios": [}', "x.pack.json");
   assert.equal(json.diagnostics[0].code, "json/syntax");
 });
+
+test("a planner folder's bare recipe and free-form markdown: the dialects, and no false error", () => {
+  const recipes = JSON.stringify({ Board: [{ _alias: "sprint", title: "Sprint 12" }], Note: [{ boardId: { _ref: "sprint" }, text: "Ship it" }] });
+  const result = pkg.preflight({ recipes, scenarios: "# Scenarios\n\nOne board.\n", folder: ["recipe.json", "integration-prompt.md"] });
+  assert.equal(result.summary.errors, 0, JSON.stringify(result.diagnostics, null, 2));
+  assert.equal(result.dialects.layout, "planner-copy");
+  const byFile = Object.fromEntries(result.dialects.files.map((f) => [f.file, f]));
+  assert.equal(byFile["scenario-recipes.json"].form, "bare-create-map");
+  assert.equal(byFile["scenarios.md"].dialect, "free-form");
+  assert.ok(result.diagnostics.some((d) => d.code === "scenarios/dialect" && d.severity === "info"));
+  assert.equal(pkg.parseScenarios("# only prose\n").format, "free-form");
+});

@@ -248,30 +248,27 @@ pub fn from_node(root: &Node, diagnostics: &mut Vec<Diagnostic>) -> Option<Disco
         }),
         ..Discover::default()
     };
-    let schema = match dialect::discover_form(root) {
-        Form::BareSchema => {
-            diagnostics.push(
-                Diagnostic::warning(
-                    Code::DISCOVER_BARE_SCHEMA,
-                    FileKind::Discover,
-                    Span::at(root.span.start),
-                    "bare schema: the discover answer's `schema` object saved alone",
-                )
-                .with_help("read as the answer's schema; the plugin's discover validator rejects this form (save the whole signed answer with `scenario-lab discover` to satisfy it)"),
-            );
-            discover.bare_schema = true;
-            root
-        }
-        _ => {
-            let Some(schema) = root.get("schema").filter(|s| s.as_object().is_some()) else {
-                diagnostics.push(shape_error(
-                    root.span,
-                    "discover response has no `schema` object",
-                ));
-                return None;
-            };
-            schema
-        }
+    let schema = if dialect::discover_form(root) == Form::BareSchema {
+        diagnostics.push(
+            Diagnostic::warning(
+                Code::DISCOVER_BARE_SCHEMA,
+                FileKind::Discover,
+                Span::at(root.span.start),
+                "bare schema: the discover answer's `schema` object saved alone",
+            )
+            .with_help("read as the answer's schema; the plugin's discover validator rejects this form (save the whole signed answer with `scenario-lab discover` to satisfy it)"),
+        );
+        discover.bare_schema = true;
+        root
+    } else {
+        let Some(schema) = root.get("schema").filter(|s| s.as_object().is_some()) else {
+            diagnostics.push(shape_error(
+                root.span,
+                "discover response has no `schema` object",
+            ));
+            return None;
+        };
+        schema
     };
     let Some((models_node, models)) = schema
         .get("models")

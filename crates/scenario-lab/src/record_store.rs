@@ -168,7 +168,7 @@ impl HttpProbes {
             }
         }
         let header = match &settings.header {
-            Some(line) => Some(Self::header(line, env, &default, &models, &scope)?),
+            Some(line) => Some(Self::header(line, env, default.as_ref(), &models, &scope)?),
             None => None,
         };
         let http = reqwest::Client::builder()
@@ -191,7 +191,7 @@ impl HttpProbes {
     fn header(
         line: &str,
         env: &dyn Fn(&str) -> Option<String>,
-        default: &Option<(String, JsonPath)>,
+        default: Option<&(String, JsonPath)>,
         models: &BTreeMap<String, (String, JsonPath)>,
         scope: &ProbeScope<'_>,
     ) -> Result<(String, String), String> {

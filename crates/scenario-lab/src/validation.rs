@@ -284,8 +284,8 @@ fn preflight_step(
     passed
 }
 
-/// 3. Where records are proven: the read-only database and its table map, else the HTTP probes
-/// of `[probes]`, else nowhere (said in every report); `Err` is the exit code to stop with.
+/// Step 3, where records are proven: the read-only database and its table map, else the HTTP
+/// probes of `[probes]`, else nowhere (said in every report); `Err` is the exit code to stop with.
 async fn database_step(
     args: &ValidateArgs,
     dir: &WorkspaceDir,

@@ -230,7 +230,8 @@ impl WorkspaceDir {
             }
         );
         if !missing.is_empty() {
-            line.push_str(&format!("; no {}", missing.join(", no ")));
+            line.push_str("; no ");
+            line.push_str(&missing.join(", no "));
         }
         line
     }

@@ -89,13 +89,14 @@ pub fn find(cwd: &Path, home: Option<&Path>) -> Found {
             place: found.1.clone(),
         };
     }
-    if let Some((dir, slug)) = planner.filter(|(dir, _)| has_recipes(dir) || dir.is_dir()) {
-        if !autonoma.is_dir() && !dot.is_dir() {
-            return Found {
-                dir,
-                place: Place::PlannerHome(slug),
-            };
-        }
+    if let Some((dir, slug)) = planner.filter(|(dir, _)| has_recipes(dir) || dir.is_dir())
+        && !autonoma.is_dir()
+        && !dot.is_dir()
+    {
+        return Found {
+            dir,
+            place: Place::PlannerHome(slug),
+        };
     }
     for (dir, place) in candidates {
         if dir.is_dir() {
