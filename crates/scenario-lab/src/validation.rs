@@ -196,7 +196,7 @@ fn read_workspace(args: &ValidateArgs, progress: Progress<'_>) -> Option<(Worksp
         }
     };
     let text = dir.text(FileKind::Recipes).unwrap_or_default();
-    progress(&dir.reading_line(&scenario_lab_core::preflight(&dir.workspace()).dialects));
+    progress(&dir.describe());
     // Preflight reports a broken file with positions; this value only feeds the runs. A bare
     // recipe runs as the envelope of one recipe named `standard`.
     let recipes = dialect::as_envelope(serde_json::from_str(text).unwrap_or(Value::Null));

@@ -32,6 +32,8 @@ pub struct WorkspaceDir {
     pub layout: Layout,
     /// The recipes file's name: `scenario-recipes.json` or the planner's `recipe.json`.
     pub recipes_name: &'static str,
+    /// Files read from elsewhere than the folder (the recipe's `source` paths).
+    pub paths: std::collections::BTreeMap<FileKind, PathBuf>,
     links: Links,
 }
 
@@ -86,19 +88,11 @@ impl WorkspaceDir {
         if !dir.is_dir() {
             return Err(WorkspaceError::NotADirectory(dir.to_path_buf()));
         }
-        let names: Vec<String> = std::fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
         let recipes_name = recipes_name(dir);
         let mut out = WorkspaceDir {
             dir: dir.to_path_buf(),
             links,
-            layout: dialect::layout_of(names.iter().map(String::as_str)),
+            layout: Self::layout_of(dir),
             recipes_name,
             ..WorkspaceDir::default()
         };
@@ -114,7 +108,62 @@ impl WorkspaceDir {
                 )),
             }
         }
+        if links == Links::Follow {
+            out.read_sources();
+        }
         Ok(out)
+    }
+
+    /// The layout of the folder `dir` from the names in it (plugin, planner CLI, hand-made).
+    pub fn layout_of(dir: &Path) -> Layout {
+        let names: Vec<String> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        dialect::layout_of(names.iter().map(String::as_str))
+    }
+
+    /// `discover.json` and `scenarios.md` absent from the folder but named by the recipe's
+    /// `source` (`autonoma/discover.json` in a hand-made repository): resolved against the
+    /// folder, then each of its ancestors (`planner.md` §1.6). The CLI only: the proxy reads
+    /// nothing outside the workspace.
+    fn read_sources(&mut self) {
+        let Some(source) = self
+            .text(FileKind::Recipes)
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+            .and_then(|v| v.get("source").cloned())
+        else {
+            return;
+        };
+        for (kind, key) in [
+            (FileKind::Discover, "discoverPath"),
+            (FileKind::Scenarios, "scenariosPath"),
+        ] {
+            let Some(relative) = source.get(key).and_then(serde_json::Value::as_str) else {
+                continue;
+            };
+            if self.files.contains_key(&kind)
+                || relative.is_empty()
+                || Path::new(relative).is_absolute()
+            {
+                continue;
+            }
+            let found = self
+                .dir
+                .ancestors()
+                .map(|at| at.join(relative))
+                .find(|p| p.is_file() && p.file_name().is_some_and(|n| n == kind.file_name()));
+            if let Some(path) = found
+                && let Ok(bytes) = std::fs::read(&path)
+            {
+                self.add(kind, bytes);
+                self.paths.insert(kind, path);
+            }
+        }
     }
 
     fn add(&mut self, kind: FileKind, bytes: Vec<u8>) {
@@ -201,7 +250,22 @@ impl WorkspaceDir {
 
     /// The path to show for a file: the folder as given, joined with the file name.
     pub fn display_path(&self, kind: FileKind) -> String {
-        self.dir.join(self.name(kind)).display().to_string()
+        self.path(kind).display().to_string()
+    }
+
+    /// Where `kind`'s file is: in the folder, or where the recipe's `source` named it.
+    pub fn path(&self, kind: FileKind) -> PathBuf {
+        self.paths
+            .get(&kind)
+            .cloned()
+            .unwrap_or_else(|| self.dir.join(self.name(kind)))
+    }
+
+    /// The reading line of a command that runs no preflight (the files are parsed, not checked).
+    pub fn describe(&self) -> String {
+        let parsed =
+            scenario_lab_core::preflight::parse_workspace(&self.workspace(), &mut Vec::new());
+        self.reading_line(&parsed.dialects)
     }
 
     /// The first line a command prints: what was read, and as what ("reading .autonoma/ as a
@@ -267,4 +331,39 @@ fn read_bytes(dir: &Path, name: &str, links: Links) -> Result<Option<Vec<u8>>, S
     std::fs::read(&path)
         .map(Some)
         .map_err(|error| format!("cannot read {}: {error}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_paths_are_resolved_against_the_folder_and_its_ancestors() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let folder = root.path().join("app/autonoma");
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        std::fs::create_dir_all(root.path().join("app/schemas")).expect("mkdir");
+        std::fs::write(
+            folder.join("recipe.json"),
+            r#"{"source":{"discoverPath":"schemas/discover.json","scenariosPath":"autonoma/scenarios.md"},"recipes":[]}"#,
+        )
+        .expect("write");
+        std::fs::write(root.path().join("app/schemas/discover.json"), "{}").expect("write");
+        let dir = WorkspaceDir::read(&folder).expect("read");
+        assert_eq!(dir.recipes_name, "recipe.json");
+        assert!(dir.text(FileKind::Discover).is_some());
+        assert!(
+            dir.display_path(FileKind::Discover)
+                .ends_with("app/schemas/discover.json")
+        );
+        assert!(
+            dir.text(FileKind::Scenarios).is_none(),
+            "no such file anywhere up"
+        );
+        let proxy = WorkspaceDir::read_with(&folder, Links::Refuse).expect("read");
+        assert!(
+            proxy.text(FileKind::Discover).is_none(),
+            "the proxy reads the folder only"
+        );
+    }
 }

@@ -15,7 +15,7 @@ fn apply_fixes(dir: &WorkspaceDir) -> Result<(), CommandError> {
     let mut written = Vec::new();
     for (kind, text) in &texts {
         if dir.text(*kind) != Some(text.as_str()) {
-            write_atomic(&dir.dir.join(dir.name(*kind)), text.as_bytes()).map_err(|source| {
+            write_atomic(&dir.path(*kind), text.as_bytes()).map_err(|source| {
                 CommandError::Write {
                     path: dir.display_path(*kind),
                     source,

@@ -10,10 +10,13 @@ use crate::terminal::eprint_safe;
 pub async fn run(args: &ServeArgs) -> Result<u8, CommandError> {
     if !args.workspace.dir.is_dir() {
         eprint_safe(&format!(
-            "error: `{}` is not a folder\n  help: pass the autonoma/ folder with --dir\n",
+            "error: `{}` is not a folder\n  help: pass the workspace folder (autonoma/, .autonoma/ or ~/.autonoma/<slug>/) with --dir\n",
             args.workspace.dir.display()
         ));
         return Ok(exit::USAGE);
+    }
+    if let Ok(dir) = crate::workspace_dir::WorkspaceDir::read(&args.workspace.dir) {
+        eprint_safe(&format!("{}\n", dir.describe()));
     }
     let endpoint = match &args.endpoint.endpoint {
         Some(_) => match EndpointClient::from_args(&args.endpoint) {

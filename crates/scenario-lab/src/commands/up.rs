@@ -24,10 +24,7 @@ pub async fn run(args: &UpArgs) -> Result<u8, CommandError> {
             return Ok(exit::USAGE);
         }
     };
-    eprint_safe(&format!(
-        "{}\n",
-        dir.reading_line(&scenario_lab_core::preflight(&dir.workspace()).dialects)
-    ));
+    eprint_safe(&format!("{}\n", dir.describe()));
     let kept = match bring_up(&client, &dir, &args.scenario).await {
         Ok(kept) => kept,
         Err(KeepError::Recipe(message)) => {

@@ -15,10 +15,7 @@ pub async fn run(args: &UploadArgs) -> Result<u8, CommandError> {
             return Ok(exit::USAGE);
         }
     };
-    eprint_safe(&format!(
-        "{}\n",
-        dir.reading_line(&scenario_lab_core::preflight(&dir.workspace()).dialects)
-    ));
+    eprint_safe(&format!("{}\n", dir.describe()));
     match upload_recipes(&dir, args.setup.clone(), args.api_url.clone()).await {
         Ok(message) => {
             print_safe(&format!("{message}\n"));

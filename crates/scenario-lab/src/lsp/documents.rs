@@ -5,7 +5,7 @@ use super::position::{Encoding, Lines};
 use crate::workspace_dir::WorkspaceDir;
 use lsp_types::{TextDocumentContentChangeEvent, Url};
 use scenario_lab_core::diagnostic::PLANNER_RECIPES;
-use scenario_lab_core::dialect::{self, Layout};
+use scenario_lab_core::dialect::Layout;
 use scenario_lab_core::{FileKind, Texts};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -103,15 +103,7 @@ impl Documents {
 
     /// The layout of `folder` from the names in it (plugin, planner, hand-made).
     pub(super) fn layout(folder: &Path) -> Layout {
-        let names: Vec<String> = std::fs::read_dir(folder)
-            .map(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        dialect::layout_of(names.iter().map(String::as_str))
+        WorkspaceDir::layout_of(folder)
     }
 
     /// The URIs the editor uses for the open files of `folder`.
