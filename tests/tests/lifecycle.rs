@@ -938,3 +938,56 @@ fn a_down_answered_without_ok_true_stays_in_the_ledger() {
         text(&again)
     );
 }
+
+#[test]
+fn an_sdk_crash_is_reported_without_its_password_hash_or_sql_parameters() {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "");
+    let workspace = example_workspace("collision");
+    let path = workspace.0.join("autonoma/scenario-recipes.json");
+    // Two users of one recipe share an email: only the live run can see the collision.
+    let text_before = std::fs::read_to_string(&path).unwrap_or_default();
+    let collided = text_before.replacen(
+        "\"email\": \"adam.admin+{{testRunId}}@acme.test\"",
+        "\"email\": \"{{owner_email}}\"",
+        1,
+    );
+    assert_ne!(collided, text_before, "the example has an admin email");
+    std::fs::write(&path, collided).unwrap_or_else(|e| panic!("{e}"));
+    let junit = workspace.0.join("report.xml");
+    let junit_arg = junit.to_string_lossy().into_owned();
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &[
+            "--scenario",
+            "standard",
+            "--no-conformance",
+            "--report-junit",
+            &junit_arg,
+        ],
+        SHARED_SECRET,
+    );
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{all}");
+    let message = failure_message(&report, "up.status");
+    assert!(
+        message.contains("already exists")
+            || message.contains("UNIQUE")
+            || message.contains("unique"),
+        "{message}"
+    );
+    assert!(
+        message.contains("[parameters: ****]"),
+        "the SQL parameters are masked, not dropped: {message}"
+    );
+    let junit_text = std::fs::read_to_string(&junit).unwrap_or_default();
+    for shown in [all.as_str(), &report.to_string(), &junit_text] {
+        assert!(
+            !shown.contains("hashed:"),
+            "a password hash leaked: {shown}"
+        );
+        assert!(!shown.contains("Test1234!"), "a password leaked: {shown}");
+    }
+}

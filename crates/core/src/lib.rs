@@ -25,6 +25,7 @@ pub mod preflight;
 pub mod protocol;
 pub mod recipe_picture;
 pub mod recipes;
+pub mod redact;
 pub mod run_report;
 pub mod sample;
 pub mod scenarios;

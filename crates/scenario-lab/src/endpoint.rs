@@ -7,6 +7,7 @@ use scenario_lab_core::json_budget::{self, BudgetError};
 use scenario_lab_core::protocol::{
     Action, DownAnswer, ErrorBody, ErrorReading, Request, read_error,
 };
+use scenario_lab_core::redact::redact;
 use scenario_lab_core::signing::sign_body;
 use serde::de::DeserializeOwned;
 use std::time::{Duration, Instant};
@@ -107,7 +108,7 @@ impl EndpointResponse {
     pub fn gate_label(&self) -> String {
         let reading = self.reading();
         match (reading.code, reading.message) {
-            (Some(code), _) => format!("{} {code}", self.status),
+            (Some(code), _) => redact(&format!("{} {code}", self.status)),
             (None, Some(message)) => format!(
                 "{} {}",
                 self.status,
@@ -129,13 +130,18 @@ impl EndpointResponse {
                 .is_ok_and(|a| a.ok == Some(true))
     }
 
-    /// The start of the body, for reports.
+    /// The start of the body, for reports, its secrets masked.
     pub fn raw(&self) -> String {
-        self.text.chars().take(RAW_LIMIT).collect()
+        redact(&self.text.chars().take(RAW_LIMIT).collect::<String>())
     }
 
-    /// A one-line description for reports: status, code and message or the start of the body.
+    /// A one-line description for reports: status, code and message or the start of the body,
+    /// with password, secret, token, hash and key values and SQL parameter blocks masked.
     pub fn describe(&self) -> String {
+        redact(&self.describe_unmasked())
+    }
+
+    fn describe_unmasked(&self) -> String {
         let reading = self.reading();
         match (reading.code, reading.message) {
             (Some(code), message) => format!(
