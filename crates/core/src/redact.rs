@@ -23,18 +23,11 @@ fn mask_parameter_blocks(text: &str) -> String {
         let head = at + "[parameters:".len();
         out.push_str(&rest[..head]);
         let line_end = rest[head..].find('\n').map_or(rest.len(), |n| head + n);
-        match rest[head..line_end].rfind(']') {
-            Some(close) => {
-                out.push(' ');
-                out.push_str(MASK);
-                rest = &rest[head + close..];
-            }
-            None => {
-                out.push(' ');
-                out.push_str(MASK);
-                rest = &rest[line_end..];
-            }
-        }
+        out.push(' ');
+        out.push_str(MASK);
+        // Up to the block's closing `]`, or the end of the line when it is cut off.
+        let close = rest[head..line_end].rfind(']').map_or(line_end, |c| head + c);
+        rest = &rest[close..];
     }
     out.push_str(rest);
     out
@@ -109,14 +102,13 @@ fn value_after(text: &str, at: usize) -> Option<(usize, usize)> {
             }
             Some((start, k.min(bytes.len())))
         }
-        Some(b'{' | b'[') => None,
+        Some(b'{' | b'[') | None => None,
         Some(_) => {
             let end = text[j..]
                 .find(|c: char| c.is_whitespace() || matches!(c, ',' | '}' | ')' | ']' | '&' | ';'))
                 .map_or(text.len(), |n| j + n);
             Some((j, end))
         }
-        None => None,
     }
 }
 
