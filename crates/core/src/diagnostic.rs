@@ -216,6 +216,8 @@ impl Code {
     pub const SCENARIOS_PLANNER_GATE: Code = Code("scenarios/planner-gate");
     /// A discover file holding the `schema` object alone.
     pub const DISCOVER_BARE_SCHEMA: Code = Code("discover/bare-schema");
+    /// Two records of one model with one value in a unique field.
+    pub const RECIPE_DUPLICATE_VALUE: Code = Code("recipe/duplicate-value");
     /// A recipe whose `create` is empty.
     pub const RECIPE_CREATES_NOTHING: Code = Code("recipe/creates-nothing");
     /// A note: the app is run-scoped (or label-only), so no rooting rule applies.
@@ -288,6 +290,7 @@ impl Code {
         Code::SCENARIOS_PLANNER_GATE,
         Code::DISCOVER_BARE_SCHEMA,
         Code::RECIPE_CREATES_NOTHING,
+        Code::RECIPE_DUPLICATE_VALUE,
         Code::RECIPE_RUN_SCOPED,
         Code::RECIPES_PLANNER_FILE,
         Code::PACK_SCHEMA,

@@ -26,7 +26,9 @@ fn mask_parameter_blocks(text: &str) -> String {
         out.push(' ');
         out.push_str(MASK);
         // Up to the block's closing `]`, or the end of the line when it is cut off.
-        let close = rest[head..line_end].rfind(']').map_or(line_end, |c| head + c);
+        let close = rest[head..line_end]
+            .rfind(']')
+            .map_or(line_end, |c| head + c);
         rest = &rest[close..];
     }
     out.push_str(rest);

@@ -5,6 +5,7 @@ pub mod nearest;
 pub mod nested_child;
 pub mod placeholders;
 pub mod planner_gates;
+pub mod recipe_duplicates;
 pub mod recipe_fields;
 pub mod recipe_graph;
 pub mod recipe_tokens;
@@ -84,6 +85,7 @@ pub fn run(context: &Context<'_>, diagnostics: &mut Vec<Diagnostic>) {
     for recipe in &recipes {
         recipe_graph::check(context, recipe, diagnostics);
         recipe_fields::check(context, recipe, diagnostics);
+        recipe_duplicates::check(context.recipes_text, recipe, diagnostics);
         recipe_tokens::check(context, recipe, diagnostics);
         stale_dates::check(context.discover, recipe, diagnostics);
         teardown_order::check(context.recipes_text, recipe, diagnostics);
