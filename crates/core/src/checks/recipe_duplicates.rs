@@ -118,7 +118,7 @@ fn distinct_value_fix(source: &str, under: &RecipeUnderCheck<'_>, again: &Node<'
     let variables = &under.recipe.variables?.value;
     let definition = variables.get(name)?;
     let format = definition.get("format")?.as_str()?;
-    let fresh = (2..)
+    let fresh = (2..1000)
         .map(|n| (n, format!("{name}_{n}")))
         .find(|(_, candidate)| variables.get(candidate).is_none())?;
     let declaration = serde_json::json!({
