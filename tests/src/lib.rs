@@ -802,3 +802,54 @@ pub fn built_editor() -> PathBuf {
     );
     dist
 }
+
+/// A running `scenario-lab serve`: its `editor:` URL; stopped when dropped.
+#[derive(Debug)]
+pub struct Serve {
+    pub editor: String,
+    child: Child,
+}
+
+impl Serve {
+    /// `scenario-lab serve ARGS` in `cwd` with `env` (the secrets it keeps), once it prints its
+    /// `editor:` line.
+    pub fn start(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Serve {
+        let mut command = Command::new(binary());
+        command
+            .arg("serve")
+            .args(args)
+            .current_dir(cwd)
+            .env_remove("AUTONOMA_SDK_ENDPOINT")
+            .env_remove("DATABASE_URL")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().unwrap_or_else(|e| panic!("{e}"));
+        let mut line = String::new();
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap_or_else(|e| panic!("{e}"));
+        Serve {
+            editor: line.trim().trim_start_matches("editor: ").to_owned(),
+            child,
+        }
+    }
+
+    /// The session token of the editor URL.
+    pub fn token(&self) -> String {
+        self.editor
+            .rsplit_once("?token=")
+            .map(|(_, t)| t.to_owned())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -73,3 +73,42 @@ fn the_editor_fixes_validates_and_writes_through_the_proxy() {
     }
     assert!(timings.exists(), "keystroke timings recorded");
 }
+
+#[test]
+fn the_editor_opens_a_planner_copy_and_saves_recipe_json_back() {
+    let root = repo_root();
+    let dist = built_editor();
+    let repo = scenario_lab_tests::TempDir::new("editor-planner");
+    let folder = repo.0.join(".autonoma");
+    std::fs::create_dir_all(&folder).unwrap_or_else(|e| panic!("{e}"));
+    let fixture = root.join("tests/fixtures/memory-board/.autonoma");
+    for name in [
+        "recipe.json",
+        "scenarios.md",
+        "entity-audit.md",
+        "integration-prompt.md",
+    ] {
+        std::fs::copy(fixture.join(name), folder.join(name)).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let dist_arg = dist.to_string_lossy().into_owned();
+    let serve =
+        scenario_lab_tests::Serve::start(&repo.0, &["--port", "0", "--dist", &dist_arg], &[]);
+    let url = serve.editor.clone();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let output = Command::new("node")
+        .arg("planner-e2e.mjs")
+        .current_dir(root.join("tests/node"))
+        .env("EDITOR_URL", &url)
+        .env("WORKSPACE", &folder)
+        .env("SHOTS", root.join("target/e2e-artifacts/editor"))
+        .output()
+        .unwrap_or_else(|e| panic!("node: {e}"));
+    drop(serve);
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    println!("{log}");
+    assert!(output.status.success(), "the browser test failed:\n{log}");
+}

@@ -602,9 +602,9 @@ fn the_proxy_streams_a_full_validation_and_keeps_the_secrets() {
     let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "");
     let workspace = example_workspace("serve");
     let port = free_port();
-    let mut child = std::process::Command::new(scenario_lab_tests::binary())
-        .args([
-            "serve",
+    let serve = scenario_lab_tests::Serve::start(
+        &workspace.0,
+        &[
             "--port",
             &port.to_string(),
             "--dir",
@@ -613,29 +613,23 @@ fn the_proxy_streams_a_full_validation_and_keeps_the_secrets() {
             &app.url,
             "--database-url",
             &pg.url,
-        ])
-        .current_dir(&workspace.0)
-        .env("AUTONOMA_SHARED_SECRET", SHARED_SECRET)
-        .env(
-            "AUTONOMA_SIGNING_SECRET",
-            scenario_lab_tests::SIGNING_SECRET,
-        )
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let mut line = String::new();
-    let stdout = child.stdout.take().unwrap_or_else(|| panic!("stdout"));
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let token = line
-        .trim()
-        .rsplit_once("?token=")
-        .map(|(_, t)| t.to_owned())
-        .unwrap_or_default();
+        ],
+        &[
+            ("AUTONOMA_SHARED_SECRET", SHARED_SECRET),
+            (
+                "AUTONOMA_SIGNING_SECRET",
+                scenario_lab_tests::SIGNING_SECRET,
+            ),
+        ],
+    );
+    let token = serve.token();
     assert!(
-        line.starts_with(&format!("editor: http://127.0.0.1:{port}/?token=")) && token.len() == 32,
-        "{line}"
+        serve
+            .editor
+            .starts_with(&format!("http://127.0.0.1:{port}/?token="))
+            && token.len() == 32,
+        "{}",
+        serve.editor
     );
     let refused = http(
         port,
@@ -668,8 +662,7 @@ fn the_proxy_streams_a_full_validation_and_keeps_the_secrets() {
         r#"{"scenarios":["standard","empty"]}"#,
     );
     cancel_a_running_validation(port, &token, &workspace);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(serve);
     assert!(
         streamed.starts_with("HTTP/1.1 200") && streamed.contains("text/event-stream"),
         "{streamed}"

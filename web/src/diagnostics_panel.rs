@@ -61,7 +61,7 @@ pub fn DiagnosticsPanel() -> impl IntoView {
                     let file = d.file;
                     let (start, end) = (d.span.start, d.span.end);
                     let fix = d.fix.clone();
-                    let place = format!("{}:{}:{}", file.file_name(), row.line, row.column);
+                    let place = format!("{}:{}:{}", state.name_untracked(file), row.line, row.column);
                     view! {
                         <li class=format!("diagnostic {}", d.severity.as_str()) data-code=d.code.as_str() data-line=row.line>
                             <button class="jump" title="go to the place" on:click=move |_| state.go_to(file, start, end)>
@@ -75,7 +75,7 @@ pub fn DiagnosticsPanel() -> impl IntoView {
                                 let (file, start, end) = (label.file, label.span.start, label.span.end);
                                 view! { <div class="label">"note: " {label.message.clone()}" "
                                     <button class="link" on:click=move |_| state.go_to(file, start, end)>
-                                        {format!("{}:{line}", file.file_name())}
+                                        {format!("{}:{line}", state.name_untracked(file))}
                                     </button>
                                 </div> }
                             }).collect_view()}

@@ -388,12 +388,7 @@ impl DbContext {
         )));
         let mut out = Vec::new();
         for (model, records) in refs {
-            let ids: Vec<String> = records
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| id_text(r.get("id")?))
-                .collect();
+            let ids = record_ids(records);
             let table = self.tables.get(model).cloned();
             let present = match &table {
                 Some(table) => {
@@ -452,6 +447,16 @@ fn mapping_notes(map: &TableMap) -> Vec<String> {
         });
     }
     notes
+}
+
+/// The ids (as text) of one model's records in an `up` answer's refs.
+pub(crate) fn record_ids(records: &Value) -> Vec<String> {
+    records
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| id_text(r.get("id")?))
+        .collect()
 }
 
 pub(crate) fn id_text(id: &Value) -> Option<String> {

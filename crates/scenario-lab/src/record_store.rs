@@ -2,7 +2,7 @@
 //! probes of an app without one (`[probes]` in `scenario-lab.toml`). Both answer the same
 //! questions, so `db.created`, `db.gone` and `db.untouched` are one set of checks.
 
-use crate::database::{DbContext, DbError, ModelIds, TableCounts, id_text};
+use crate::database::{DbContext, DbError, ModelIds, TableCounts, id_text, record_ids};
 use crate::endpoint::AnswerLimits;
 use crate::json_path;
 use crate::settings::ProbeSettings;
@@ -286,12 +286,7 @@ impl HttpProbes {
     async fn found(&self, refs: &Map<String, Value>) -> Result<Vec<ModelIds>, String> {
         let mut out = Vec::new();
         for (model, records) in refs {
-            let ids: Vec<String> = records
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| id_text(r.get("id")?))
-                .collect();
+            let ids = record_ids(records);
             let listed = self.ids(model).await?;
             let present = listed.as_ref().map_or_else(Vec::new, |listed| {
                 ids.iter()
