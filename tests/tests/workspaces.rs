@@ -103,20 +103,55 @@ fn a_database_less_app_is_proven_through_its_probes() {
         );
     }
     drop(clean);
-    for (defect, check) in [
-        ("noop_teardown", "db.gone"),
-        ("remove_other", "db.untouched"),
-        ("phantom_id", "db.created"),
-        ("extra_record", "db.untouched"),
+    for (defect, check, cause, model) in [
+        ("noop_teardown", "db.gone", "teardown-missing", "Board"),
+        ("remove_other", "db.untouched", "collateral-delete", "Note"),
+        ("phantom_id", "db.created", "record-not-stored", "Board"),
+        (
+            "extra_record",
+            "db.untouched",
+            "orphans-from-trigger",
+            "Note",
+        ),
     ] {
         let app = TsEndpointApp::memory(defect);
         let root = repository(&format!("probes-{defect}"), Some(app.port()));
+        // The handler, named as the plugin's step 4 names it: diagnoses point into it.
+        let handler = repo_root().join("tests/ts_endpoint_app/memory.mjs");
+        std::fs::create_dir_all(root.0.join("board")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::copy(&handler, root.0.join("board/autonoma.mjs"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(
+            root.0.join(".autonoma/.endpoint-implemented"),
+            "handler: board/autonoma.mjs\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let (output, report) = validate(&root.0, &app);
         assert_eq!(output.status.code(), Some(1), "{defect}: {}", text(&output));
-        let failed = check_ids(&report, |c| c["ok"] == false);
-        assert!(
-            failed.iter().any(|f| f == check),
-            "{defect}: expected {check} to fail, failed: {failed:?}"
+        let diagnosed = report["scenarios"][0]["checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["id"] == check && c["ok"] == false)
+            .unwrap_or_else(|| panic!("{defect}: expected {check} to fail: {}", text(&output)));
+        let diagnosis = &diagnosed["diagnosis"];
+        assert_eq!(diagnosis["side"], "handler", "{defect}: {diagnosis:#}");
+        assert_eq!(diagnosis["cause"], cause, "{defect}: {diagnosis:#}");
+        let source = std::fs::read_to_string(&handler).unwrap_or_default();
+        let line = source
+            .lines()
+            .position(|l| {
+                l.trim_start()
+                    .starts_with(&format!("{model}: defineFactory("))
+            })
+            .map_or(0, |i| i + 1);
+        assert_eq!(
+            diagnosis["places"][0]["file"], "board/autonoma.mjs",
+            "{defect}: {diagnosis:#}"
+        );
+        assert_eq!(
+            diagnosis["places"][0]["line"], line,
+            "{defect}: {diagnosis:#}"
         );
     }
 }

@@ -17,6 +17,9 @@ pub struct CheckResult {
     /// Passed, with a risk worth reading (a signing secret derived from the shared one).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub warning: bool,
+    /// For a failed check: whose fault it is, the cause and where to look.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<crate::diagnosis::Diagnosis>,
 }
 
 impl CheckResult {
@@ -28,6 +31,7 @@ impl CheckResult {
             message: message.into(),
             skipped: false,
             warning: false,
+            diagnosis: None,
         }
     }
 

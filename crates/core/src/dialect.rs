@@ -73,13 +73,15 @@ pub fn layout_of<'a>(names: impl IntoIterator<Item = &'a str>) -> Layout {
     let plugin = PLUGIN_MARKERS.iter().filter(|m| has(m)).count()
         + names.iter().filter(|n| n.starts_with(".step-")).count();
     let planner = PLANNER_MARKERS.iter().filter(|m| has(m)).count();
-    if plugin > 0 && plugin >= planner {
+    // `recipe.json` is the planner's name: it outweighs a hand-written `.endpoint-implemented`.
+    let recipe_json = usize::from(has("recipe.json"));
+    if plugin > 0 && plugin >= planner + recipe_json {
         Layout::Plugin
     } else if PLANNER_MARKERS[..3].iter().any(|m| has(m)) {
         Layout::PlannerLive
     } else if planner > 0 {
         Layout::PlannerCopy
-    } else if has("recipe.json") {
+    } else if recipe_json > 0 {
         Layout::HandMade
     } else {
         Layout::Plugin
@@ -349,6 +351,15 @@ mod tests {
             Layout::HandMade
         );
         assert_eq!(layout_of([]), Layout::Plugin);
+        // A hand-written .endpoint-implemented beside the planner's files keeps them the planner's.
+        assert_eq!(
+            layout_of([
+                "recipe.json",
+                "integration-prompt.md",
+                ".endpoint-implemented"
+            ]),
+            Layout::PlannerCopy
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod api;
 pub mod audit;
 pub mod check_result;
 pub mod checks;
+pub mod diagnosis;
 pub mod diagnostic;
 pub mod dialect;
 pub mod discover;

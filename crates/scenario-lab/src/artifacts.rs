@@ -52,7 +52,10 @@ impl ValidationFile {
             blocking_issues: report
                 .all_checks()
                 .filter(|c| !c.ok)
-                .map(|c| format!("{}: {}", c.id, c.message))
+                .map(|c| match &c.diagnosis {
+                    Some(d) => format!("{}: [{}] {}", c.id, d.lead(), c.message),
+                    None => format!("{}: {}", c.id, c.message),
+                })
                 .collect(),
             recipe_path: "autonoma/scenario-recipes.json".to_owned(),
             validation_mode: "endpoint-lifecycle".to_owned(),

@@ -2,6 +2,7 @@
 //! `create` body of a factory for an independently created model (it must call the audited
 //! creation function instead). Matches elsewhere (teardowns, helpers, dependents) are allowed.
 
+use crate::handler_source::{HandlerSource, NoHandler};
 use crate::workspace_dir::WorkspaceDir;
 use regex::Regex;
 use scenario_lab_core::audit::AuditDoc;
@@ -149,38 +150,25 @@ fn python_create_bodies(source: &str) -> Vec<(String, usize, usize)> {
 /// `.endpoint-implemented`: raw ORM or SQL writes inside the create body of a factory for an
 /// independently created model.
 pub fn check(dir: &WorkspaceDir, audit: Option<&AuditDoc>) -> CheckResult {
-    let sentinel = match dir.other(".endpoint-implemented") {
-        Ok(Some(text)) => text,
-        Ok(None) => {
+    let handler = match HandlerSource::read(dir) {
+        Ok(handler) => handler,
+        Err(NoHandler::NoSentinel) => {
             return CheckResult::skip("discover.integrity", ".endpoint-implemented not found");
         }
-        Err(message) => return CheckResult::fail("discover.integrity", message),
+        Err(NoHandler::Unnamed) => {
+            return CheckResult::fail(
+                "discover.integrity",
+                ".endpoint-implemented does not name the handler file (a line `handler: <path>`)",
+            );
+        }
+        Err(NoHandler::Unreadable(message)) => {
+            return CheckResult::fail("discover.integrity", message);
+        }
     };
-    let handler = sentinel.lines().find_map(|l| {
-        let l = l.trim().trim_start_matches("- ");
-        l.strip_prefix("handler:")
-            .map(|p| p.trim().trim_end_matches(['.', ',', ';', ':']).to_owned())
-    });
-    let Some(handler) = handler else {
-        return CheckResult::fail(
-            "discover.integrity",
-            ".endpoint-implemented does not name the handler file (a line `handler: <path>`)",
-        );
-    };
-    // The handler path is relative to the repository (the folder holding autonoma/).
-    let root = dir
-        .dir
-        .canonicalize()
-        .ok()
-        .and_then(|d| d.parent().map(std::path::Path::to_path_buf))
-        .unwrap_or_default();
-    let path = root.join(&handler);
-    let Ok(source) = std::fs::read_to_string(&path) else {
-        return CheckResult::fail(
-            "discover.integrity",
-            format!("handler file {} not found", path.display()),
-        );
-    };
+    let HandlerSource {
+        path: handler,
+        text: source,
+    } = handler;
     let Some(audit) = audit else {
         return CheckResult::skip(
             "discover.integrity",

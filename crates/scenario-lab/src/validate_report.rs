@@ -26,7 +26,19 @@ pub fn summary_table(report: &ValidateReport) -> String {
             if run.ok { "ok" } else { "FAILED" }
         );
         for check in run.checks.iter().filter(|c| !c.ok || c.warning) {
-            let _ = writeln!(out, "    {} {}: {}", check.mark(), check.id, check.message);
+            if let Some(diagnosis) = &check.diagnosis {
+                let _ = writeln!(
+                    out,
+                    "    {} {}: {}",
+                    check.mark(),
+                    check.id,
+                    diagnosis.lead()
+                );
+                let _ = writeln!(out, "         {}", check.message);
+                let _ = writeln!(out, "         help: {}", diagnosis.help);
+            } else {
+                let _ = writeln!(out, "    {} {}: {}", check.mark(), check.id, check.message);
+            }
         }
     }
     for check in report.checks.iter().chain(report.conformance.iter()) {
@@ -100,7 +112,10 @@ pub fn junit(report: &ValidateReport) -> String {
             TestCaseStatus::success()
         } else {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            status.set_message(check.message.clone());
+            status.set_message(match &check.diagnosis {
+                Some(diagnosis) => format!("{}: {}", diagnosis.lead(), check.message),
+                None => check.message.clone(),
+            });
             status
         };
         let mut case = TestCase::new(check.id.clone(), status);

@@ -1,0 +1,155 @@
+//! Attaches a diagnosis (whose fault, which cause, where) to every failed check of a validation:
+//! the scenario's places from the recipes' spans, the handler's from the file
+//! `.endpoint-implemented` names.
+
+use crate::handler_source::{HandlerSource, NAME_IT};
+use crate::workspace_dir::WorkspaceDir;
+use scenario_lab_core::check_result::CheckResult;
+use scenario_lab_core::diagnosis::{self, Diagnosis, Place, Side, Symptom};
+use scenario_lab_core::line_index::LineIndex;
+use scenario_lab_core::recipes;
+use scenario_lab_core::run_report::ValidateReport;
+use scenario_lab_core::{Code, FileKind, Report, Span};
+
+/// What the places are looked up in, read once per validation.
+struct Sources<'a> {
+    dir: &'a WorkspaceDir,
+    preflight: Report,
+    handler: Option<HandlerSource>,
+    models: Vec<String>,
+}
+
+/// Diagnoses every failed check of `report` (scenario checks with their recipe's places).
+pub fn attach(report: &mut ValidateReport, dir: &WorkspaceDir) {
+    let mut models: Vec<String> = report
+        .scenarios
+        .iter()
+        .flat_map(|s| s.refs_counts.keys().cloned())
+        .collect();
+    if let Some(recipes) = dir.text(FileKind::Recipes)
+        && let Some(root) = scenario_lab_core::json::parse(FileKind::Recipes, recipes).value
+    {
+        for recipe in recipes::recipes(&root) {
+            for member in recipe
+                .create
+                .and_then(|c| c.as_object())
+                .unwrap_or_default()
+            {
+                models.push(member.key.to_string());
+            }
+        }
+    }
+    models.sort();
+    models.dedup();
+    let sources = Sources {
+        dir,
+        preflight: scenario_lab_core::preflight(&dir.workspace()),
+        handler: HandlerSource::read(dir).ok(),
+        models,
+    };
+    for check in report
+        .checks
+        .iter_mut()
+        .chain(report.conformance.iter_mut())
+    {
+        diagnose(check, None, &sources);
+    }
+    for run in &mut report.scenarios {
+        for check in &mut run.checks {
+            diagnose(check, Some(&run.name), &sources);
+        }
+    }
+}
+
+fn diagnose(check: &mut CheckResult, scenario: Option<&str>, sources: &Sources<'_>) {
+    if check.ok || check.skipped {
+        return;
+    }
+    let code = check
+        .message
+        .split_whitespace()
+        .nth(2)
+        .filter(|w| w.len() > 3 && w.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .map(|w| w.trim_end_matches(':').to_owned());
+    let symptom = Symptom {
+        check: &check.id,
+        status: diagnosis::status_in(&check.message),
+        code: code.as_deref(),
+        message: &check.message,
+    };
+    let Some(mut found) = diagnosis::diagnose(&symptom) else {
+        return;
+    };
+    match found.side {
+        Side::Scenario => found.places = scenario_places(&found, scenario, sources),
+        Side::Handler => handler_places(&mut found, &check.message, sources),
+        Side::Environment => {}
+    }
+    check.diagnosis = Some(found);
+}
+
+fn place(sources: &Sources<'_>, file: FileKind, span: Span) -> Option<Place> {
+    let text = sources.dir.text(file)?;
+    let at = LineIndex::new(text).line_col_chars(text, span.start);
+    Some(Place {
+        file: sources.dir.display_path(file),
+        line: at.line,
+        column: Some(at.column),
+    })
+}
+
+/// A unique collision: the records preflight sees sharing a value (`recipe/duplicate-value`) in
+/// this scenario's recipe, else the recipe itself.
+fn scenario_places(found: &Diagnosis, scenario: Option<&str>, sources: &Sources<'_>) -> Vec<Place> {
+    let Some(text) = sources.dir.text(FileKind::Recipes) else {
+        return Vec::new();
+    };
+    let Some(root) = scenario_lab_core::json::parse(FileKind::Recipes, text).value else {
+        return Vec::new();
+    };
+    let all = recipes::recipes(&root);
+    let recipe = all
+        .iter()
+        .find(|r| r.name == scenario || (r.bare && all.len() == 1));
+    let Some(recipe) = recipe else {
+        return Vec::new();
+    };
+    let mut places: Vec<Place> = Vec::new();
+    if found.cause == "unique-collision" {
+        for d in sources.preflight.diagnostics.iter().filter(|d| {
+            d.code == Code::RECIPE_DUPLICATE_VALUE
+                && d.span.start >= recipe.node.span.start
+                && d.span.end <= recipe.node.span.end
+        }) {
+            places.extend(place(sources, FileKind::Recipes, d.span));
+            places.extend(
+                d.labels
+                    .iter()
+                    .filter_map(|l| place(sources, l.file, l.span)),
+            );
+        }
+    }
+    if places.is_empty() {
+        places.extend(place(sources, FileKind::Recipes, recipe.name_span));
+    }
+    places
+}
+
+/// The handler file and the line where the model the message names has its factory.
+fn handler_places(found: &mut Diagnosis, message: &str, sources: &Sources<'_>) {
+    let Some(handler) = &sources.handler else {
+        found.help = format!("{}; {NAME_IT}", found.help);
+        return;
+    };
+    let model = sources.models.iter().find(|m| {
+        message
+            .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .any(|w| w == m.as_str())
+    });
+    let line = model.and_then(|m| handler.factory_line(m)).unwrap_or(1);
+    found.places.push(Place {
+        file: handler.path.clone(),
+        line,
+        column: None,
+    });
+}
