@@ -984,3 +984,81 @@ fn an_sdk_crash_is_reported_without_its_password_hash_or_sql_parameters() {
         assert!(!shown.contains("Test1234!"), "a password leaked: {shown}");
     }
 }
+
+#[test]
+fn reconcile_repairs_a_unique_collision_and_records_the_edit() {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "");
+    let workspace = example_workspace("reconcile");
+    let path = workspace.0.join("autonoma/scenario-recipes.json");
+    let before = std::fs::read_to_string(&path).unwrap_or_default();
+    let collided = before.replacen(
+        "\"email\": \"adam.admin+{{testRunId}}@acme.test\"",
+        "\"email\": \"{{owner_email}}\"",
+        1,
+    );
+    std::fs::write(&path, &collided).unwrap_or_else(|e| panic!("{e}"));
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &["--reconcile", "--write", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{all}");
+    assert!(all.contains("reconcile: iteration 1"), "{all}");
+    assert!(
+        all.contains("+ \"email\": \"{{owner_email_2}}\""),
+        "the edit is shown as a diff: {all}"
+    );
+    assert_eq!(
+        report["edits"].as_array().map(Vec::len),
+        Some(1),
+        "{report:#}"
+    );
+    let dir = workspace.0.join("autonoma");
+    let validation: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join(".scenario-validation.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    assert_eq!(validation["status"], "ok");
+    assert!(
+        validation["edits"][0]["why"]
+            .as_str()
+            .is_some_and(|w| w.contains("unique-collision")),
+        "{validation:#}"
+    );
+    let sentinel = std::fs::read_to_string(dir.join(".endpoint-validated")).unwrap_or_default();
+    assert!(
+        sentinel.contains("scenarios.md edits: ") && sentinel.contains("owner_email_2"),
+        "{sentinel}"
+    );
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap_or_default()
+            .contains("owner_email_2")
+    );
+}
+
+#[test]
+fn reconcile_stops_at_once_on_a_failure_of_the_handler() {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "no_teardown");
+    let workspace = example_workspace("reconcile-handler");
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &["--reconcile", "--scenario", "standard", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("reconcile: stopping: no failure is the scenario's"),
+        "{all}"
+    );
+    assert!(!all.contains("reconcile: iteration"), "{all}");
+    assert!(report["edits"].is_null(), "{report:#}");
+}

@@ -85,6 +85,24 @@ pub struct ValidateReport {
     /// How the records `up` created were proven (or that they were not).
     #[serde(default)]
     pub records: RecordsProof,
+    /// The scenario-side repairs `validate --reconcile` made, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<ScenarioEdit>,
+}
+
+/// One repair of a scenario file by `validate --reconcile`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioEdit {
+    /// The file, as reports name it.
+    pub file: String,
+    /// The 1-based line of the first changed line.
+    pub line: usize,
+    /// That line before.
+    pub before: String,
+    /// That line after.
+    pub after: String,
+    /// Why: the failure's cause and the repair.
+    pub why: String,
 }
 
 /// How a validation proved the records: by read-only SQL, by HTTP read probes, or not at all

@@ -6,7 +6,6 @@ use scenario_lab_core::run_report::{RecordsProof, ScenarioRun, ValidateReport};
 use scenario_lab_core::signing;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// `.scenario-validation.json`: the plugin's nine keys, plus the proof of the recipes this tool
@@ -30,6 +29,9 @@ pub struct ValidationFile {
     /// How the records were proven (`database`, `probes`, or `not-proven`).
     #[serde(default)]
     pub records: RecordsProof,
+    /// The scenario-side repairs `validate --reconcile` made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<scenario_lab_core::run_report::ScenarioEdit>,
 }
 
 impl ValidationFile {
@@ -62,6 +64,7 @@ impl ValidationFile {
             endpoint_url: report.endpoint.clone(),
             recipes_proof: None,
             records: report.records,
+            edits: report.edits.clone(),
         }
     }
 
@@ -117,12 +120,8 @@ pub fn validated_recipes(recipes: &Value, runs: &[ScenarioRun]) -> Value {
 }
 
 /// The plain-text sentinel report.
-pub fn sentinel_text(
-    runs: &[ScenarioRun],
-    models: usize,
-    recipe_path: &str,
-    records: RecordsProof,
-) -> String {
+pub fn sentinel_text(report: &ValidateReport, models: usize, recipe_path: &str) -> String {
+    let runs = &report.scenarios;
     let mut auth_kinds: Vec<String> = runs
         .iter()
         .filter_map(|r| {
@@ -135,30 +134,42 @@ pub fn sentinel_text(
         .collect();
     auth_kinds.sort();
     auth_kinds.dedup();
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for run in runs {
-        for (model, n) in &run.refs_counts {
-            *counts.entry(model.as_str()).or_default() += n;
+    let down = match report.records {
+        RecordsProof::Database => "no orphans (table counts back to their snapshot)",
+        RecordsProof::Probes => "no orphans (the probes list every model as before)",
+        RecordsProof::NotProven => {
+            "records not proven (no --database-url and no [probes]): judged on the endpoint's answers alone"
         }
-    }
+    };
+    let edits = if report.edits.is_empty() {
+        "none".to_owned()
+    } else {
+        report
+            .edits
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}:{} `{}` -> `{}` ({})",
+                    e.file,
+                    e.line,
+                    e.before.trim(),
+                    e.after.trim(),
+                    e.why
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let n = runs.len();
     format!(
-        "Validated {} scenarios across {models} models.\n\
+        "Validated {n} scenarios across {models} models.\n\
          - discover: all audited models present, all independently_created factories registered\n\
-         - up: all {} scenarios created successfully, auth returned {{{}}}\n\
-         - down: all {} scenarios cleaned up, {}\n\
+         - up: all {n} scenarios created successfully, auth returned {{{}}}\n\
+         - down: all {n} scenarios cleaned up, {down}\n\
          - recipes: {recipe_path} emitted, preflight passed\n\
-         - scenarios.md edits: none\n\
+         - scenarios.md edits: {edits}\n\
          - validated by scenario-lab {}\n",
-        runs.len(),
-        runs.len(),
         auth_kinds.join("|"),
-        runs.len(),
-        match records {
-            RecordsProof::Database => "no orphans (table counts back to their snapshot)",
-            RecordsProof::Probes => "no orphans (the probes list every model as before)",
-            RecordsProof::NotProven =>
-                "records not proven (no --database-url and no [probes]): judged on the endpoint's answers alone",
-        },
         env!("CARGO_PKG_VERSION"),
     )
 }
@@ -187,13 +198,7 @@ pub fn write(
         )?;
         write_atomic(
             &sentinel,
-            sentinel_text(
-                &report.scenarios,
-                models,
-                &validation.recipe_path,
-                report.records,
-            )
-            .as_bytes(),
+            sentinel_text(report, models, &validation.recipe_path).as_bytes(),
         )?;
         return Ok(format!(
             "wrote {recipes_name}, .scenario-validation.json and .endpoint-validated in {}",

@@ -291,7 +291,7 @@ pub struct DiscoverArgs {
     pub workspace: WorkspaceArgs,
 }
 
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ValidateArgs {
     #[command(flatten)]
     pub endpoint: EndpointArgs,
@@ -329,6 +329,13 @@ pub struct ValidateArgs {
     /// (repeatable; the endpoint's origin and loopback always may).
     #[arg(long = "probe-origin", value_name = "ORIGIN")]
     pub probe_origins: Vec<String>,
+    /// Repair what is the scenario's (one fix per iteration, at most 5), re-running the
+    /// validation; never touches the handler. Every edit is shown and recorded.
+    #[arg(long)]
+    pub reconcile: bool,
+    /// The edits made so far (set by `--reconcile` between iterations).
+    #[arg(skip)]
+    pub edits: Vec<scenario_lab_core::run_report::ScenarioEdit>,
 }
 
 #[derive(Debug, clap::Args)]

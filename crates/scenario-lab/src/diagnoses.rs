@@ -58,6 +58,32 @@ pub fn attach(report: &mut ValidateReport, dir: &WorkspaceDir) {
         for check in &mut run.checks {
             diagnose(check, Some(&run.name), &sources);
         }
+        consequences_of_a_failed_up(&mut run.checks);
+    }
+}
+
+/// After a failed `up`, the rows it created before failing stay (the SDKs do not roll back):
+/// `db.untouched` then has the up's cause, not a handler's teardown.
+fn consequences_of_a_failed_up(checks: &mut [CheckResult]) {
+    let Some(up) = checks
+        .iter()
+        .find(|c| c.id == "up.status" && !c.ok)
+        .and_then(|c| c.diagnosis.clone())
+    else {
+        return;
+    };
+    for check in checks
+        .iter_mut()
+        .filter(|c| !c.ok && c.id.starts_with("db."))
+    {
+        check.diagnosis = Some(Diagnosis {
+            cause: "left-by-failed-up".to_owned(),
+            help: format!(
+                "the SDK keeps what a failed up created before it failed (no rollback): these rows follow from the up's failure ({}); delete them once, then fix that",
+                up.cause
+            ),
+            ..up.clone()
+        });
     }
 }
 

@@ -21,6 +21,7 @@ pub mod lifecycle;
 pub mod live_discover;
 pub mod lsp;
 pub mod reaper;
+pub mod reconcile;
 pub mod record_store;
 pub mod render;
 pub mod server;

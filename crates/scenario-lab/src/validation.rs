@@ -173,6 +173,7 @@ pub async fn execute(
     report.pending = ledger.entries().map_or(0, |e| e.len());
     report.compute_ok();
     crate::diagnoses::attach(&mut report, &dir);
+    report.edits.clone_from(&args.edits);
     if args.write {
         let models = live.discover.as_ref().map_or(0, |d| d.models.len());
         let note = artifacts::write(&dir.dir, dir.recipes_name, &report, &recipes, true, models)

@@ -108,6 +108,8 @@ pub async fn run(args: &DemoArgs) -> Result<u8, CommandError> {
             write: false,
             no_conformance: false,
             probe_origins: Vec::new(),
+            reconcile: false,
+            edits: Vec::new(),
         };
         let recipes = WorkspaceDir::read(dir)
             .ok()

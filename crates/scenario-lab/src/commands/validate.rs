@@ -31,14 +31,25 @@ pub async fn run(args: &ValidateArgs) -> Result<u8, CommandError> {
         .filter(|s| !s.is_empty());
     let steering = std::sync::Arc::new(Steering::default());
     let interrupt = tokio::spawn(cancel_on_ctrl_c(steering.clone()));
-    let (report, code) = execute(
-        args,
-        &client,
-        signing_secret,
-        &progress_to_stderr,
-        &steering,
-    )
-    .await?;
+    let (report, code) = if args.reconcile {
+        crate::reconcile::run(
+            args,
+            &client,
+            signing_secret.as_deref(),
+            &progress_to_stderr,
+            &steering,
+        )
+        .await?
+    } else {
+        execute(
+            args,
+            &client,
+            signing_secret,
+            &progress_to_stderr,
+            &steering,
+        )
+        .await?
+    };
     interrupt.abort();
     if let Some(report) = &report {
         finish(report, args)?;

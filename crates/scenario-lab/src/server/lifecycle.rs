@@ -64,6 +64,8 @@ fn validate_args(state: &AppState, request: ValidateRequest) -> ValidateArgs {
         write: request.write,
         no_conformance: !request.conformance.unwrap_or(true),
         probe_origins: Vec::new(),
+        reconcile: false,
+        edits: Vec::new(),
     }
 }
 
