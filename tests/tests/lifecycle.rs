@@ -267,6 +267,42 @@ fn a_wrong_shared_secret_is_explained() {
         message.contains("HTTP 401 INVALID_SIGNATURE") && message.contains("shared secret differs"),
         "{message}"
     );
+    let diagnosis =
+        &failed_check(&report, "discover.shape").map_or(Value::Null, |c| c["diagnosis"].clone());
+    assert_eq!(diagnosis["side"], "environment", "{report:#}");
+    assert_eq!(diagnosis["cause"], "secret-mismatch", "{report:#}");
+}
+
+#[test]
+fn a_field_the_schema_lacks_stops_validate_with_the_scenarios_place() {
+    let app = EndpointApp::start("sqlite:///:memory:", "");
+    let workspace = example_workspace("unknown-field");
+    let path = workspace.0.join("autonoma/scenario-recipes.json");
+    let original = std::fs::read_to_string(&path).unwrap_or_default();
+    let broken = original.replacen(
+        "\"name\": \"Olivia Owner\",",
+        "\"name\": \"Olivia Owner\", \"nickname\": \"Liv\",",
+        1,
+    );
+    assert_ne!(broken, original);
+    std::fs::write(&path, &broken).unwrap_or_else(|e| panic!("{e}"));
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        None,
+        &["--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let diagnosis =
+        &failed_check(&report, "preflight").map_or(Value::Null, |c| c["diagnosis"].clone());
+    assert_eq!(diagnosis["side"], "scenario", "{report:#}");
+    assert_eq!(diagnosis["cause"], "unknown-field", "{report:#}");
+    let line = broken[..broken.find("\"nickname\"").unwrap_or(0)]
+        .matches('\n')
+        .count()
+        + 1;
+    assert_eq!(diagnosis["places"][0]["line"], line, "{diagnosis:#}");
 }
 
 #[test]

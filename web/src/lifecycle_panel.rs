@@ -421,14 +421,60 @@ fn CheckList(title: String, checks: Vec<CheckResult>) -> impl IntoView {
                 <ul class="checks">
                     {checks.into_iter().map(|c| {
                         let class = if c.skipped { "skip" } else if c.ok { "pass" } else { "fail" };
+                        let diagnosis = c.diagnosis.clone().map(|d| view! { <Diagnosed diagnosis=d/> });
                         view! { <li class=class data-check=c.id.clone()>
                             <code>{c.id.clone()}</code>" "{c.message}
+                            {diagnosis}
                         </li> }
                     }).collect_view()}
                 </ul>
             </details>
         }
     })
+}
+
+/// Whose fault a failure is and where: each place a link that opens the file at its line.
+#[component]
+fn Diagnosed(diagnosis: scenario_lab_core::diagnosis::Diagnosis) -> impl IntoView {
+    let state = expect_context::<EditorState>();
+    let places = diagnosis
+        .places
+        .iter()
+        .map(|place| {
+            let name = place.file.rsplit(['/', '\\']).next().unwrap_or_default().to_owned();
+            let kind = FileKind::from_file_name(&name);
+            let line = place.line;
+            let label = place.label();
+            let open = move |_| {
+                let Some(kind) = kind else { return };
+                let span = state.texts.with_untracked(|t| {
+                    t.get(&kind).map(|text| {
+                        let index = scenario_lab_core::line_index::LineIndex::new(text);
+                        index.line_span(text, line.saturating_sub(1))
+                    })
+                });
+                if let Some((start, end)) = span {
+                    state.go_to(kind, start, end);
+                }
+            };
+            let shown = label.clone();
+            view! { <button class="link place" data-place=label disabled=kind.is_none() on:click=open>{shown}</button> }
+        })
+        .collect_view();
+    view! {
+        <div class=format!("diagnosis {}", side_class(diagnosis.side)) data-cause=diagnosis.cause.clone()>
+            <strong>{diagnosis.side.label()}</strong>" ("{diagnosis.cause.clone()}") "{places}
+            <div class="help">"help: "{diagnosis.help.clone()}</div>
+        </div>
+    }
+}
+
+fn side_class(side: scenario_lab_core::diagnosis::Side) -> &'static str {
+    match side {
+        scenario_lab_core::diagnosis::Side::Handler => "handler",
+        scenario_lab_core::diagnosis::Side::Scenario => "scenario",
+        scenario_lab_core::diagnosis::Side::Environment => "environment",
+    }
 }
 
 #[component]

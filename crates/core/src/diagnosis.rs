@@ -204,6 +204,18 @@ fn nothing_deleted(message: &str) -> bool {
     !counts.is_empty() && counts.iter().all(|all| *all)
 }
 
+/// The cause of a preflight error by its code: what the scenario must change.
+pub fn preflight_cause(code: &str) -> &'static str {
+    match code {
+        "recipe/unknown-model" => "unknown-model",
+        "recipe/unknown-field" => "unknown-field",
+        "recipe/type-mismatch" => "type-rejected",
+        "recipe/duplicate-value" => "unique-collision",
+        "recipe/unknown-alias" => "unknown-alias",
+        _ => "preflight-error",
+    }
+}
+
 /// The HTTP status a check's message starts with ("HTTP 500 ...").
 pub fn status_in(message: &str) -> Option<u16> {
     let rest = message.split("HTTP ").nth(1)?;
@@ -227,10 +239,20 @@ pub fn diagnose(symptom: &Symptom<'_>) -> Option<Diagnosis> {
         .then(|| Diagnosis::new(Side::Environment, what, "start it, or fix the URL"))
     };
     Some(match symptom.check {
+        "endpoint.reachable" => Diagnosis::new(
+            Side::Environment,
+            "endpoint-unreachable",
+            "start the app, or fix the URL (FastAPI mounts need the trailing slash)",
+        ),
         "up.status" | "down.status" => {
             if let Some(d) = unreachable("endpoint-unreachable") {
                 return Some(d);
             }
+            answer_cause(symptom)
+        }
+        "discover.shape"
+            if message.starts_with("HTTP") || message.starts_with("endpoint disabled") =>
+        {
             answer_cause(symptom)
         }
         "db.connect" => unreachable("database-unreachable")?,

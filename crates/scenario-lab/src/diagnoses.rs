@@ -91,6 +91,10 @@ fn diagnose(check: &mut CheckResult, scenario: Option<&str>, sources: &Sources<'
     if check.ok || check.skipped {
         return;
     }
+    if check.id == "preflight" {
+        check.diagnosis = preflight_diagnosis(sources);
+        return;
+    }
     let code = check
         .message
         .split_whitespace()
@@ -112,6 +116,31 @@ fn diagnose(check: &mut CheckResult, scenario: Option<&str>, sources: &Sources<'
         Side::Environment => {}
     }
     check.diagnosis = Some(found);
+}
+
+/// A preflight that failed: the scenario's, at the places of its first errors.
+fn preflight_diagnosis(sources: &Sources<'_>) -> Option<Diagnosis> {
+    let errors: Vec<&scenario_lab_core::Diagnostic> = sources
+        .preflight
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == scenario_lab_core::Severity::Error)
+        .take(5)
+        .collect();
+    let first = errors.first()?;
+    let mut found = Diagnosis::new(
+        Side::Scenario,
+        diagnosis::preflight_cause(first.code.as_str()),
+        first.help.clone().unwrap_or_else(|| {
+            "run `scenario-lab preflight` and repair the recipe where it points".to_owned()
+        }),
+    );
+    found.places = errors
+        .iter()
+        .filter_map(|d| place(sources, d.file, d.span))
+        .collect();
+    found.fix = first.fix.as_ref().map(|f| f.message.clone());
+    Some(found)
 }
 
 fn place(sources: &Sources<'_>, file: FileKind, span: Span) -> Option<Place> {

@@ -122,20 +122,16 @@ pub async fn execute(
     ));
     let live = match discover_step(client, &dir, &mut report).await {
         Ok(live) => live,
-        Err(error) => return Ok(unreachable(&error, report, progress)),
+        Err(error) => return Ok(unreachable(&error, report, &dir, progress)),
     };
     let preflight_ok = preflight_step(&dir, live.text.as_deref(), &mut report);
     steering.finished();
     if !preflight_ok || !live.check.ok {
-        report.compute_ok();
-        return Ok((Some(report), exit::CHECK_FAILED));
+        return Ok(stopped(report, &dir, exit::CHECK_FAILED));
     }
     let db = match database_step(args, &dir, live.discover.as_ref(), &mut report, progress).await {
         Ok(db) => db,
-        Err(code) => {
-            report.compute_ok();
-            return Ok((Some(report), code));
-        }
+        Err(code) => return Ok(stopped(report, &dir, code)),
     };
     let ctx = RunContext {
         client: client.clone(),
@@ -146,7 +142,7 @@ pub async fn execute(
     let (creates, mut not_run) =
         match scenarios_step(&ctx, &recipes, args, &mut report, progress, steering).await {
             Ok(ran) => ran,
-            Err(error) => return Ok(unreachable(&error, report, progress)),
+            Err(error) => return Ok(unreachable(&error, report, &dir, progress)),
         };
     if !args.no_conformance && steering.is_cancelled() {
         not_run.push("the conformance probes".to_owned());
@@ -161,7 +157,7 @@ pub async fn execute(
         .await
         {
             Ok(checks) => report.conformance = checks,
-            Err(error) => return Ok(unreachable(&error, report, progress)),
+            Err(error) => return Ok(unreachable(&error, report, &dir, progress)),
         }
         steering.finished();
     }
@@ -486,9 +482,21 @@ async fn prove_recipe(
 }
 
 /// The report of a validation the endpoint (or the database) stopped answering.
+/// A validation that stopped before its end: its verdict and the diagnoses of what failed.
+fn stopped(
+    mut report: ValidateReport,
+    dir: &WorkspaceDir,
+    code: u8,
+) -> (Option<ValidateReport>, u8) {
+    report.compute_ok();
+    crate::diagnoses::attach(&mut report, dir);
+    (Some(report), code)
+}
+
 fn unreachable(
     error: &EndpointError,
     mut report: ValidateReport,
+    dir: &WorkspaceDir,
     progress: Progress<'_>,
 ) -> (Option<ValidateReport>, u8) {
     progress(&format!(
@@ -497,6 +505,5 @@ fn unreachable(
     report
         .checks
         .push(CheckResult::fail("endpoint.reachable", error.to_string()));
-    report.compute_ok();
-    (Some(report), exit::UNREACHABLE)
+    stopped(report, dir, exit::UNREACHABLE)
 }
