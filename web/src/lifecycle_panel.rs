@@ -24,10 +24,22 @@ struct UpView {
 /// Saves dirty files, then runs the validation (of `scenarios`, or all when empty), streaming
 /// progress into the state.
 pub fn start_validation(state: EditorState, write: bool, scenarios: Vec<String>) {
+    launch(state, write, false, scenarios);
+}
+
+/// `validate --reconcile --write` through the proxy: the scenario-side repairs land on disk and
+/// the editor takes them (Review lists them).
+pub fn start_reconcile(state: EditorState) {
+    launch(state, true, true, Vec::new());
+}
+
+fn launch(state: EditorState, write: bool, reconcile: bool, scenarios: Vec<String>) {
     if state.busy.get_untracked().is_some() {
         return;
     }
-    state.busy.set(Some(if write {
+    state.busy.set(Some(if reconcile {
+        "reconciling: repairing what is the scenario's, validating again".into()
+    } else if write {
         "writing validated recipes (validating again first)".into()
     } else {
         "validating".into()
@@ -60,6 +72,7 @@ pub fn start_validation(state: EditorState, write: bool, scenarios: Vec<String>)
         let request = ValidateRequest {
             scenarios: scenarios.clone(),
             write,
+            reconcile,
             ..ValidateRequest::default()
         };
         let result = proxy
@@ -78,7 +91,16 @@ pub fn start_validation(state: EditorState, write: bool, scenarios: Vec<String>)
                     scenarios,
                 };
                 let passed = run.passed();
+                let edited = run
+                    .outcome
+                    .report
+                    .as_ref()
+                    .is_some_and(|r| !r.edits.is_empty());
                 state.validation.set(Some(run));
+                if reconcile && edited && !passed {
+                    // Repairs were written even though a failure is left: show them.
+                    state.load_from_proxy().await;
+                }
                 if write && passed {
                     // The proxy rewrote the artifacts: take the disk versions, which are what
                     // the validation just proved.

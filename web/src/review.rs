@@ -73,6 +73,13 @@ pub fn Review() -> impl IntoView {
                 }.into_any(),
             }}
             <ValidatedRuns />
+            <h3>"Reconcile"</h3>
+            <div class="actions">
+                <button data-action="reconcile" disabled=move || state.busy.get().is_some() || !state.proxy_status.with(super::state::ProxyStatus::is_connected)
+                    title="validate; repair what is the scenario's, one fix per iteration (at most 5); write when it passes"
+                    on:click=move |_| crate::lifecycle_panel::start_reconcile(state)>"Reconcile and write"</button>
+            </div>
+            <ReconcileEdits />
             <h3>"Write and upload"</h3>
             <div class="actions">
                 <button class="primary" data-action="write" disabled=move || !can_write.get()
@@ -85,6 +92,28 @@ pub fn Review() -> impl IntoView {
                 {move || upload.get().map(|(ok, message)| view! { <span class=if ok { "pass" } else { "fail" } data-testid="upload-status">{message}</span> })}
             </div>
         </section>
+    }
+}
+
+/// The repairs the last `--reconcile` made, as a diff per edit.
+#[component]
+fn ReconcileEdits() -> impl IntoView {
+    let state = expect_context::<EditorState>();
+    let edits = move || {
+        state.validation.with(|v| {
+            v.as_ref()
+                .and_then(|r| r.outcome.report.as_ref())
+                .map(|r| r.edits.clone())
+                .unwrap_or_default()
+        })
+    };
+    view! {
+        {move || edits().into_iter().map(|edit| view! {
+            <div class="edit" data-testid="reconcile-edit">
+                <p><code>{format!("{}:{}", edit.file, edit.line)}</code>" "{edit.why.clone()}</p>
+                <pre class="diff"><span class="removed">{format!("- {}\n", edit.before)}</span><span class="added">{format!("+ {}\n", edit.after)}</span></pre>
+            </div>
+        }).collect_view()}
     }
 }
 

@@ -120,6 +120,9 @@ pub struct ValidateRequest {
     pub write: bool,
     /// Run the conformance probes (default: yes).
     pub conformance: Option<bool>,
+    /// Repair what is the scenario's and validate again (`--reconcile`).
+    #[serde(default)]
+    pub reconcile: bool,
 }
 
 /// The end of a validation: its exit code and report, or why there is none.

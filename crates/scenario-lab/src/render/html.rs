@@ -159,9 +159,15 @@ fn checks_table(title: &str, checks: &[CheckResult]) -> String {
             "skip" => "skip",
             _ => "fail",
         };
+        let lead = check.diagnosis.as_ref().map_or_else(String::new, |d| {
+            format!(
+                "<strong class=\"diagnosis\">{}</strong><br>",
+                escape(&d.lead())
+            )
+        });
         let _ = writeln!(
             out,
-            "<tr class=\"{class}\"><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+            "<tr class=\"{class}\"><td>{}</td><td><code>{}</code></td><td>{lead}{}</td></tr>",
             check.mark(),
             escape(&check.id),
             escape(&check.message)

@@ -100,8 +100,18 @@ pub(super) async fn validate(
         let progress = move |line: &str| {
             let _ = progress_sender.send(ValidateEvent::Progress(line.to_owned()));
         };
-        let executed =
-            validation::execute(&args, &client, signing_secret, &progress, &steering).await;
+        let executed = if args.reconcile {
+            crate::reconcile::run(
+                &args,
+                &client,
+                signing_secret.as_deref(),
+                &progress,
+                &steering,
+            )
+            .await
+        } else {
+            validation::execute(&args, &client, signing_secret, &progress, &steering).await
+        };
         if let Ok(mut running) = app.running_validation.lock() {
             *running = None;
         }
