@@ -3,9 +3,10 @@
 use super::nearest::did_you_mean;
 use super::placeholders::placeholder_reason;
 use super::{Context, RecipeUnderCheck, nested_child};
-use crate::diagnostic::{Code, Diagnostic, FileKind, Span};
+use crate::diagnostic::{Code, Diagnostic, FileKind, Fix, Span};
 use crate::discover::{Discover, DiscoverField, ScalarRules, enum_members};
 use crate::json::{Node, NodeKind};
+use crate::json_edit;
 use crate::recipes::{RecordInfo, nesting_child};
 
 /// Model and field checks of one recipe against discover: unknown models and fields, missing required fields, types, nesting, placeholders.
@@ -75,7 +76,7 @@ fn check_record(
     };
     let field_names: Vec<&str> = model.fields.iter().map(|f| f.name.as_str()).collect();
     let members = record.node.as_object().unwrap_or_default();
-    for member in members {
+    for (index, member) in members.iter().enumerate() {
         let key = member.key.as_ref();
         if key == "_alias" || key == "_ref" {
             continue;
@@ -133,10 +134,20 @@ fn check_record(
                 message,
             )
         };
-        diagnostics.push(diagnostic.with_help(format!(
+        let mut diagnostic = diagnostic.with_help(format!(
             "{} The factory's input schema drops or rejects unknown fields",
             did_you_mean(key, field_names.iter().copied(), "field")
-        )));
+        ));
+        if !severity_is_warning
+            && let Some(edit) = json_edit::remove_member(context.recipes_text, record.node, index)
+        {
+            diagnostic = diagnostic.with_fix(Fix {
+                message: format!("remove `{key}`, which the model does not have"),
+                file: FileKind::Recipes,
+                edits: vec![edit],
+            });
+        }
+        diagnostics.push(diagnostic);
     }
     missing_fields(discover, model, record, diagnostics);
 }
