@@ -303,7 +303,7 @@ impl WorkspaceDir {
 
 /// The recipes file of `dir`: `scenario-recipes.json`, else the planner's `recipe.json` when only
 /// that one exists.
-fn recipes_name(dir: &Path) -> &'static str {
+pub fn recipes_name(dir: &Path) -> &'static str {
     let plugin = FileKind::Recipes.file_name();
     if !dir.join(plugin).exists() && dir.join(PLANNER_RECIPES).exists() {
         PLANNER_RECIPES

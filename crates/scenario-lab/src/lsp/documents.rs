@@ -4,8 +4,6 @@
 use super::position::{Encoding, Lines};
 use crate::workspace_dir::WorkspaceDir;
 use lsp_types::{TextDocumentContentChangeEvent, Url};
-use scenario_lab_core::diagnostic::PLANNER_RECIPES;
-use scenario_lab_core::dialect::Layout;
 use scenario_lab_core::{FileKind, Texts};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -32,12 +30,7 @@ impl FileId {
     /// and hand-made folders).
     pub(super) fn uri(&self) -> Option<Url> {
         let name = match self.kind {
-            FileKind::Recipes
-                if !self.folder.join(self.kind.file_name()).exists()
-                    && self.folder.join(PLANNER_RECIPES).exists() =>
-            {
-                PLANNER_RECIPES
-            }
+            FileKind::Recipes => crate::workspace_dir::recipes_name(&self.folder),
             kind => kind.file_name(),
         };
         Url::from_file_path(self.folder.join(name)).ok()
@@ -99,11 +92,6 @@ impl Documents {
             }
         }
         texts
-    }
-
-    /// The layout of `folder` from the names in it (plugin, planner, hand-made).
-    pub(super) fn layout(folder: &Path) -> Layout {
-        WorkspaceDir::layout_of(folder)
     }
 
     /// The URIs the editor uses for the open files of `folder`.

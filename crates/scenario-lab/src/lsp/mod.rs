@@ -260,7 +260,7 @@ impl Server {
     /// for a file whose problems are gone).
     fn publish(&mut self, folder: PathBuf) -> Vec<Notification> {
         let texts = self.documents.texts(&folder);
-        let layout = Documents::layout(&folder);
+        let layout = crate::workspace_dir::WorkspaceDir::layout_of(&folder);
         let report = preflight(&Workspace::from_texts(&texts).in_layout(layout));
         let view = Folder {
             path: &folder,

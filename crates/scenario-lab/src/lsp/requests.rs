@@ -2,7 +2,7 @@
 
 use super::Server;
 use super::convert::{Folder, completion_kind, markdown};
-use super::documents::{Documents, FileId};
+use super::documents::FileId;
 use super::position::Lines;
 use lsp_server::{ErrorCode, ResponseError};
 use lsp_types as lsp;
@@ -217,7 +217,7 @@ impl Server {
         let folder = self.folder(&at);
         let lines = folder.lines(at.file.kind);
         let wanted = lines.span(params.range);
-        let layout = Documents::layout(&at.file.folder);
+        let layout = crate::workspace_dir::WorkspaceDir::layout_of(&at.file.folder);
         let report = preflight(&Workspace::from_texts(&at.texts).in_layout(layout));
         let mut actions = Vec::new();
         let mut any_fix = false;
