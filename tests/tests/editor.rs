@@ -1,6 +1,7 @@
 //! The editor end to end: `scenario-lab demo` serves the Trunk-built editor (dist/) in front of the
 //! embedded endpoint; Debian's Chromium, driven by playwright-core (tests/node/editor-e2e.mjs),
-//! fixes a dangling `_ref`, validates, writes the recipes and records keystroke timings.
+//! fixes a dangling `_ref`, validates, writes the recipes and records keystroke timings; a
+//! planner copy opens and saves back; a live collision is diagnosed and reconciled.
 
 use scenario_lab_tests::{
     built_editor, example_workspace, http, large_recipes, repo_root, start_demo,
@@ -104,6 +105,38 @@ fn the_editor_opens_a_planner_copy_and_saves_recipe_json_back() {
         .output()
         .unwrap_or_else(|e| panic!("node: {e}"));
     drop(serve);
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    println!("{log}");
+    assert!(output.status.success(), "the browser test failed:\n{log}");
+}
+
+#[test]
+fn the_editor_diagnoses_a_collision_and_reconciles_it_as_one_undo_step() {
+    let root = repo_root();
+    let dist = built_editor();
+    let workspace = example_workspace("editor-reconcile");
+    let path = workspace.0.join("autonoma/scenario-recipes.json");
+    let recipes = std::fs::read_to_string(&path).unwrap_or_default();
+    let collided = recipes.replacen(
+        "\"email\": \"adam.admin+{{testRunId}}@acme.test\"",
+        "\"email\": \"{{owner_email}}\"",
+        1,
+    );
+    assert_ne!(collided, recipes, "the example has the admin's email");
+    std::fs::write(&path, collided).unwrap_or_else(|e| panic!("{e}"));
+    let demo = start_demo(&workspace, Some(&dist), false);
+    let output = Command::new("node")
+        .arg("reconcile-e2e.mjs")
+        .current_dir(root.join("tests/node"))
+        .env("EDITOR_URL", &demo.editor)
+        .env("WORKSPACE", workspace.0.join("autonoma"))
+        .env("SHOTS", root.join("target/e2e-artifacts/editor"))
+        .output()
+        .unwrap_or_else(|e| panic!("node: {e}"));
     let log = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),

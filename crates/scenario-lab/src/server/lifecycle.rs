@@ -64,7 +64,7 @@ fn validate_args(state: &AppState, request: ValidateRequest) -> ValidateArgs {
         write: request.write,
         no_conformance: !request.conformance.unwrap_or(true),
         probe_origins: Vec::new(),
-        reconcile: false,
+        reconcile: request.reconcile,
         edits: Vec::new(),
     }
 }
