@@ -9,6 +9,7 @@ database; the DEFECT environment variable turns on one realistic bug at a time:
   cold_start        the first two requests answer 503 (a cold start)
   down_fails_once   the first down answers 500 (the teardown can be retried later)
   down_not_ok_twice the first two downs answer 200 with "ok": false and tear nothing down
+  no_task_factory   Task, an audited model, has no factory registered
 """
 
 import json
@@ -179,6 +180,8 @@ config = HandlerConfig(
         "Task": define_factory(create=create_task, teardown=None if DEFECT == "no_teardown" else teardown_task, input_model=TaskIn),
     },
 )
+if DEFECT == "no_task_factory":
+    del config.factories["Task"]
 
 app = FastAPI()
 cold_starts = {"left": 2 if DEFECT == "cold_start" else 0}

@@ -41,6 +41,7 @@ fn validate_with_defect(defect: &str, scenario: &str) -> (Output, Value) {
     let pg = Postgres::start();
     let app = EndpointApp::start(&sqlalchemy_url(&pg.url), defect);
     let workspace = example_workspace(defect);
+    name_the_handler(&workspace);
     validate(
         &workspace,
         &app.url,
@@ -48,6 +49,53 @@ fn validate_with_defect(defect: &str, scenario: &str) -> (Output, Value) {
         &["--scenario", scenario, "--no-conformance"],
         SHARED_SECRET,
     )
+}
+
+/// Copies the test app into `server/app.py` and names it in `.endpoint-implemented`, as the
+/// plugin's step 4 does: diagnoses point into it.
+fn name_the_handler(workspace: &TempDir) {
+    std::fs::create_dir_all(workspace.0.join("server")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(
+        scenario_lab_tests::repo_root().join("tests/endpoint_app/app.py"),
+        workspace.0.join("server/app.py"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(
+        workspace.0.join("autonoma/.endpoint-implemented"),
+        "Endpoint implemented.\n- handler: server/app.py\n- factories registered: 5\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// Asserts the diagnosis of the failed check `id`: its side, cause and first place (file, line).
+fn assert_diagnosis(report: &Value, id: &str, side: &str, cause: &str, place: (&str, usize)) {
+    let diagnosis = failed_check(report, id).map_or(Value::Null, |c| c["diagnosis"].clone());
+    assert_eq!(diagnosis["side"], side, "{id}: {diagnosis:#}");
+    assert_eq!(diagnosis["cause"], cause, "{id}: {diagnosis:#}");
+    assert!(
+        diagnosis["places"][0]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with(place.0)),
+        "{id}: {diagnosis:#}"
+    );
+    assert_eq!(
+        diagnosis["places"][0]["line"], place.1,
+        "{id}: {diagnosis:#}"
+    );
+}
+
+/// The 1-based line of the test app's factory registration for `model`.
+fn factory_line(model: &str) -> usize {
+    let source =
+        std::fs::read_to_string(scenario_lab_tests::repo_root().join("tests/endpoint_app/app.py"))
+            .unwrap_or_default();
+    source
+        .lines()
+        .position(|l| {
+            l.trim_start()
+                .starts_with(&format!("\"{model}\": define_factory("))
+        })
+        .map_or(0, |i| i + 1)
 }
 
 /// The first scenario check with `id` that failed, anywhere in the report.
@@ -179,6 +227,8 @@ fn a_factory_without_teardown_fails_db_gone() {
             .as_array()
             .is_some_and(|l| l.iter().any(|l| l["table"] == "task" && l["rows"] == 8))
     );
+    let at = ("server/app.py", factory_line("Task"));
+    assert_diagnosis(&report, "db.gone", "handler", "teardown-missing", at);
 }
 
 #[test]
@@ -198,6 +248,14 @@ fn rows_left_by_a_side_effect_fail_db_untouched() {
         failed_check(&report, "db.gone").is_none(),
         "the refs rows themselves are gone"
     );
+    let at = ("server/app.py", factory_line("Organization"));
+    assert_diagnosis(
+        &report,
+        "db.untouched",
+        "handler",
+        "orphans-from-trigger",
+        at,
+    );
 }
 
 #[test]
@@ -208,6 +266,35 @@ fn a_teardown_deleting_unrelated_rows_fails_db_untouched() {
     assert!(
         message.contains("project: 1 row deleted that up did not create"),
         "{message}"
+    );
+    let at = ("server/app.py", factory_line("Project"));
+    assert_diagnosis(&report, "db.untouched", "handler", "collateral-delete", at);
+}
+
+#[test]
+fn an_audited_model_without_a_factory_is_the_handlers() {
+    let pg = Postgres::start();
+    let app = EndpointApp::start(&sqlalchemy_url(&pg.url), "no_task_factory");
+    let workspace = example_workspace("no-task-factory");
+    name_the_handler(&workspace);
+    let (output, report) = validate(
+        &workspace,
+        &app.url,
+        Some(&pg.url),
+        &["--scenario", "empty", "--no-conformance"],
+        SHARED_SECRET,
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let id = ["discover.coverage", "discover.factories"]
+        .into_iter()
+        .find(|id| failed_check(&report, id).is_some())
+        .unwrap_or_else(|| panic!("no failed discover check: {report:#}"));
+    let diagnosis = failed_check(&report, id).map_or(Value::Null, |c| c["diagnosis"].clone());
+    assert_eq!(diagnosis["side"], "handler", "{diagnosis:#}");
+    assert_eq!(diagnosis["cause"], "factory-missing", "{diagnosis:#}");
+    assert_eq!(
+        diagnosis["places"][0]["file"], "server/app.py",
+        "{diagnosis:#}"
     );
 }
 
@@ -1010,6 +1097,23 @@ fn an_sdk_crash_is_reported_without_its_password_hash_or_sql_parameters() {
     assert!(
         message.contains("[parameters: ****]"),
         "the SQL parameters are masked, not dropped: {message}"
+    );
+    let line = text_before
+        .lines()
+        .position(|l| l.contains("adam.admin+{{testRunId}}@acme.test"))
+        .map_or(0, |i| i + 1);
+    assert_diagnosis(
+        &report,
+        "up.status",
+        "scenario",
+        "unique-collision",
+        ("autonoma/scenario-recipes.json", line),
+    );
+    assert!(
+        all.contains(&format!(
+            "the scenario: autonoma/scenario-recipes.json:{line}:"
+        )),
+        "the terminal leads with the side and the place: {all}"
     );
     let junit_text = std::fs::read_to_string(&junit).unwrap_or_default();
     for shown in [all.as_str(), &report.to_string(), &junit_text] {

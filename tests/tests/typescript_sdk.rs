@@ -150,6 +150,31 @@ fn scalars_zod_rejects_are_preflight_errors_and_nothing_comes_up() {
     let message = failed(&report, "preflight").unwrap_or_else(|| panic!("{report:#}"));
     assert!(message.contains("recipe/type-mismatch"), "{message}");
     assert!(message.contains("TypeScript SDK's zod"), "{message}");
+    let diagnosis = checks(&report)
+        .find(|c| c["id"] == "preflight" && c["ok"] == false)
+        .map_or(Value::Null, |c| c["diagnosis"].clone());
+    assert_eq!(diagnosis["side"], "scenario", "{diagnosis:#}");
+    assert_eq!(diagnosis["cause"], "type-rejected", "{diagnosis:#}");
+    let written = std::fs::read_to_string(workspace.0.join("autonoma/scenario-recipes.json"))
+        .unwrap_or_default();
+    let lines: Vec<usize> = written
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.contains("\"durationMinutes\": \"45\"")
+                || l.contains("\"acceptsNewPatients\": \"no\"")
+        })
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert!(
+        diagnosis["places"][0]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("scenario-recipes.json"))
+            && diagnosis["places"][0]["line"]
+                .as_u64()
+                .is_some_and(|l| lines.contains(&usize::try_from(l).unwrap_or_default())),
+        "the place is a rejected value's line {lines:?}: {diagnosis:#}"
+    );
     assert!(
         report["scenarios"].as_array().is_some_and(Vec::is_empty),
         "nothing came up"

@@ -111,7 +111,7 @@ fn a_database_less_app_is_proven_through_its_probes() {
             "extra_record",
             "db.untouched",
             "orphans-from-trigger",
-            "Note",
+            "Board",
         ),
     ] {
         let app = TsEndpointApp::memory(defect);

@@ -2,7 +2,7 @@
 //! the scenario's places from the recipes' spans, the handler's from the file
 //! `.endpoint-implemented` names.
 
-use crate::handler_source::{HandlerSource, NAME_IT};
+use crate::handler_source::{HandlerSource, NAME_IT, same_name};
 use crate::workspace_dir::WorkspaceDir;
 use scenario_lab_core::check_result::CheckResult;
 use scenario_lab_core::diagnosis::{self, Diagnosis, Place, Side, Symptom};
@@ -190,18 +190,50 @@ fn scenario_places(found: &Diagnosis, scenario: Option<&str>, sources: &Sources<
     places
 }
 
+/// The tables a database check counts in its message (`onboarding_checklist: 1 row left behind`).
+fn counted_tables(message: &str) -> impl Iterator<Item = &str> {
+    message.match_indices(": ").filter_map(|(at, _)| {
+        let before = &message[..at];
+        let start = before
+            .rfind(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .map_or(0, |i| i + 1);
+        let counted = message[at + 2..].starts_with(|c: char| c.is_ascii_digit());
+        (counted && start < at).then(|| &message[start..at])
+    })
+}
+
 /// The handler file and the line where the model the message names has its factory.
 fn handler_places(found: &mut Diagnosis, message: &str, sources: &Sources<'_>) {
     let Some(handler) = &sources.handler else {
         found.help = format!("{}; {NAME_IT}", found.help);
         return;
     };
-    let model = sources.models.iter().find(|m| {
-        message
-            .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-            .any(|w| w == m.as_str())
-    });
-    let line = model.and_then(|m| handler.factory_line(m)).unwrap_or(1);
+    let words: Vec<&str> = message
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let named = || {
+        sources
+            .models
+            .iter()
+            .find(|m| words.iter().any(|w| w == m))
+            .or_else(|| {
+                sources
+                    .models
+                    .iter()
+                    .find(|m| words.iter().any(|w| same_name(m, w)))
+            })
+            .cloned()
+    };
+    // Rows a side effect left belong to the factory that wrote them, not to their own model.
+    let model = if found.cause == "orphans-from-trigger" {
+        counted_tables(message)
+            .find_map(|t| handler.creating(t))
+            .or_else(named)
+    } else {
+        named()
+    };
+    let line = model.and_then(|m| handler.factory_line(&m)).unwrap_or(1);
     found.places.push(Place {
         file: handler.path.clone(),
         line,

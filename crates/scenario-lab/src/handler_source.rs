@@ -71,6 +71,30 @@ impl HandlerSource {
             .start();
         Some(self.text[..at].matches('\n').count() + 1)
     }
+
+    /// The model (other than `table`'s own) whose factory's create body writes `table` (a word,
+    /// case-insensitive): the owner of rows a side effect leaves.
+    pub fn creating(&self, table: &str) -> Option<String> {
+        let word = Regex::new(&format!(r"(?i)\b{}\b", regex::escape(table))).ok()?;
+        crate::integrity::create_bodies(&self.path, &self.text)?
+            .into_iter()
+            .find(|(model, start, end)| {
+                !same_name(model, table) && word.is_match(&self.text[*start..*end])
+            })
+            .map(|(model, _, _)| model)
+    }
+}
+
+/// A model and a table or word for it: `Project` and `project`, `projects`, `"project"`,
+/// `OnboardingChecklist` and `onboarding_checklist`.
+pub fn same_name(model: &str, word: &str) -> bool {
+    let folded: String = word
+        .chars()
+        .filter(|c| *c != '_')
+        .collect::<String>()
+        .to_lowercase();
+    let model = model.to_lowercase();
+    folded == model || folded.strip_suffix('s') == Some(model.as_str())
 }
 
 #[cfg(test)]
@@ -90,5 +114,25 @@ mod tests {
         };
         assert_eq!(ts.factory_line("Doctor"), Some(4));
         assert_eq!(ts.factory_line("Nurse"), None);
+    }
+
+    #[test]
+    fn the_factory_writing_a_table_owns_its_rows() {
+        let python = HandlerSource {
+            path: "app.py".into(),
+            text: "def create_org(data, ctx):\n    run(\"INSERT INTO onboarding_checklist\")\n\ndef create_user(data, ctx):\n    pass\n\nfactories = {\n    \"Organization\": define_factory(create=create_org),\n    \"User\": define_factory(create=create_user),\n}\n".into(),
+        };
+        assert_eq!(
+            python.creating("onboarding_checklist").as_deref(),
+            Some("Organization")
+        );
+        assert_eq!(
+            python.creating("user"),
+            None,
+            "a model's own table is not a side effect"
+        );
+        assert!(same_name("OnboardingChecklist", "onboarding_checklist"));
+        assert!(same_name("Project", "projects"));
+        assert!(!same_name("Project", "task"));
     }
 }

@@ -34,11 +34,10 @@ fn line_of(source: &str, offset: usize) -> usize {
 /// Findings in `source`, a handler file named `file_name` (the extension picks the stack), for
 /// the factories of `independent` models. `None` when the language is not supported.
 pub fn scan(file_name: &str, source: &str, independent: &[&str]) -> Option<Vec<Finding>> {
-    let extension = file_name.rsplit('.').next().unwrap_or_default();
-    let (bodies, writes) = match extension {
-        "py" => (python_create_bodies(source), regex(PY_WRITES)),
-        "ts" | "tsx" | "js" | "mjs" | "cjs" => (ts_create_bodies(source), regex(TS_WRITES)),
-        _ => return None,
+    let bodies = create_bodies(file_name, source)?;
+    let writes = match file_name.rsplit('.').next().unwrap_or_default() {
+        "py" => regex(PY_WRITES),
+        _ => regex(TS_WRITES),
     };
     let raw_sql = regex(RAW_SQL);
     let mut findings = Vec::new();
@@ -66,6 +65,16 @@ pub fn scan(file_name: &str, source: &str, independent: &[&str]) -> Option<Vec<F
     }
     findings.sort_by_key(|f| f.line);
     Some(findings)
+}
+
+/// Each factory's create body in `source` as (model, start, end), by the file's extension (Python
+/// or TypeScript/JavaScript); `None` for other languages.
+pub fn create_bodies(file_name: &str, source: &str) -> Option<Vec<(String, usize, usize)>> {
+    match file_name.rsplit('.').next().unwrap_or_default() {
+        "py" => Some(python_create_bodies(source)),
+        "ts" | "tsx" | "js" | "mjs" | "cjs" => Some(ts_create_bodies(source)),
+        _ => None,
+    }
 }
 
 /// TypeScript: `Model: defineFactory({ ... create(...) { body } ... })`.
