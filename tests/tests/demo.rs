@@ -529,3 +529,60 @@ fn the_demo_answers_protocol_probes_like_both_sdks() {
         }
     }
 }
+
+#[test]
+fn reconcile_corrects_an_alias_and_a_frontmatter_count_on_the_demo() {
+    let workspace = example_workspace("demo-reconcile");
+    let dir = workspace.0.join("autonoma");
+    let recipes = std::fs::read_to_string(dir.join("scenario-recipes.json")).unwrap_or_default();
+    std::fs::write(
+        dir.join("scenario-recipes.json"),
+        recipes.replacen("\"_ref\": \"olivia\"", "\"_ref\": \"olivai\"", 1),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let scenarios = std::fs::read_to_string(dir.join("scenarios.md")).unwrap_or_default();
+    std::fs::write(
+        dir.join("scenarios.md"),
+        scenarios.replacen("total_entities: 3\n", "total_entities: 4\n", 1),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let demo = start_demo(&workspace, None, false);
+    let report = workspace.0.join("report.json");
+    let output = scenario_lab(
+        &workspace.0,
+        &[
+            "validate",
+            "--endpoint",
+            &demo.endpoint,
+            "--database-url",
+            &demo.database,
+            "--reconcile",
+            "--write",
+            "--no-conformance",
+            "--report-json",
+            report.to_str().unwrap_or_default(),
+        ],
+        SHARED_SECRET,
+    );
+    let all = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{all}");
+    assert!(all.contains("+ \"_ref\": \"olivia\""), "{all}");
+    assert!(all.contains("+ total_entities: 3"), "{all}");
+    let validation: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join(".scenario-validation.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    let files: Vec<&str> = validation["edits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["file"].as_str())
+        .collect();
+    assert!(
+        files.iter().any(|f| f.ends_with("scenarios.md"))
+            && files.iter().any(|f| f.ends_with("scenario-recipes.json")),
+        "{validation:#}"
+    );
+    let sentinel = std::fs::read_to_string(dir.join(".endpoint-validated")).unwrap_or_default();
+    assert!(sentinel.contains("total_entities"), "{sentinel}");
+}

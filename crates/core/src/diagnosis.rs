@@ -212,6 +212,7 @@ pub fn preflight_cause(code: &str) -> &'static str {
         "recipe/type-mismatch" => "type-rejected",
         "recipe/duplicate-value" => "unique-collision",
         "recipe/unknown-alias" => "unknown-alias",
+        "scenarios/count-mismatch" => "count-mismatch",
         _ => "preflight-error",
     }
 }

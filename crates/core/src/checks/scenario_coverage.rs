@@ -1,7 +1,8 @@
 //! `scenarios.md` against the recipes: every scenario has a recipe, no extra recipes, counts agree.
 
 use super::{Context, RecipeUnderCheck};
-use crate::diagnostic::{Code, Diagnostic, FileKind, Fix};
+use crate::Span;
+use crate::diagnostic::{Code, Diagnostic, FileKind, Fix, TextEdit};
 use crate::json_edit;
 use crate::scenarios::ScenariosDoc;
 
@@ -81,7 +82,8 @@ pub fn check(
             diagnostics.push(
                 Diagnostic::error(Code::SCENARIOS_COUNT_MISMATCH, FileKind::Scenarios, span, format!("scenario `{name}` says {total} entities, but its recipe creates {records}"))
                     .with_label(FileKind::Recipes, under.recipe.name_span, format!("recipe `{name}`"))
-                    .with_help("tests are written from scenarios.md: make the recipe create exactly what the scenario describes, or correct the count"),
+                    .with_help("tests are written from scenarios.md: make the recipe create exactly what the scenario describes, or correct the count")
+                    .with_fix(count_fix(span, records, "total_entities")),
             );
         }
         if let Some((types, span)) = scenario.entity_types
@@ -89,9 +91,22 @@ pub fn check(
         {
             diagnostics.push(
                 Diagnostic::error(Code::SCENARIOS_COUNT_MISMATCH, FileKind::Scenarios, span, format!("scenario `{name}` says {types} entity types, but its recipe creates {} ({})", models.len(), models.join(", ")))
-                    .with_label(FileKind::Recipes, under.recipe.name_span, format!("recipe `{name}`")),
+                    .with_label(FileKind::Recipes, under.recipe.name_span, format!("recipe `{name}`"))
+                    .with_fix(count_fix(span, i64::try_from(models.len()).unwrap_or(i64::MAX), "entity_types")),
             );
         }
+    }
+}
+
+/// Brings a frontmatter count in line with what the recipe creates.
+fn count_fix(span: Span, count: i64, key: &str) -> Fix {
+    Fix {
+        message: format!("set `{key}` to {count}, what the recipe creates"),
+        file: FileKind::Scenarios,
+        edits: vec![TextEdit {
+            span,
+            new_text: count.to_string(),
+        }],
     }
 }
 
