@@ -70,17 +70,16 @@ fn quick_fixes_remove_their_problem() {
             };
             let fixed = fix.apply(text);
             let mut files = dir.workspace();
-            match fix.file {
-                FileKind::Scenarios => files.scenarios = Some(&fixed),
-                _ => {
-                    assert!(
-                        serde_json::from_str::<serde_json::Value>(&fixed).is_ok(),
-                        "{}: {} leaves invalid JSON:\n{fixed}",
-                        case.display(),
-                        diagnostic.code
-                    );
-                    files.recipes = Some(&fixed);
-                }
+            if fix.file == FileKind::Scenarios {
+                files.scenarios = Some(&fixed);
+            } else {
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(&fixed).is_ok(),
+                    "{}: {} leaves invalid JSON:\n{fixed}",
+                    case.display(),
+                    diagnostic.code
+                );
+                files.recipes = Some(&fixed);
             }
             let after = scenario_lab_core::preflight(&files);
             let still = after
