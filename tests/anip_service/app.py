@@ -6,7 +6,9 @@ ANIP_DEFECT switches on one defect (the runner must fail the scenario that catch
   ignore_grant            the handler raises approval_required even with a grant
   no_grant_policy         the gated capability declares no grant_policy
   raw_passthrough         a raw backend capability is exposed and runs whatever it is given
-ANIP_DRIFT=1 changes the gated capability's minimum scope (a second instance for parity).
+  policy_drift            the gated capability's grant policy allows one use instead of three
+ANIP_DRIFT=1 changes the gated capability's minimum scope (a second instance for parity);
+ANIP_INPUT_OPTIONAL=1 makes its input optional.
 ANIP_STATE_DB=FILE mirrors the mutation count into a SQLite table (for SQL probes).
 Run: uvicorn app:app --host 127.0.0.1 --port PORT (ANIP_KEY_PATH names the key file).
 """
@@ -28,6 +30,9 @@ from fastapi import FastAPI
 
 DEFECT = os.environ.get("ANIP_DEFECT", "")
 DRIFT = os.environ.get("ANIP_DRIFT") == "1"
+# ANIP_INPUT_OPTIONAL=1 makes the gated capability's `tenant` optional, as Go's and C#'s runtimes
+# emit an input whose `required` the developer left out.
+INPUT_OPTIONAL = os.environ.get("ANIP_INPUT_OPTIONAL") == "1"
 STATE = {"resets": 0, "rows": {"tenant-a": 10, "tenant-b": 5}}
 # ANIP_STATE_DB names a SQLite file the service mirrors its mutation count into (SQL probes).
 STATE_DB = os.environ.get("ANIP_STATE_DB")
@@ -55,7 +60,7 @@ COUNT = CapabilityDeclaration(
 RESET = CapabilityDeclaration(
     name="fixture.reset_tenant",
     description="Delete all fixture rows of a tenant (approval-gated)",
-    inputs=[CapabilityInput(name="tenant", type="string", required=True)],
+    inputs=[CapabilityInput(name="tenant", type="string", required=not INPUT_OPTIONAL)],
     output=CapabilityOutput(type="reset_result", fields=["tenant", "deleted", "mutation_performed"]),
     side_effect=SideEffect(type=SideEffectType.IRREVERSIBLE, rollback_window="none"),
     minimum_scope=["fixtures.admin"] if DRIFT else ["fixtures.write"],
@@ -65,7 +70,7 @@ RESET = CapabilityDeclaration(
         allowed_grant_types=["one_time", "session_bound"],
         default_grant_type="one_time",
         expires_in_seconds=900,
-        max_uses=3,
+        max_uses=1 if DEFECT == "policy_drift" else 3,
     ),
 )
 

@@ -461,3 +461,70 @@ fn several_packs_share_one_json_and_one_junit_report() {
         "{junit}"
     );
 }
+
+#[test]
+fn parity_names_a_flipped_required_a_scope_and_a_grant_policy_live_and_in_saved_files() {
+    let clean = AnipService::start("", false);
+    let optional = AnipService::start_with("", false, &[("ANIP_INPUT_OPTIONAL", "1")]);
+    let scoped = AnipService::start("", true);
+    let policy = AnipService::start("policy_drift", false);
+    let dir = TempDir::new("anip-parity-fields");
+    let parity = |args: &[&str]| {
+        let mut all = vec!["parity"];
+        all.extend(args);
+        anip(&dir.0, &all, ANIP_REQUESTER_KEY)
+    };
+    let out = parity(&[&clean.url, &optional.url, &scoped.url, &policy.url]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    for needle in [
+        "fixture.reset_tenant input tenant: required true → false",
+        "fixture.reset_tenant minimum_scope [\"fixtures.write\"] → [\"fixtures.admin\"]",
+        "fixture.reset_tenant grant_policy ",
+    ] {
+        assert!(all.contains(needle), "{needle}: {all}");
+    }
+    // Saved manifests compare like live ones: the two runtimes' files of one contract are equal,
+    // and a file differs from a live service where the service drifted.
+    let runtimes = scenario_lab_tests::repo_root().join("tests/fixtures/anip/runtimes");
+    let python = runtimes.join("python-0.24.13-manifest.json");
+    let typescript = runtimes.join("typescript-0.24.13-manifest.json");
+    let files = parity(&[
+        python.to_str().unwrap_or_default(),
+        typescript.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(files.status.code(), Some(0), "{}", text(&files));
+    let saved = dir.0.join("manifest.json");
+    let manifest = http_get_json(&format!("{}/anip/manifest", clean.url));
+    std::fs::write(&saved, manifest.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let same = parity(&[saved.to_str().unwrap_or_default(), &clean.url]);
+    assert_eq!(same.status.code(), Some(0), "{}", text(&same));
+    let drifted = parity(&[saved.to_str().unwrap_or_default(), &optional.url]);
+    assert_eq!(drifted.status.code(), Some(1), "{}", text(&drifted));
+    assert!(
+        text(&drifted).contains("input tenant: required"),
+        "{}",
+        text(&drifted)
+    );
+    let missing = parity(&["no-such-manifest.json", &clean.url]);
+    assert_eq!(missing.status.code(), Some(2), "{}", text(&missing));
+    assert!(
+        text(&missing).contains("no-such-manifest.json"),
+        "{}",
+        text(&missing)
+    );
+}
+
+/// The JSON body of a plain GET.
+fn http_get_json(url: &str) -> serde_json::Value {
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let port: u16 = host
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(80);
+    let answer = scenario_lab_tests::http(port, "GET", &format!("/{path}"), &[], "");
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {answer}"))
+}

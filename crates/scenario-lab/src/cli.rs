@@ -199,7 +199,8 @@ pub struct AnipRunArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct AnipParityArgs {
-    /// Two or more service base URLs.
+    /// Two or more service base URLs or saved manifest files (`manifest.json` as `anip init`
+    /// writes it, or a raw manifest).
     #[arg(required = true, num_args = 2..)]
     pub services: Vec<String>,
 }

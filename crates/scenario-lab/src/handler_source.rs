@@ -76,7 +76,7 @@ impl HandlerSource {
     /// case-insensitive): the owner of rows a side effect leaves.
     pub fn creating(&self, table: &str) -> Option<String> {
         let word = Regex::new(&format!(r"(?i)\b{}\b", regex::escape(table))).ok()?;
-        crate::integrity::create_bodies(&self.path, &self.text)?
+        create_bodies(&self.path, &self.text)?
             .into_iter()
             .find(|(model, start, end)| {
                 !same_name(model, table) && word.is_match(&self.text[*start..*end])
@@ -95,6 +95,99 @@ pub fn same_name(model: &str, word: &str) -> bool {
         .to_lowercase();
     let model = model.to_lowercase();
     folded == model || folded.strip_suffix('s') == Some(model.as_str())
+}
+
+/// Each factory's create body in `source` as (model, start, end), by the file's extension (Python
+/// or TypeScript/JavaScript); `None` for other languages.
+pub fn create_bodies(file_name: &str, source: &str) -> Option<Vec<(String, usize, usize)>> {
+    match file_name.rsplit('.').next().unwrap_or_default() {
+        "py" => Some(python_create_bodies(source)),
+        "ts" | "tsx" | "js" | "mjs" | "cjs" => Some(ts_create_bodies(source)),
+        _ => None,
+    }
+}
+
+/// TypeScript: `Model: defineFactory({ ... create(...) { body } ... })`.
+fn ts_create_bodies(source: &str) -> Vec<(String, usize, usize)> {
+    let header = pattern(r"([A-Z][A-Za-z0-9_]*)\s*:\s*defineFactory\s*\(\s*\{");
+    let create = pattern(r"\bcreate\s*[(:]");
+    let mut bodies = Vec::new();
+    for found in header.captures_iter(source) {
+        let (Some(whole), Some(model)) = (found.get(0), found.get(1)) else {
+            continue;
+        };
+        let Some(locator) = create.find_at(source, whole.end()) else {
+            continue;
+        };
+        let Some(open) = source[locator.end()..].find('{').map(|i| locator.end() + i) else {
+            continue;
+        };
+        let mut depth = 0usize;
+        let mut end = source.len();
+        for (i, c) in source[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        bodies.push((model.as_str().to_owned(), open, end));
+    }
+    bodies
+}
+
+/// Python: `"Model": define_factory(create=fn, ...)`, then the body of `def fn(`.
+fn python_create_bodies(source: &str) -> Vec<(String, usize, usize)> {
+    let registration =
+        pattern(r#"["']([A-Za-z_][A-Za-z0-9_]*)["']\s*:\s*define_factory\s*\(([^)]*)\)"#);
+    let create_arg = pattern(r"\bcreate\s*=\s*([A-Za-z_][A-Za-z0-9_]*)");
+    let mut bodies = Vec::new();
+    for found in registration.captures_iter(source) {
+        let (Some(model), Some(args)) = (found.get(1), found.get(2)) else {
+            continue;
+        };
+        let Some(function) = create_arg.captures(args.as_str()).and_then(|c| c.get(1)) else {
+            continue;
+        };
+        let def = pattern(&format!(
+            r"(?m)^([ \t]*)(async\s+)?def\s+{}\s*\(",
+            regex::escape(function.as_str())
+        ));
+        let Some(definition) = def.captures(source) else {
+            continue;
+        };
+        let indent = definition.get(1).map_or(0, |m| m.as_str().len());
+        let start = definition.get(0).map_or(0, |m| m.end());
+        let mut end = source.len();
+        let mut offset = source[start..]
+            .find('\n')
+            .map_or(source.len(), |i| start + i + 1);
+        while offset < source.len() {
+            let line_end = source[offset..]
+                .find('\n')
+                .map_or(source.len(), |i| offset + i + 1);
+            let line = &source[offset..line_end];
+            let content = line.trim_start();
+            if !content.trim().is_empty() && line.len() - content.len() <= indent {
+                end = offset;
+                break;
+            }
+            offset = line_end;
+        }
+        bodies.push((model.as_str().to_owned(), start, end));
+    }
+    bodies
+}
+
+fn pattern(source: &str) -> Regex {
+    // The patterns are constants of this module (or escaped names); they always compile.
+    Regex::new(source).unwrap_or_else(|e| unreachable!("invalid built-in pattern: {e}"))
 }
 
 #[cfg(test)]

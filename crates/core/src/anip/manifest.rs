@@ -108,18 +108,32 @@ pub fn parse_manifest(text: &str) -> Parsed<Option<Manifest>> {
     Parsed { value, diagnostics }
 }
 
-/// Values a declaration may leave out: dropped before comparing, so that a runtime that omits
-/// defaults (Go's `omitempty`) and one that writes them (Python) normalize alike.
-const DEFAULTS: [(&str, &str); 5] = [
+/// Each field's documented default (the schema and the 0.24.13 runtimes): a value equal to its
+/// field's default is dropped before comparing, so that a runtime that omits defaults (Go's
+/// `omitempty`) and one that writes them (Python) normalize alike. Nothing else is dropped but
+/// nulls and empty containers, so `required: false` (Go's and C#'s default) stays visible.
+pub const DEFAULTS: [(&str, &str); 9] = [
     ("kind", "\"atomic\""),
     ("contract_version", "\"1.0\""),
     ("response_modes", "[\"unary\"]"),
     ("session", "{\"type\":\"stateless\"}"),
     ("required", "true"),
+    ("optional", "true"),
+    ("logged", "true"),
+    ("entity_reference", "false"),
+    ("description", "\"\""),
 ];
 
-/// The `capabilities` object with nulls, empties, `false` and default values dropped, keys sorted
-/// (the form parity compares field by field and the digest covers).
+/// The default of `key`, if the table has one.
+pub fn default_of(key: &str) -> Option<Value> {
+    DEFAULTS
+        .iter()
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, v)| serde_json::from_str::<Value>(v).ok())
+}
+
+/// The `capabilities` object with nulls, empty containers and values equal to their field's
+/// default dropped, keys sorted (the form parity compares field by field and the digest covers).
 pub fn normalize(value: &Value) -> Value {
     match value {
         Value::Object(map) => {
@@ -128,11 +142,7 @@ pub fn normalize(value: &Value) -> Value {
             keys.sort();
             for key in keys {
                 let normal = normalize(&map[key]);
-                let default = DEFAULTS
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .and_then(|(_, v)| serde_json::from_str::<Value>(v).ok());
-                if !is_empty(&normal) && default.as_ref() != Some(&normal) {
+                if !is_empty(&normal) && default_of(key).as_ref() != Some(&normal) {
                     out.insert(key.clone(), normal);
                 }
             }
@@ -145,8 +155,7 @@ pub fn normalize(value: &Value) -> Value {
 
 fn is_empty(value: &Value) -> bool {
     match value {
-        Value::Null | Value::Bool(false) => true,
-        Value::String(s) => s.is_empty(),
+        Value::Null => true,
         Value::Array(items) => items.is_empty(),
         Value::Object(map) => map.is_empty(),
         _ => false,
@@ -199,19 +208,13 @@ fn canonical(value: &Value, out: &mut String) {
     }
 }
 
-/// The declaration fields parity compares.
-pub const PARITY_FIELDS: [&str; 6] = [
-    "side_effect",
-    "minimum_scope",
-    "inputs",
-    "grant_policy",
-    "composition",
-    "kind",
-];
+/// One difference parity names: `(capability, field, left, right)`.
+pub type Difference = (String, String, Value, Value);
 
-/// Each difference between two normalized capability sets: `(capability, field, left, right)`;
-/// a capability only one side has is reported with the field `(capability)`.
-pub fn differences(left: &Value, right: &Value) -> Vec<(String, String, Value, Value)> {
+/// Each difference between two normalized capability sets, every field of every capability
+/// (inputs by name, then field: "input amount: required"); a value a side leaves out shows as its
+/// field's default. A capability only one side has is reported with the field `(capability)`.
+pub fn differences(left: &Value, right: &Value) -> Vec<Difference> {
     let (left, right) = (normalize(left), normalize(right));
     let empty = serde_json::Map::new();
     let (lhs, rhs) = (
@@ -223,14 +226,16 @@ pub fn differences(left: &Value, right: &Value) -> Vec<(String, String, Value, V
     for name in names {
         match (lhs.get(name), rhs.get(name)) {
             (Some(left), Some(right)) => {
-                let empty = serde_json::Map::new();
                 let left = left.as_object().unwrap_or(&empty);
                 let right = right.as_object().unwrap_or(&empty);
-                for field in PARITY_FIELDS {
-                    let ours = left.get(field).cloned().unwrap_or(Value::Null);
-                    let theirs = right.get(field).cloned().unwrap_or(Value::Null);
+                for field in union(left, right) {
+                    if field == "inputs" {
+                        input_differences(name, left.get(field), right.get(field), &mut out);
+                        continue;
+                    }
+                    let (ours, theirs) = shown(field, left.get(field), right.get(field));
                     if ours != theirs {
-                        out.push((name.clone(), field.to_owned(), ours, theirs));
+                        out.push((name.clone(), field.clone(), ours, theirs));
                     }
                 }
             }
@@ -243,4 +248,195 @@ pub fn differences(left: &Value, right: &Value) -> Vec<(String, String, Value, V
         }
     }
     out
+}
+
+/// The keys of both objects, sorted.
+fn union<'a>(
+    left: &'a serde_json::Map<String, Value>,
+    right: &'a serde_json::Map<String, Value>,
+) -> std::collections::BTreeSet<&'a String> {
+    left.keys().chain(right.keys()).collect()
+}
+
+/// Both sides' values of `key`, an absent one shown as the key's default (else null).
+fn shown(key: &str, left: Option<&Value>, right: Option<&Value>) -> (Value, Value) {
+    let fill = |v: Option<&Value>| {
+        v.cloned()
+            .or_else(|| default_of(key))
+            .unwrap_or(Value::Null)
+    };
+    (fill(left), fill(right))
+}
+
+/// The inputs of one capability compared by name, then field by field.
+fn input_differences(
+    capability: &str,
+    left: Option<&Value>,
+    right: Option<&Value>,
+    out: &mut Vec<Difference>,
+) {
+    let by_name = |inputs: Option<&Value>| -> std::collections::BTreeMap<String, serde_json::Map<String, Value>> {
+        inputs
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .map(|i| {
+                let name = i.get("name").and_then(Value::as_str).unwrap_or_default();
+                (name.to_owned(), i.clone())
+            })
+            .collect()
+    };
+    let (lhs, rhs) = (by_name(left), by_name(right));
+    let names: std::collections::BTreeSet<&String> = lhs.keys().chain(rhs.keys()).collect();
+    for name in names {
+        match (lhs.get(name), rhs.get(name)) {
+            (Some(left), Some(right)) => {
+                for key in union(left, right) {
+                    let (ours, theirs) = shown(key, left.get(key), right.get(key));
+                    if ours != theirs {
+                        out.push((
+                            capability.to_owned(),
+                            format!("input {name}: {key}"),
+                            ours,
+                            theirs,
+                        ));
+                    }
+                }
+            }
+            (ours, theirs) => out.push((
+                capability.to_owned(),
+                format!("input {name}"),
+                Value::Bool(ours.is_some()),
+                Value::Bool(theirs.is_some()),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn capability(input: &Value, extra: &Value) -> Value {
+        let mut cap = json!({
+            "kind": "atomic",
+            "side_effect": {"type": "read"},
+            "minimum_scope": ["a.read"],
+            "inputs": [input],
+            "cross_service_contract": null,
+        });
+        if let (Some(cap), Some(extra)) = (cap.as_object_mut(), extra.as_object()) {
+            cap.extend(extra.clone());
+        }
+        json!({ "billing.refund": cap })
+    }
+
+    #[test]
+    fn every_defaulted_field_is_equal_written_or_left_out_and_seen_when_it_flips() {
+        let table: [(&str, Value, Value); 4] = [
+            ("required", json!(true), json!(false)),
+            ("entity_reference", json!(false), json!(true)),
+            ("description", json!(""), json!("x")),
+            ("type", json!("string"), json!("number")),
+        ];
+        for (key, default, flipped) in table {
+            let bare = capability(&json!({"name": "amount", "type": "string"}), &json!({}));
+            let mut written_input = json!({"name": "amount", "type": "string"});
+            written_input[key] = default.clone();
+            let written = capability(&written_input, &json!({}));
+            if key != "type" {
+                assert!(
+                    differences(&bare, &written).is_empty(),
+                    "{key} written as its default"
+                );
+                assert_eq!(
+                    capability_digest(&bare),
+                    capability_digest(&written),
+                    "{key}"
+                );
+            }
+            let mut flipped_input = json!({"name": "amount", "type": "string"});
+            flipped_input[key] = flipped.clone();
+            let other = capability(&flipped_input, &json!({}));
+            let found = differences(&written, &other);
+            assert_eq!(
+                found,
+                vec![(
+                    "billing.refund".to_owned(),
+                    format!("input amount: {key}"),
+                    default.clone(),
+                    flipped.clone()
+                )],
+                "{key}"
+            );
+            assert_ne!(
+                capability_digest(&written),
+                capability_digest(&other),
+                "{key} flips the digest"
+            );
+            // Both ways.
+            assert_eq!(
+                differences(&other, &written).len(),
+                1,
+                "{key} the other way"
+            );
+        }
+        for (field, default, flipped) in [
+            (
+                "observability",
+                json!({"logged": true}),
+                json!({"logged": false}),
+            ),
+            (
+                "composes_with",
+                json!([{"capability": "b", "optional": true}]),
+                json!([{"capability": "b", "optional": false}]),
+            ),
+            ("kind", json!("atomic"), json!("composed")),
+            (
+                "response_modes",
+                json!(["unary"]),
+                json!(["unary", "streaming"]),
+            ),
+            (
+                "session",
+                json!({"type": "stateless"}),
+                json!({"type": "continuation"}),
+            ),
+        ] {
+            let input = json!({"name": "amount", "type": "string"});
+            let a = capability(&input, &json!({ field: default }));
+            let b = capability(&input, &json!({ field: flipped }));
+            let found = differences(&a, &b);
+            assert_eq!(found.len(), 1, "{field}: {found:?}");
+            assert_eq!(found[0].1, field);
+            assert_ne!(capability_digest(&a), capability_digest(&b), "{field}");
+        }
+    }
+
+    #[test]
+    fn nulls_and_absent_keys_are_equal() {
+        let input = json!({"name": "amount", "type": "string"});
+        let a = capability(&input, &json!({"cost": null, "requires": []}));
+        let b = capability(&input, &json!({}));
+        assert!(differences(&a, &b).is_empty());
+    }
+
+    #[test]
+    fn the_python_and_typescript_manifests_of_one_contract_are_equal() {
+        let read = |text: &str| -> Value {
+            serde_json::from_str::<Value>(text).unwrap_or_default()["capabilities"].clone()
+        };
+        let python = read(include_str!(
+            "../../../../tests/fixtures/anip/runtimes/python-0.24.13-manifest.json"
+        ));
+        let typescript = read(include_str!(
+            "../../../../tests/fixtures/anip/runtimes/typescript-0.24.13-manifest.json"
+        ));
+        assert!(python.as_object().is_some_and(|c| c.len() == 2));
+        assert_eq!(differences(&python, &typescript), Vec::new());
+        assert_eq!(capability_digest(&python), capability_digest(&typescript));
+    }
 }
