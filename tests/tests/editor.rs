@@ -55,13 +55,7 @@ fn the_editor_fixes_validates_and_writes_through_the_proxy() {
         .env("TIMINGS_OUT", &timings)
         .output()
         .unwrap_or_else(|e| panic!("node: {e}"));
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    println!("{log}");
-    assert!(output.status.success(), "the browser test failed:\n{log}");
+    browser_passed(&output);
     for shot in [
         "03-unknown-ref.png",
         "05-validated.png",
@@ -105,13 +99,7 @@ fn the_editor_opens_a_planner_copy_and_saves_recipe_json_back() {
         .output()
         .unwrap_or_else(|e| panic!("node: {e}"));
     drop(serve);
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    println!("{log}");
-    assert!(output.status.success(), "the browser test failed:\n{log}");
+    browser_passed(&output);
 }
 
 #[test]
@@ -137,11 +125,12 @@ fn the_editor_diagnoses_a_collision_and_reconciles_it_as_one_undo_step() {
         .env("SHOTS", root.join("target/e2e-artifacts/editor"))
         .output()
         .unwrap_or_else(|e| panic!("node: {e}"));
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    browser_passed(&output);
+}
+
+/// Prints a browser test's log and fails with it unless the script passed.
+fn browser_passed(output: &std::process::Output) {
+    let log = scenario_lab_tests::text(output);
     println!("{log}");
     assert!(output.status.success(), "the browser test failed:\n{log}");
 }
