@@ -44,8 +44,8 @@ impl HostileEndpoint {
     }
 }
 
-/// Reads one request (headers and body) so that the client sees an answer, not a reset.
-fn read_request(stream: &mut TcpStream) -> String {
+/// Reads one request: its head (request line and headers) and body.
+pub(crate) fn read_request(stream: &mut TcpStream) -> (String, Vec<u8>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap_or_else(|e| panic!("{e}")));
     let mut head = String::new();
     let mut length = 0usize;
@@ -61,7 +61,7 @@ fn read_request(stream: &mut TcpStream) -> String {
     }
     let mut body = vec![0u8; length];
     let _ = reader.read_exact(&mut body);
-    head
+    (head, body)
 }
 
 fn answer(mut stream: TcpStream, misbehaviour: &Misbehaviour) {

@@ -3,6 +3,7 @@
 //! starts is stopped when its guard is dropped.
 
 pub mod hostile;
+pub mod relay;
 
 use std::io::BufRead;
 use std::net::TcpListener;
@@ -443,6 +444,8 @@ pub fn anip(cwd: &Path, args: &[&str], requester_key: &str) -> Output {
         .arg("anip")
         .args(args)
         .current_dir(cwd)
+        // Each test's own trust file (what `anip init --service` remembers).
+        .env("XDG_CONFIG_HOME", cwd.join(".config"))
         .env("ANIP_BEARER", requester_key)
         .env("ANIP_APPROVER_BEARER", ANIP_APPROVER_KEY)
         .output()
@@ -742,6 +745,8 @@ pub fn start_demo_with(
     }
     let mut child = command
         .current_dir(&workspace.0)
+        // The workspace's own trust file (what `anip init --service` there remembered).
+        .env("XDG_CONFIG_HOME", workspace.0.join(".config"))
         .env("AUTONOMA_SHARED_SECRET", SHARED_SECRET)
         .env("AUTONOMA_SIGNING_SECRET", SIGNING_SECRET)
         .stdout(Stdio::piped())

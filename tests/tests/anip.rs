@@ -2,6 +2,7 @@
 //! anip-fastapi under uvicorn): a clean service passes its starter pack, each defect fails the
 //! scenario that proves it, a drifting manifest is named field by field.
 
+use scenario_lab_tests::relay::{Dialect, Relay};
 use scenario_lab_tests::{
     ANIP_APPROVER_KEY, ANIP_REQUESTER_KEY, AgentApp, AnipService, TempDir, anip, anip_init, binary,
     free_port, text,
@@ -117,6 +118,91 @@ fn init_then_run_passes_every_scenario_against_a_clean_service() {
         );
     }
     assert!(reports.contains("<testsuite"), "JUnit report written");
+}
+
+#[test]
+fn the_starter_pack_passes_on_the_typescript_runtimes_answers() {
+    // One real Python service; a relay answers as the TypeScript runtime does (reference/anip.md
+    // §9): `resolution` on grant failures, no `task_id`, 409 for a second decision, JWTs
+    // without `typ`, `…Z` timestamps, other quoting in `detail`.
+    let service = AnipService::start("", false);
+    let dir = starter("anip-typescript", &service);
+    let relay = Relay::start(&service.url, Dialect::TypeScript);
+    let (out, report) = run(&dir, &[&relay.url]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(failed_ids(&report).is_empty(), "{all}");
+    assert!(
+        relay
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("POST /anip/tokens")),
+        "the run went through the relay"
+    );
+    assert!(
+        !all.contains("`grant_consumed` failure has no `resolution`"),
+        "grant failures with a resolution are no hygiene warning: {all}"
+    );
+}
+
+#[test]
+fn credentials_go_only_to_a_service_the_user_named() {
+    let service = AnipService::start("", false);
+    // `init --service` names the real service; the relay stands for a stranger's listener.
+    let dir = starter("anip-trust", &service);
+    let stranger = Relay::start(&service.url, Dialect::AsIs);
+    let pack = dir.0.join(PACK);
+    let yaml = std::fs::read_to_string(&pack).expect("pack");
+    let shared = yaml.replace(&service.url, &stranger.url);
+    assert_ne!(shared, yaml, "the pack names its service");
+    std::fs::write(dir.0.join("anip/shared.pack.yaml"), shared).expect("pack written");
+
+    let out = anip(
+        &dir.0,
+        &["run", "anip/shared.pack.yaml"],
+        ANIP_REQUESTER_KEY,
+    );
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("refusing to send"), "{all}");
+    assert!(
+        all.contains(&format!("--service {}", stranger.url)),
+        "{all}"
+    );
+    assert!(!all.contains(ANIP_REQUESTER_KEY), "{all}");
+    assert!(
+        stranger.requests().is_empty(),
+        "refused before any request: {:?}",
+        stranger.requests()
+    );
+
+    // A scenario that needs no credential still runs there, and carries none.
+    let out = anip(
+        &dir.0,
+        &[
+            "run",
+            "anip/shared.pack.yaml",
+            "--scenario",
+            "manifest-identity",
+        ],
+        ANIP_REQUESTER_KEY,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let seen = stranger.requests();
+    assert!(!seen.is_empty(), "the manifest was read there");
+    assert!(
+        seen.iter()
+            .all(|r| !r.to_ascii_lowercase().contains("authorization")),
+        "{seen:?}"
+    );
+
+    // Named on the command line, it is trusted.
+    let out = anip(
+        &dir.0,
+        &["run", "anip/shared.pack.yaml", "--service", &stranger.url],
+        ANIP_REQUESTER_KEY,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
 #[test]
@@ -353,9 +439,16 @@ scenarios:
     std::fs::write(dir.0.join("anip/sql.pack.yaml"), pack).expect("pack written");
     let run = |extra: &[&str]| {
         Command::new(binary())
-            .args(["anip", "run", "anip/sql.pack.yaml"])
+            .args([
+                "anip",
+                "run",
+                "anip/sql.pack.yaml",
+                "--service",
+                &service.url,
+            ])
             .args(extra)
             .current_dir(&dir.0)
+            .env("XDG_CONFIG_HOME", dir.0.join(".config"))
             .env("ANIP_BEARER", ANIP_REQUESTER_KEY)
             .env("ANIP_APPROVER_BEARER", ANIP_APPROVER_KEY)
             .env("FIXTURE_DB_URL", format!("sqlite://{db_text}"))

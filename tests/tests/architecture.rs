@@ -1,4 +1,4 @@
-//! The house rules, checked on the source tree: no cycles between the modules of a crate, and
+//! The house rules, checked on the source tree: no cycles between sibling modules at any level, and
 //! ARCHITECTURE.md names every module file (so the map matches the tree).
 
 use scenario_lab_tests::repo_root;
@@ -27,50 +27,169 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The top-level module a file belongs to (`checks/nearest.rs` -> `checks`).
-fn top_module(src: &Path, file: &Path) -> String {
+/// The module path of a file (`anip/runner.rs` -> `anip::runner`, `anip/mod.rs` -> `anip`).
+fn module_path(src: &Path, file: &Path) -> Vec<String> {
     let relative = file.strip_prefix(src).unwrap_or(file);
-    let first = relative
+    let mut path: Vec<String> = relative
         .components()
-        .next()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .unwrap_or_default();
-    first.trim_end_matches(".rs").to_owned()
+        .map(|c| {
+            c.as_os_str()
+                .to_string_lossy()
+                .trim_end_matches(".rs")
+                .to_owned()
+        })
+        .collect();
+    if path
+        .last()
+        .is_some_and(|l| ["mod", "lib", "main"].contains(&l.as_str()))
+    {
+        path.pop();
+    }
+    path
 }
 
-/// `crate::x` references of a file (the top-level module `x` of each).
-fn crate_references(text: &str) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    for (i, _) in text.match_indices("crate::") {
-        let before = text[..i].chars().next_back();
-        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
-            continue; // `scenario_lab_core::...` or another crate's path
+/// The file's own code, without its inline `#[cfg(test)] mod tests { … }` (whose `super::` is
+/// the file itself).
+fn own_code(text: &str) -> &str {
+    text.find("#[cfg(test)]\nmod tests {")
+        .map_or(text, |end| &text[..end])
+}
+
+/// The paths a file names from `crate::`, `super::` and `self::`, resolved against `module`
+/// (group imports `super::{a::X, b}` give one path per item).
+fn referenced_paths(text: &str, module: &[String]) -> Vec<Vec<String>> {
+    let mut found = Vec::new();
+    for (i, _) in text.match_indices("::") {
+        let head_start = text[..i]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(0, |p| p + 1);
+        let head = &text[head_start..i];
+        if !["crate", "super", "self"].contains(&head) {
+            continue;
         }
-        let name: String = text[i + 7..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if name.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
-            found.insert(name);
+        // Only the first segment of a path: `super::super::x` is read once, from its start.
+        if head_start >= 2 && &text[head_start - 2..head_start] == "::" {
+            continue;
+        }
+        let mut base: Vec<String> = match head {
+            "crate" => Vec::new(),
+            "self" => module.to_vec(),
+            _ => module[..module.len().saturating_sub(1)].to_vec(),
+        };
+        let mut rest = &text[i + 2..];
+        while let Some(after) = rest.strip_prefix("super::") {
+            base.pop();
+            rest = after;
+        }
+        let offset = text.len() - rest.len();
+        for tail in path_tails(&text[offset..]) {
+            let mut path = base.clone();
+            path.extend(tail);
+            found.push(path);
         }
     }
     found
 }
 
-/// The module graph of one crate: module -> the modules it uses.
-fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
-    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for file in rust_files(src) {
-        let module = top_module(src, &file);
-        if module == "lib" || module == "main" {
-            continue;
+/// The identifier chains at the start of `rest` (`a::b::C`, or each item of `{a::X, b}`).
+fn path_tails(rest: &str) -> Vec<Vec<String>> {
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut chain = Vec::new();
+    let mut at = rest;
+    loop {
+        if let Some(group) = at.strip_prefix('{') {
+            let mut depth = 1;
+            let mut end = group.len();
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let mut items = Vec::new();
+            let mut depth = 0;
+            let mut item_start = 0;
+            let inner = &group[..end];
+            for (i, c) in inner.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        items.push(inner[item_start..i].trim());
+                        item_start = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+            items.push(inner[item_start..].trim());
+            return items
+                .into_iter()
+                .filter(|item| !item.is_empty())
+                .flat_map(path_tails)
+                .map(|tail| chain.iter().cloned().chain(tail).collect())
+                .collect();
         }
-        let text = std::fs::read_to_string(&file).unwrap_or_default();
-        let uses = crate_references(&text)
-            .into_iter()
-            .filter(|m| *m != module)
-            .collect::<BTreeSet<_>>();
-        graph.entry(module).or_default().extend(uses);
+        let name = ident(at);
+        if name.is_empty() {
+            break;
+        }
+        at = &at[name.len()..];
+        chain.push(name);
+        match at.strip_prefix("::") {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    vec![chain]
+}
+
+/// The module graph of one crate at every level: an edge joins two sibling modules when code in
+/// one (or below it) uses the other (or something below it). A child using its parent's own
+/// items, and a parent its children, is no edge.
+fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let files = rust_files(src);
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_path(src, f)).collect();
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for file in &files {
+        let module = module_path(src, file);
+        if module.is_empty() {
+            continue; // lib.rs, main.rs
+        }
+        graph.entry(module.join("::")).or_default();
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        for path in referenced_paths(own_code(&text), &module) {
+            // The longest prefix of the path that is a module file.
+            let Some(target) = (1..=path.len())
+                .rev()
+                .map(|n| path[..n].to_vec())
+                .find(|p| modules.contains(p))
+            else {
+                continue;
+            };
+            let common = module
+                .iter()
+                .zip(&target)
+                .take_while(|(a, b)| a == b)
+                .count();
+            if common == module.len() || common == target.len() {
+                continue; // the module itself, an ancestor or a descendant
+            }
+            graph
+                .entry(module[..=common].join("::"))
+                .or_default()
+                .insert(target[..=common].join("::"));
+        }
     }
     graph
 }
@@ -153,8 +272,17 @@ fn the_cycle_finder_finds_cycles() {
         find_cycle(&graph),
         Some(vec!["a".into(), "b".into(), "a".into()])
     );
+    let module = vec!["anip".to_owned(), "runner".to_owned()];
     assert_eq!(
-        crate_references("use crate::x::y;\nscenario_lab_core::z; crate::Foo"),
-        BTreeSet::from(["x".to_owned()])
+        referenced_paths(
+            "use crate::x::y;\nscenario_lab_core::z; use super::{client::{A, B}, expect};",
+            &module
+        ),
+        vec![
+            vec!["x".to_owned(), "y".to_owned()],
+            vec!["anip".to_owned(), "client".to_owned(), "A".to_owned()],
+            vec!["anip".to_owned(), "client".to_owned(), "B".to_owned()],
+            vec!["anip".to_owned(), "expect".to_owned()],
+        ]
     );
 }

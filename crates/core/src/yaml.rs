@@ -126,6 +126,19 @@ pub fn parse(file: FileKind, text: &str, offset: usize) -> Parsed<Option<YamlNod
                     break;
                 }
                 if builder.push(event, span) {
+                    if let Some(at) = builder.over_budget {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                Code::YAML_SYNTAX,
+                                file,
+                                at,
+                                format!("aliases expand to more than {ALIAS_BUDGET} nodes"),
+                            )
+                            .with_help(
+                                "use fewer nested aliases; the document is read up to this one",
+                            ),
+                        );
+                    }
                     break;
                 }
             }
@@ -185,20 +198,31 @@ impl CharOffsets {
 enum Frame {
     Sequence {
         start: usize,
+        anchor: usize,
         items: Vec<YamlNode>,
     },
     Mapping {
         start: usize,
+        anchor: usize,
         entries: Vec<(YamlNode, YamlNode)>,
         pending_key: Option<YamlNode>,
     },
 }
 
+/// How many nodes aliases may add to a document, beyond what its text holds: a few nested
+/// aliases can otherwise ask for billions ("billion laughs").
+const ALIAS_BUDGET: usize = 100_000;
+
 #[derive(Default)]
 struct TreeBuilder {
     stack: Vec<Frame>,
     root: Option<YamlNode>,
-    anchors: Vec<(usize, YamlNode)>,
+    /// Anchor id → the anchored node and its node count.
+    anchors: Vec<(usize, YamlNode, usize)>,
+    /// Nodes aliases added so far.
+    expanded: usize,
+    /// An alias over budget: where, and the build stops.
+    over_budget: Option<Span>,
 }
 
 impl TreeBuilder {
@@ -210,59 +234,27 @@ impl TreeBuilder {
                     span,
                     kind: resolve_scalar(&text, style),
                 };
-                if anchor > 0 {
-                    self.anchors.push((anchor, node.clone()));
-                }
+                self.anchor(anchor, &node);
                 self.add(node);
             }
-            Event::Alias(id) => {
-                let node = self
-                    .anchors
-                    .iter()
-                    .rev()
-                    .find(|(anchor, _)| *anchor == id)
-                    .map(|(_, node)| YamlNode {
-                        span,
-                        kind: node.kind.clone(),
-                    })
-                    .unwrap_or(YamlNode {
-                        span,
-                        kind: YamlKind::Null,
-                    });
-                self.add(node);
-            }
-            Event::SequenceStart(_, _) => self.stack.push(Frame::Sequence {
+            Event::Alias(id) => return self.alias(id, span),
+            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Sequence {
                 start: span.start,
+                anchor,
                 items: Vec::new(),
             }),
-            Event::MappingStart(_, _) => {
+            Event::MappingStart(anchor, _) => {
                 self.stack.push(Frame::Mapping {
                     start: span.start,
+                    anchor,
                     entries: Vec::new(),
                     pending_key: None,
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some(frame) = self.stack.pop() {
-                    let node = match frame {
-                        Frame::Sequence { start, items } => {
-                            let end = items.last().map_or(span.end, |n| n.span.end).max(start);
-                            YamlNode {
-                                span: Span::new(start, end),
-                                kind: YamlKind::Sequence(items),
-                            }
-                        }
-                        Frame::Mapping { start, entries, .. } => {
-                            let end = entries
-                                .last()
-                                .map_or(span.end, |(_, v)| v.span.end)
-                                .max(start);
-                            YamlNode {
-                                span: Span::new(start, end),
-                                kind: YamlKind::Mapping(entries),
-                            }
-                        }
-                    };
+                    let (anchor, node) = close(frame, span);
+                    self.anchor(anchor, &node);
                     self.add(node);
                 }
             }
@@ -270,6 +262,29 @@ impl TreeBuilder {
             Event::StreamEnd => return true,
             Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
         }
+        false
+    }
+
+    /// Remembers an anchored node (`&name`) for later aliases.
+    fn anchor(&mut self, anchor: usize, node: &YamlNode) {
+        if anchor > 0 {
+            self.anchors.push((anchor, node.clone(), node_count(node)));
+        }
+    }
+
+    /// An alias (`*name`): a copy of the anchored node, whose inner spans stay on the anchor's
+    /// bytes; an unknown anchor reads as null. Returns true when the budget is spent.
+    fn alias(&mut self, id: usize, span: Span) -> bool {
+        let found = self.anchors.iter().rev().find(|(anchor, ..)| *anchor == id);
+        let (kind, count) = found.map_or((YamlKind::Null, 1), |(_, node, count)| {
+            (node.kind.clone(), *count)
+        });
+        self.expanded += count;
+        if self.expanded > ALIAS_BUDGET {
+            self.over_budget = Some(span);
+            return true;
+        }
+        self.add(YamlNode { span, kind });
         false
     }
 
@@ -299,6 +314,91 @@ impl TreeBuilder {
             self.push(Event::MappingEnd, Span::at(end));
         }
         self.root
+    }
+}
+
+/// The node a closed collection makes, with its anchor id (0: none). A mapping's merge keys
+/// (`<<: *base`, `<<: [*a, *b]`) bring in the merged mappings' entries its own keys lack.
+fn close(frame: Frame, span: Span) -> (usize, YamlNode) {
+    match frame {
+        Frame::Sequence {
+            start,
+            anchor,
+            items,
+        } => {
+            let end = items.last().map_or(span.end, |n| n.span.end).max(start);
+            let node = YamlNode {
+                span: Span::new(start, end),
+                kind: YamlKind::Sequence(items),
+            };
+            (anchor, node)
+        }
+        Frame::Mapping {
+            start,
+            anchor,
+            entries,
+            ..
+        } => {
+            let end = entries
+                .last()
+                .map_or(span.end, |(_, v)| v.span.end)
+                .max(start);
+            let node = YamlNode {
+                span: Span::new(start, end),
+                kind: YamlKind::Mapping(merge_keys(entries)),
+            };
+            (anchor, node)
+        }
+    }
+}
+
+/// Entries with each `<<` merge key replaced by the merged mappings' entries that the mapping
+/// does not set itself (its own keys win, then earlier merged mappings).
+fn merge_keys(entries: Vec<(YamlNode, YamlNode)>) -> Vec<(YamlNode, YamlNode)> {
+    let is_merge = |key: &YamlNode| key.as_str() == Some("<<");
+    if !entries
+        .iter()
+        .any(|(k, v)| is_merge(k) && merge_sources(v).is_some())
+    {
+        return entries;
+    }
+    let mut own: Vec<(YamlNode, YamlNode)> = Vec::new();
+    let mut merged: Vec<(YamlNode, YamlNode)> = Vec::new();
+    for (key, value) in entries {
+        match merge_sources(&value).filter(|_| is_merge(&key)) {
+            Some(sources) => {
+                for (k, v) in sources.into_iter().flatten() {
+                    if !merged.iter().any(|(m, _)| m.kind == k.kind) {
+                        merged.push((k.clone(), v.clone()));
+                    }
+                }
+            }
+            None => own.push((key, value)),
+        }
+    }
+    merged.retain(|(k, _)| !own.iter().any(|(o, _)| o.kind == k.kind));
+    own.extend(merged);
+    own
+}
+
+/// The mappings a merge key's value names: one mapping, or a list of mappings.
+fn merge_sources(value: &YamlNode) -> Option<Vec<&[(YamlNode, YamlNode)]>> {
+    match &value.kind {
+        YamlKind::Mapping(entries) => Some(vec![entries]),
+        YamlKind::Sequence(items) => items.iter().map(YamlNode::as_mapping).collect(),
+        _ => None,
+    }
+}
+
+/// How many nodes a tree holds (keys included).
+fn node_count(node: &YamlNode) -> usize {
+    1 + match &node.kind {
+        YamlKind::Sequence(items) => items.iter().map(node_count).sum(),
+        YamlKind::Mapping(entries) => entries
+            .iter()
+            .map(|(k, v)| node_count(k) + node_count(v))
+            .sum(),
+        _ => 0,
     }
 }
 
@@ -407,5 +507,53 @@ mod tests {
         let parsed = parse(FileKind::Scenarios, "a: 1\nb: [unclosed\n", 0);
         assert_eq!(parsed.diagnostics[0].code, Code::YAML_SYNTAX);
         assert!(parsed.value.is_some());
+    }
+
+    #[test]
+    fn aliases_copy_anchored_mappings_and_lists() {
+        let text =
+            "base: &b {actor: requester, session: s-1}\nlist: &l [1, 2]\nuse: *b\nagain: *l\n";
+        let root = parse(FileKind::Scenarios, text, 0).value.expect("root");
+        assert_eq!(
+            root.get("use").map(YamlNode::to_json),
+            root.get("base").map(YamlNode::to_json)
+        );
+        assert_eq!(
+            root.get("again").map(YamlNode::to_json),
+            Some(serde_json::json!([1, 2]))
+        );
+        // The copy's own span is the alias; its inner spans stay on the anchor's bytes.
+        let used = root.get("use").expect("use");
+        assert_eq!(&text[used.span.start..used.span.end], "*b");
+        let actor = used.get("actor").expect("actor");
+        assert_eq!(&text[actor.span.start..actor.span.end], "requester");
+    }
+
+    #[test]
+    fn merge_keys_bring_entries_the_mapping_lacks() {
+        let text = "a: &a {x: 1, y: 2}\nb: &b {y: 3, z: 4}\nc:\n  <<: [*a, *b]\n  x: 9\n";
+        let root = parse(FileKind::Scenarios, text, 0).value.expect("root");
+        assert_eq!(
+            root.get("c").map(YamlNode::to_json),
+            Some(serde_json::json!({"x": 9, "y": 2, "z": 4}))
+        );
+    }
+
+    #[test]
+    fn alias_bombs_stop_with_an_error() {
+        let mut lines = vec!["a: &a [x, x, x, x, x, x, x, x, x, x]".to_owned()];
+        for i in 0..8 {
+            let prev = if i == 0 {
+                "a".to_owned()
+            } else {
+                format!("a{}", i - 1)
+            };
+            let items = vec![format!("*{prev}"); 10].join(", ");
+            lines.push(format!("b{i}: &a{i} [{items}]"));
+        }
+        let text = lines.join("\n");
+        let parsed = parse(FileKind::Scenarios, &text, 0);
+        assert_eq!(parsed.diagnostics.len(), 1);
+        assert!(parsed.diagnostics[0].message.contains("aliases expand"));
     }
 }

@@ -413,6 +413,9 @@ pub struct ServeArgs {
     /// The ANIP packs the Packs tab shows (default: `anip/` beside the workspace folder).
     #[arg(long)]
     pub packs: Option<PathBuf>,
+    /// An ANIP service the proxy may send your credentials to (repeatable; also the trust file).
+    #[arg(long = "anip-service", value_name = "URL")]
+    pub anip_services: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -435,4 +438,7 @@ pub struct DemoArgs {
     /// Open the editor in the default browser.
     #[arg(long)]
     pub open: bool,
+    /// An ANIP service the proxy may send your credentials to (repeatable; also the trust file).
+    #[arg(long = "anip-service", value_name = "URL")]
+    pub anip_services: Vec<String>,
 }

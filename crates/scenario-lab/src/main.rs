@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         workspace.resolve(&cwd, home.as_deref());
     }
     let result: Result<u8, commands::CommandError> = match &cli.command {
+        Command::Preflight(args) if args.watch => commands::preflight_watch::run(args),
         Command::Preflight(args) => commands::preflight::run(args),
         Command::Pending(args) => commands::pending::run(args),
         Command::Lsp(args) => commands::lsp::run(args),

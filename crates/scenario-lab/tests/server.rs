@@ -460,6 +460,53 @@ async fn packs_are_listed_saved_by_plain_names_and_run_one_at_a_time() {
 }
 
 #[tokio::test]
+async fn a_pack_run_sends_credentials_only_to_a_service_named_by_the_user() {
+    let dir = workspace();
+    let packs = dir.join("packs");
+    std::fs::create_dir_all(&packs).expect("packs folder");
+    // HOME stands for a credential: it is set in every test process.
+    std::fs::write(
+        packs.join("z.pack.yaml"),
+        "format: scenario-pack/v1\nservice: {url: 'http://127.0.0.1:9'}\nactors: {requester: {credential_env: HOME}}\nscenarios:\n  - id: i\n    class: capability_selection\n    request: {invoke: {capability: a.b, parameters: {}}}\n    expect: {outcome: success}\n",
+    )
+    .expect("pack written");
+    let mut state = state(&dir);
+    state.packs_dir = packs.canonicalize().expect("canonical");
+    let run = |state: AppState, body: &'static str| {
+        let request = request("POST", "/api/packs/run")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .expect("request");
+        send_to(state, request)
+    };
+    let error = |body: &str| {
+        let report = body
+            .split("event: report\ndata: ")
+            .nth(1)
+            .unwrap_or_default();
+        let outcome: scenario_lab_core::api::PackRunOutcome =
+            serde_json::from_str(report.trim()).expect("a PackRunOutcome");
+        outcome.error.unwrap_or_default()
+    };
+    // The pack's service, and a service the page names, are not the user naming them.
+    for body in [
+        r#"{"name":"z.pack.yaml"}"#,
+        r#"{"name":"z.pack.yaml","service":"http://127.0.0.1:10"}"#,
+    ] {
+        let (status, answer) = run(state.clone(), body).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let error = error(&answer);
+        assert!(error.contains("refusing to send HOME"), "{error}");
+        assert!(error.contains("--anip-service"), "{error}");
+    }
+    // `serve --anip-service` names it: the run goes on (and finds nothing listening).
+    state.anip_services = vec!["http://127.0.0.1:9".to_owned()];
+    let (_, answer) = run(state, r#"{"name":"z.pack.yaml"}"#).await;
+    assert!(error(&answer).contains("unreachable"), "{answer}");
+}
+
+#[tokio::test]
 async fn a_planner_folder_is_served_by_its_real_names_and_its_secrets_never() {
     let dir = workspace();
     std::fs::rename(dir.join("scenario-recipes.json"), dir.join("recipe.json")).expect("rename");

@@ -44,6 +44,8 @@ pub fn check_pack(text: &str, syntax: Syntax, manifest: Option<&str>) -> Checked
         diagnostics.extend(check::check(&parsed.value, text, syntax, manifest.as_ref()));
     }
     sort_diagnostics(&mut diagnostics);
+    // A YAML alias repeats its anchor's nodes (and spans): one finding per place.
+    diagnostics.dedup();
     CheckedPack {
         pack: parsed.value,
         manifest,

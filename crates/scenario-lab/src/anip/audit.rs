@@ -1,15 +1,14 @@
 //! Audit linkage: the stop's invocation → its approval request → the grant → the continuation,
 //! read with the requester's token and the approver's (each sees only its root principal's).
 
-use super::request::Observed;
-use super::runner::{RunError, Runner};
+use super::run_state::{Observed, RunError, RunState};
 use scenario_lab_core::anip::pack::AuditExpect;
 use scenario_lab_core::anip::wire::TokenRequest;
 use scenario_lab_core::check_result::CheckResult;
 
 /// The audit checks of one scenario (`expect.audit`).
 pub async fn linkage(
-    runner: &Runner<'_>,
+    runner: &RunState<'_>,
     observed: &Observed,
     expect: &AuditExpect,
 ) -> Result<Vec<CheckResult>, RunError> {
@@ -100,7 +99,7 @@ pub async fn linkage(
 
 /// The requester's `approval_request_created` entry follows the invocation that stopped.
 async fn request_created(
-    runner: &Runner<'_>,
+    runner: &RunState<'_>,
     jwt: &str,
     request: &str,
 ) -> Result<CheckResult, RunError> {

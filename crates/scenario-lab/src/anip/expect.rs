@@ -1,6 +1,6 @@
 //! A scenario's expectations checked against what was observed (outcome, approval, result, race).
 
-use super::request::Observed;
+use super::run_state::Observed;
 use crate::json_path::first as json_path;
 use scenario_lab_core::anip::pack::Scenario;
 use scenario_lab_core::check_result::CheckResult;

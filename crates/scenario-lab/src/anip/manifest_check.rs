@@ -1,7 +1,6 @@
 //! A manifest scenario: the signed manifest fetched, its JWS verified, its identity compared.
 
-use super::request::Observed;
-use super::runner::{RunError, Runner};
+use super::run_state::{Observed, RunError, RunState};
 use scenario_lab_core::anip::jws::verify_detached;
 use scenario_lab_core::anip::manifest::capability_digest;
 use scenario_lab_core::anip::pack::Scenario;
@@ -11,7 +10,7 @@ use std::collections::BTreeSet;
 
 /// Fetches the manifest and the JWKS and checks what the pack pins.
 pub async fn observe(
-    runner: &mut Runner<'_>,
+    runner: &mut RunState<'_>,
     scenario: &Scenario,
     steps: &mut Vec<String>,
 ) -> Result<Observed, RunError> {

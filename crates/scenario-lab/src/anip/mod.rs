@@ -8,5 +8,7 @@ pub mod parity;
 pub mod probe;
 pub mod report;
 pub mod request;
+pub mod run_state;
 pub mod runner;
 pub mod session;
+pub mod trust;

@@ -1,6 +1,6 @@
 //! Reads a probe (a read capability, an HTTP GET or a read-only SQL query) as a number.
 
-use super::runner::{RunError, Runner};
+use super::run_state::{RunError, RunState};
 use crate::database::ReadOnlyDb;
 use crate::json_path::first as json_path;
 use scenario_lab_core::anip::pack::{Probe, ProbeSource};
@@ -9,7 +9,10 @@ use serde_json::Value;
 
 /// The probe's number; the inner `Err` says why it could not be read (the check fails, the
 /// run goes on); the outer one stops the run (service unreachable, credential refused).
-pub async fn read(runner: &mut Runner<'_>, probe: &Probe) -> Result<Result<i64, String>, RunError> {
+pub async fn read(
+    runner: &mut RunState<'_>,
+    probe: &Probe,
+) -> Result<Result<i64, String>, RunError> {
     let answer = match &probe.source {
         ProbeSource::Invoke {
             capability,

@@ -1,135 +1,15 @@
-//! Performs a scenario's request (invoke, race, grant, manifest, ask) and records what came back.
+//! Performs a scenario's request (invoke, race, grant, ask) and records what came back.
 
-use super::runner::{RunError, Runner};
-use scenario_lab_core::anip::pack::{Ask, GrantRequest, Invoke, Request, Scenario};
+use super::run_state::{Observed, RunError, RunState, substitute, substitute_str};
+use scenario_lab_core::anip::pack::{Ask, GrantRequest, Invoke, Scenario};
 use scenario_lab_core::anip::wire::{
-    AgentAnswer, AgentQuestion, Failure, GrantIssue, InvokeRequest, TokenRequest,
+    AgentAnswer, AgentQuestion, GrantIssue, InvokeRequest, TokenRequest,
 };
-use scenario_lab_core::check_result::CheckResult;
-use serde::Deserialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
-/// What a request gave.
-#[derive(Debug, Default)]
-pub struct Observed {
-    /// Each answer's JSON (several for a race).
-    pub answers: Vec<Value>,
-    /// The outcome (a race: `success` when exactly the expected number succeeded).
-    pub outcome: Option<String>,
-    /// Each answer's outcome.
-    pub outcomes: Vec<String>,
-    /// Failures seen (for protocol hygiene).
-    pub failures: Vec<Failure>,
-    /// The invocation id of the (first) answer.
-    pub invocation_id: Option<String>,
-    /// The grant presented, resolved.
-    pub grant_used: Option<String>,
-    /// The token the request was made with (held in memory only, for the audit read).
-    pub jwt: Option<String>,
-    /// The agent's chosen capability and clarification field.
-    pub capability: Option<String>,
-    pub clarification_field: Option<String>,
-    /// Checks the request itself made (the manifest's signature and identity).
-    pub checks: Vec<CheckResult>,
-}
-
-/// `${name}` replaced by captured values: a whole-string use keeps the value's type.
-pub fn substitute(value: &Value, captures: &BTreeMap<String, Value>) -> Value {
-    match value {
-        Value::String(text) => {
-            if let Some(name) = text.strip_prefix("${").and_then(|t| t.strip_suffix('}'))
-                && let Some(found) = captures.get(name)
-            {
-                return found.clone();
-            }
-            Value::String(substitute_str(text, captures))
-        }
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|v| substitute(v, captures)).collect())
-        }
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), substitute(v, captures)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-/// `${name}` inside a string replaced by the captured value's text.
-pub fn substitute_str(text: &str, captures: &BTreeMap<String, Value>) -> String {
-    let mut out = text.to_owned();
-    for (name, value) in captures {
-        let text = value
-            .as_str()
-            .map_or_else(|| value.to_string(), str::to_owned);
-        out = out.replace(&format!("${{{name}}}"), &text);
-    }
-    out
-}
-
-/// The outcome of one answer: the pack's sources first, then `success` or `failure.type`.
-pub fn outcome_of(answer: &Value, sources: &[String]) -> String {
-    for source in sources {
-        if let Ok(Some(Value::String(found))) = crate::json_path::first(answer, source) {
-            return found;
-        }
-    }
-    if answer.get("success").and_then(Value::as_bool) == Some(true)
-        || answer.get("grant_id").is_some()
-    {
-        return "success".to_owned();
-    }
-    answer
-        .pointer("/failure/type")
-        .and_then(Value::as_str)
-        .unwrap_or("unknown")
-        .to_owned()
-}
-
-/// Performs the scenario's request.
-pub async fn perform(
-    runner: &mut Runner<'_>,
-    scenario: &Scenario,
-    steps: &mut Vec<String>,
-) -> Result<Observed, RunError> {
-    let sources: Vec<String> = runner
-        .pack
-        .outcome_sources
-        .iter()
-        .map(|s| s.value.clone())
-        .collect();
-    let mut observed = match &scenario.request {
-        Some(Request::Invoke(invoke)) => invoke_all(runner, scenario, invoke, steps).await?,
-        Some(Request::Grant(grant)) => issue_grant(runner, scenario, grant, steps).await?,
-        Some(Request::Manifest) => super::manifest_check::observe(runner, scenario, steps).await?,
-        Some(Request::Ask(ask)) => return ask_agent(runner, scenario, ask, steps).await,
-        None => return Ok(Observed::default()),
-    };
-    observed.outcomes = observed
-        .answers
-        .iter()
-        .map(|a| outcome_of(a, &sources))
-        .collect();
-    observed.failures = observed
-        .answers
-        .iter()
-        .filter_map(|a| a.get("failure").and_then(|f| Failure::deserialize(f).ok()))
-        .collect();
-    observed.invocation_id = observed.answers.first().and_then(|a| {
-        a.get("invocation_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    });
-    if observed.outcome.is_none() {
-        observed.outcome = observed.outcomes.first().cloned();
-    }
-    Ok(observed)
-}
-
-async fn invoke_all(
-    runner: &mut Runner<'_>,
+/// An invoke (or a race of `parallel` invokes) with a fresh token.
+pub async fn invoke_all(
+    runner: &mut RunState<'_>,
     scenario: &Scenario,
     invoke: &Invoke,
     steps: &mut Vec<String>,
@@ -200,8 +80,9 @@ async fn invoke_all(
     Ok(observed)
 }
 
-async fn issue_grant(
-    runner: &mut Runner<'_>,
+/// An approval grant issued by the approver.
+pub async fn issue_grant(
+    runner: &mut RunState<'_>,
     scenario: &Scenario,
     grant: &GrantRequest,
     steps: &mut Vec<String>,
@@ -261,8 +142,9 @@ async fn issue_grant(
     })
 }
 
-async fn ask_agent(
-    runner: &mut Runner<'_>,
+/// A question to the agent app (its answer's outcome is the agent's).
+pub async fn ask_agent(
+    runner: &mut RunState<'_>,
     scenario: &Scenario,
     ask: &Ask,
     steps: &mut Vec<String>,
@@ -300,7 +182,7 @@ async fn ask_agent(
 
 /// The prior turns: the questions of the `ask` scenarios this one follows (by `prior`, oldest
 /// first), then the pack's own `history`.
-fn conversation(runner: &Runner<'_>, scenario: &Scenario, ask: &Ask) -> Vec<String> {
+fn conversation(runner: &RunState<'_>, scenario: &Scenario, ask: &Ask) -> Vec<String> {
     let mut turns: Vec<String> = scenario
         .prior
         .iter()

@@ -1,66 +1,14 @@
 //! Runs a checked pack against one live service: order by `prior`, tokens, requests, probes, verdicts.
 
-use super::client::{AnipClient, ClientError};
-use super::expect;
-use super::request::{self, Observed};
+use super::run_state::{ApprovalSeen, Observed, RunError, RunState};
+use super::{audit, expect, manifest_check, probe, request};
+use scenario_lab_core::anip::ScenarioClass;
 use scenario_lab_core::anip::pack::{Pack, Request, Scenario};
 use scenario_lab_core::anip::run_report::{HygieneWarning, ScenarioRun, ServiceRun, Verdict};
-use scenario_lab_core::anip::wire::{TokenAnswer, TokenRequest};
-use scenario_lab_core::anip::{Manifest, ScenarioClass};
 use scenario_lab_core::check_result::CheckResult;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
-
-/// Actor name → (environment variable, credential). Credentials never leave this struct except
-/// as a Bearer header.
-#[derive(Clone, Default)]
-pub struct Credentials(pub BTreeMap<String, (String, String)>);
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.0.keys()).finish()
-    }
-}
-
-/// Why a run stopped before giving verdicts.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error(transparent)]
-    Client(#[from] ClientError),
-    #[error("the environment variable {env} (the bootstrap credential of `{actor}`) is not set")]
-    MissingCredential { actor: String, env: String },
-}
-
-/// An approval request as its stop showed it.
-#[derive(Clone, Debug, Default)]
-pub struct ApprovalSeen {
-    /// The policy's default grant type (for a grant that names none).
-    pub default_grant_type: Option<String>,
-    /// The invocation that raised it (the audit's `parent_invocation_id`).
-    pub invocation_id: Option<String>,
-}
-
-/// What the runner keeps between scenarios.
-#[derive(Debug)]
-pub struct Runner<'p> {
-    pub pack: &'p Pack,
-    pub client: AnipClient,
-    pub manifest: Manifest,
-    pub credentials: Credentials,
-    pub agent: Option<String>,
-    /// `${name}` → value.
-    pub captures: BTreeMap<String, Value>,
-    /// grant id → its approval request id (for audit linkage).
-    pub grants: BTreeMap<String, String>,
-    /// approval request id → what the stop that raised it showed.
-    pub approvals: BTreeMap<String, ApprovalSeen>,
-    /// `ask` scenario id → (question, the capability the agent chose).
-    pub asked: BTreeMap<String, (String, Option<String>)>,
-    /// Probe tokens, issued once per run ("actor capability" → JWT).
-    pub probe_tokens: BTreeMap<String, String>,
-    pub hygiene: Vec<HygieneWarning>,
-}
 
 /// The scenarios to run, in an order where each comes after its `prior` (file order otherwise):
 /// the selected ones and everything they need.
@@ -107,7 +55,7 @@ pub fn run_order(pack: &Pack, selected: &dyn Fn(&Scenario) -> bool) -> Vec<usize
     order
 }
 
-impl Runner<'_> {
+impl RunState<'_> {
     /// Runs `order`, reporting each scenario to `progress` as it ends.
     pub async fn run(
         &mut self,
@@ -213,7 +161,29 @@ impl Runner<'_> {
         checks: &mut Vec<CheckResult>,
     ) -> Result<Observed, RunError> {
         let before = self.read_probes(scenario, steps).await?;
-        let observed = request::perform(self, scenario, steps).await?;
+        let sources: Vec<String> = self
+            .pack
+            .outcome_sources
+            .iter()
+            .map(|s| s.value.clone())
+            .collect();
+        let observed = match &scenario.request {
+            Some(Request::Invoke(invoke)) => {
+                request::invoke_all(self, scenario, invoke, steps).await?
+            }
+            Some(Request::Grant(grant)) => {
+                request::issue_grant(self, scenario, grant, steps).await?
+            }
+            Some(Request::Manifest) => manifest_check::observe(self, scenario, steps).await?,
+            Some(Request::Ask(ask)) => request::ask_agent(self, scenario, ask, steps).await?,
+            None => Observed::default(),
+        };
+        // The agent's answer is its own outcome; the service's are read from the answers.
+        let observed = if matches!(scenario.request, Some(Request::Ask(_)) | None) {
+            observed
+        } else {
+            observed.finish(&sources)
+        };
         let after = self.read_probes(scenario, steps).await?;
         for (probe, delta) in &scenario.expect.mutation {
             let check = match (before.get(&probe.value), after.get(&probe.value)) {
@@ -249,31 +219,10 @@ impl Runner<'_> {
                 continue;
             };
             steps.push(format!("probe {}", name.value));
-            let value = super::probe::read(self, probe).await?;
+            let value = probe::read(self, probe).await?;
             values.insert(name.value.clone(), value);
         }
         Ok(values)
-    }
-
-    /// A fresh token for `actor` (never printed).
-    pub async fn token(
-        &self,
-        actor: &str,
-        request: &TokenRequest,
-    ) -> Result<TokenAnswer, RunError> {
-        let (env, credential) =
-            self.credentials
-                .0
-                .get(actor)
-                .ok_or_else(|| RunError::MissingCredential {
-                    actor: actor.to_owned(),
-                    env: self
-                        .pack
-                        .actors
-                        .get(actor)
-                        .map_or_else(|| "?".to_owned(), |a| a.credential_env.clone()),
-                })?;
-        Ok(self.client.token((actor, env, credential), request).await?)
     }
 
     /// A follow-up after a clarification keeps the capability the clarification was about.
@@ -356,7 +305,7 @@ impl Runner<'_> {
             return;
         };
         steps.push("audit as the requester and the approver".to_owned());
-        match super::audit::linkage(self, observed, audit).await {
+        match audit::linkage(self, observed, audit).await {
             Ok(found) => checks.extend(found),
             Err(error) => checks.push(CheckResult::fail("audit", error.to_string())),
         }

@@ -2,11 +2,12 @@
 //! credentials from the environment, each tried once, then the runner per service.
 
 use super::client::{AnipClient, ClientError};
-use super::runner::{Credentials, RunError, Runner, run_order};
+use super::run_state::{Credentials, RunError, RunState};
+use super::runner::run_order;
 use crate::cli::exit;
 use scenario_lab_core::anip::Manifest;
 use scenario_lab_core::anip::ScenarioClass;
-use scenario_lab_core::anip::pack::{Pack, Request, Scenario};
+use scenario_lab_core::anip::pack::{Pack, ProbeSource, Request, Scenario};
 use scenario_lab_core::anip::run_report::{OutcomeDrift, PackRunReport, ScenarioRun};
 use scenario_lab_core::anip::wire::TokenRequest;
 use scenario_lab_core::checks::nearest::did_you_mean;
@@ -23,6 +24,8 @@ pub struct RunOptions {
     pub classes: Vec<String>,
     /// The agent app for `ask` scenarios.
     pub agent: Option<String>,
+    /// Where the user's credentials may go (never a service only the pack names).
+    pub trust: super::trust::Trust,
 }
 
 /// What a run reports as it goes.
@@ -85,7 +88,6 @@ pub async fn run_pack(
             code: exit::USAGE,
         });
     }
-    let credentials = credentials(pack)?;
     let selected = |s: &Scenario| {
         (options.scenarios.is_empty() || options.scenarios.contains(&s.id.value))
             && (options.classes.is_empty()
@@ -95,10 +97,16 @@ pub async fn run_pack(
     };
     unknown_selection(options, pack)?;
     let order = run_order(pack, &selected);
+    let credentials = credentials(pack, &order)?;
     let mut report = PackRunReport {
         pack: name.to_owned(),
         ..PackRunReport::default()
     };
+    if !credentials.0.is_empty()
+        && let Some(foreign) = services.iter().find(|s| !options.trust.allows(s))
+    {
+        return Err(untrusted(foreign, &credentials));
+    }
     for service in services {
         progress(&Progress::Service {
             service: &service,
@@ -109,7 +117,7 @@ pub async fn run_pack(
         let manifest = client.get("/anip/manifest").await.map_err(RunError::from)?;
         let manifest: Manifest =
             crate::anip::client::decode(&manifest, "/anip/manifest").map_err(RunError::from)?;
-        let mut runner = Runner {
+        let mut runner = RunState {
             pack,
             client,
             manifest,
@@ -167,37 +175,49 @@ fn unknown_selection(options: &RunOptions, pack: &Pack) -> Result<(), Stopped> {
     }
 }
 
-/// The actors the pack uses, with their credentials from the environment (names only in errors).
-fn credentials(pack: &Pack) -> Result<Credentials, Stopped> {
+/// The actors the scenarios of `order` use, with their credentials from the environment (names
+/// only in errors). Manifest and agent scenarios need none.
+fn credentials(pack: &Pack, order: &[usize]) -> Result<Credentials, Stopped> {
     let mut used: BTreeSet<String> = BTreeSet::new();
-    for scenario in &pack.scenarios {
+    for scenario in order.iter().map(|&i| &pack.scenarios[i]) {
         let default = match scenario.request {
-            Some(Request::Grant(_)) => "approver",
+            Some(Request::Grant(_)) => Some("approver"),
             // The agent app holds its own credentials; the manifest needs none.
-            Some(Request::Ask(_) | Request::Manifest) if scenario.expect.audit.is_none() => {
-                continue;
-            }
-            _ => "requester",
+            Some(Request::Ask(_) | Request::Manifest) | None => None,
+            Some(Request::Invoke(_)) => Some("requester"),
         };
-        used.insert(
-            scenario
-                .token
-                .actor
-                .as_ref()
-                .map_or(default, |a| a.value.as_str())
-                .to_owned(),
-        );
-        if scenario
-            .expect
-            .audit
-            .as_ref()
-            .is_some_and(|a| a.grant_linked)
-        {
-            used.insert("approver".to_owned());
+        if let Some(default) = default {
+            used.insert(
+                scenario
+                    .token
+                    .actor
+                    .as_ref()
+                    .map_or(default, |a| a.value.as_str())
+                    .to_owned(),
+            );
         }
-    }
-    if !pack.probes.is_empty() {
-        used.insert("requester".to_owned());
+        if let Some(audit) = &scenario.expect.audit {
+            let actor = scenario.token.actor.as_ref();
+            used.insert(actor.map_or("requester", |a| a.value.as_str()).to_owned());
+            if audit.grant_linked {
+                used.insert("approver".to_owned());
+            }
+        }
+        for probe in scenario
+            .expect
+            .mutation
+            .iter()
+            .filter_map(|(name, _)| pack.probes.get(&name.value))
+        {
+            if let ProbeSource::Invoke { actor, .. } = &probe.source {
+                used.insert(
+                    actor
+                        .as_ref()
+                        .map_or("requester", |a| a.value.as_str())
+                        .to_owned(),
+                );
+            }
+        }
     }
     let mut credentials = Credentials::default();
     for actor in used {
@@ -222,9 +242,30 @@ fn credentials(pack: &Pack) -> Result<Credentials, Stopped> {
     Ok(credentials)
 }
 
+/// The refusal to send credentials to a service the user did not name (names, never values).
+fn untrusted(service: &str, credentials: &Credentials) -> Stopped {
+    let names: BTreeSet<&str> = credentials
+        .0
+        .values()
+        .map(|(env, _)| env.as_str())
+        .collect();
+    let file = super::trust::file()
+        .map_or_else(|| "your trust file".to_owned(), |f| f.display().to_string());
+    let origin = super::trust::origin_of(service).unwrap_or_else(|| service.to_owned());
+    Stopped {
+        message: format!(
+            "refusing to send {} to {service}: the pack names this service, you did not\n  \
+             help: if you trust it, name it: `anip run --service {service}` (or `serve \
+             --anip-service {service}` for the editor), or add the line `{origin}` to {file}",
+            names.into_iter().collect::<Vec<_>>().join(", "),
+        ),
+        code: exit::USAGE,
+    }
+}
+
 /// Each actor's credential tried once before the first scenario, so that a wrong key is one
 /// clear error instead of a failure per scenario.
-async fn authenticate(runner: &Runner<'_>) -> Result<(), Stopped> {
+async fn authenticate(runner: &RunState<'_>) -> Result<(), Stopped> {
     let scope = runner
         .manifest
         .capabilities

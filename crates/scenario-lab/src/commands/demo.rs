@@ -134,6 +134,7 @@ pub async fn run(args: &DemoArgs) -> Result<u8, CommandError> {
         server::remember(&state, &outcome, &[], recipes.as_deref());
     }
     state.endpoint = Some(client);
+    state.anip_services.clone_from(&args.anip_services);
     state.endpoint_args = endpoint_args;
     state.signing_secret = Some(signing);
     state.database_url = Some(database_url);

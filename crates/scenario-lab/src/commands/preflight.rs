@@ -35,17 +35,20 @@ fn apply_fixes(dir: &WorkspaceDir) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// The `preflight` command; returns the process exit code.
+/// The `preflight` command (`--watch` is `preflight_watch`); returns the process exit code.
 pub fn run(args: &PreflightArgs) -> Result<u8, CommandError> {
+    fix_first(args)?;
+    once(args)
+}
+
+/// `--fix`: every quick fix applied before the first report.
+pub fn fix_first(args: &PreflightArgs) -> Result<(), CommandError> {
     if args.fix
         && let Ok(dir) = WorkspaceDir::read(&args.workspace.dir)
     {
         apply_fixes(&dir)?;
     }
-    if args.watch {
-        return super::preflight_watch::run(args);
-    }
-    once(args)
+    Ok(())
 }
 
 /// One preflight of the folder as it is now, printed or written; returns the exit code.

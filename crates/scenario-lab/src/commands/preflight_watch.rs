@@ -19,6 +19,7 @@ const QUIET: Duration = Duration::from_millis(150);
 
 /// Watches until Ctrl-C.
 pub fn run(args: &PreflightArgs) -> Result<u8, CommandError> {
+    super::preflight::fix_first(args)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -56,6 +56,7 @@ pub async fn run(args: &ServeArgs) -> Result<u8, CommandError> {
     if let Some(packs) = &args.packs {
         state.packs_dir.clone_from(packs);
     }
+    state.anip_services.clone_from(&args.anip_services);
     state.endpoint_args = args.endpoint.clone();
     state.signing_secret = std::env::var("AUTONOMA_SIGNING_SECRET")
         .ok()

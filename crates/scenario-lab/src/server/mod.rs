@@ -31,6 +31,8 @@ pub struct AppState {
     pub packs_dir: PathBuf,
     /// A pack run is in progress (one at a time, as validations).
     pub pack_running: Arc<std::sync::atomic::AtomicBool>,
+    /// The ANIP services the user named (`--anip-service`); the trust file is read per run.
+    pub anip_services: Vec<String>,
     pub session_token: String,
     /// `host:port` values a request's `Host` may carry (loopback only).
     pub allowed_hosts: Vec<String>,
@@ -60,6 +62,7 @@ impl AppState {
         AppState {
             packs_dir,
             pack_running: Arc::default(),
+            anip_services: Vec::new(),
             dir,
             session_token,
             allowed_hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")],

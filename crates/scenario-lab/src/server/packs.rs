@@ -102,6 +102,8 @@ pub(super) async fn run(
     let options = RunOptions {
         services: request.service.into_iter().collect(),
         scenarios: request.scenario.into_iter().collect(),
+        // The page's service URL is not the user naming it: `--anip-service` and the trust file are.
+        trust: crate::anip::trust::Trust::named(&state.anip_services),
         ..RunOptions::default()
     };
     let (sender, receiver) = tokio::sync::mpsc::unbounded_channel::<PackRunEvent>();

@@ -81,6 +81,13 @@ pub async fn run(args: &AnipInitArgs) -> Result<u8, CommandError> {
     let manifest_path = args.out.with_file_name("manifest.json");
     let manifest_text = serde_json::to_string_pretty(&manifest.json).unwrap_or_default();
     super::write_file(&manifest_path, &manifest_text)?;
+    // The user named this service: its origin may receive their credentials in later runs.
+    if let Err(error) = crate::anip::trust::Trust::remember(&args.service) {
+        eprint_safe(&format!(
+            "warning: could not add {} to the trust file: {error}\n",
+            args.service
+        ));
+    }
     let count = pack
         .get("scenarios")
         .and_then(Value::as_array)

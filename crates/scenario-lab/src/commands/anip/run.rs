@@ -28,6 +28,7 @@ pub async fn run(args: &AnipRunArgs) -> Result<u8, CommandError> {
             scenarios: args.scenario.clone(),
             classes: args.class.clone(),
             agent: args.agent.clone(),
+            trust: crate::anip::trust::Trust::named(&args.service),
         };
         let mut progress = |event: &Progress<'_>| match event {
             Progress::Service { service, scenarios } => {
