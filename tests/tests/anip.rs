@@ -608,6 +608,52 @@ fn parity_names_a_flipped_required_a_scope_and_a_grant_policy_live_and_in_saved_
     );
 }
 
+#[test]
+fn a_saved_manifest_verifies_offline_and_a_pinned_digest_is_checked_against_it() {
+    let service = AnipService::start("", false);
+    let dir = starter("anip-saved", &service);
+    for file in ["manifest.json", "manifest.jws", "jwks.json"] {
+        assert!(dir.0.join("anip").join(file).is_file(), "{file} saved");
+    }
+    let parity = |args: &[&str]| {
+        let mut all = vec!["parity"];
+        all.extend(args);
+        anip(&dir.0, &all, ANIP_REQUESTER_KEY)
+    };
+    let saved = [
+        "anip/manifest.json",
+        &service.url,
+        "--signature",
+        "anip/manifest.jws",
+    ];
+    let out = parity(&saved);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains("anip/manifest.json: signature verified (key "),
+        "{all}"
+    );
+
+    // The pack pins the digest; the saved manifest agrees offline.
+    let check = anip(&dir.0, &["check", PACK], ANIP_REQUESTER_KEY);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check));
+
+    // A saved manifest someone edited: its signature fails, and the pin no longer matches.
+    let path = dir.0.join("anip/manifest.json");
+    let edited = std::fs::read_to_string(&path)
+        .expect("manifest")
+        .replace("\"required\":true", "\"required\":false");
+    std::fs::write(&path, edited).expect("manifest edited");
+    let out = parity(&saved);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("signature does not verify"), "{all}");
+    let check = anip(&dir.0, &["check", PACK], ANIP_REQUESTER_KEY);
+    let all = text(&check);
+    assert_eq!(check.status.code(), Some(1), "{all}");
+    assert!(all.contains("error[pack/digest-mismatch]"), "{all}");
+}
+
 /// The JSON body of a plain GET.
 fn http_get_json(url: &str) -> serde_json::Value {
     let rest = url.trim_start_matches("http://");

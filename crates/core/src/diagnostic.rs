@@ -250,6 +250,11 @@ impl Code {
     pub const PACK_MISSING_NEGATIVE: Code = Code("pack/missing-negative");
     /// An assertion that breaks across runtimes or runs (detail text, timestamps, HTTP status).
     pub const PACK_BRITTLE_ASSERTION: Code = Code("pack/brittle-assertion");
+    /// A JSONPath in the pack (capture, probe, outcome source, `expect.result` key) that does not
+    /// parse.
+    pub const PACK_JSON_PATH: Code = Code("pack/json-path");
+    /// `service.digest` differs from the normalized digest of the saved `manifest.json`.
+    pub const PACK_DIGEST_MISMATCH: Code = Code("pack/digest-mismatch");
 
     /// Every code the core can emit, for documentation and the editor.
     pub const ALL: &'static [Code] = &[
@@ -305,6 +310,8 @@ impl Code {
         Code::PACK_MISSING_CLASS,
         Code::PACK_MISSING_NEGATIVE,
         Code::PACK_BRITTLE_ASSERTION,
+        Code::PACK_JSON_PATH,
+        Code::PACK_DIGEST_MISMATCH,
     ];
 
     /// The stable code text, e.g. `recipe/unknown-alias`.

@@ -203,6 +203,13 @@ pub struct AnipParityArgs {
     /// writes it, or a raw manifest).
     #[arg(required = true, num_args = 2..)]
     pub services: Vec<String>,
+    /// A saved manifest's detached JWS (`manifest.jws` as `anip init` writes it), verified
+    /// against the manifest file's bytes; repeatable, the n-th for the n-th saved file.
+    #[arg(long, value_name = "FILE")]
+    pub signature: Vec<PathBuf>,
+    /// The key set the signatures are verified with (default: `jwks.json` beside each signature).
+    #[arg(long, value_name = "FILE")]
+    pub jwks: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]

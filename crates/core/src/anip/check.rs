@@ -26,7 +26,60 @@ pub fn check(
         missing_negatives(pack, manifest, &mut out);
     }
     brittle(pack, text, syntax, &mut out);
+    super::paths::check(pack, text, &mut out);
+    if let Some(manifest) = manifest {
+        pinned_digest(pack, text, syntax, manifest, &mut out);
+    }
     out
+}
+
+/// `service.digest` against the saved manifest's normalized digest: the fix pins the file's.
+fn pinned_digest(
+    pack: &Pack,
+    text: &str,
+    syntax: Syntax,
+    manifest: &Manifest,
+    out: &mut Vec<Diagnostic>,
+) {
+    let (Some(pinned), Some(saved)) = (&pack.service.digest, &manifest.digest) else {
+        return;
+    };
+    if pinned.value == *saved {
+        return;
+    }
+    let raw = text
+        .get(pinned.span.start..pinned.span.end)
+        .unwrap_or_default();
+    let new_text = if syntax == Syntax::Json || raw.starts_with('"') {
+        format!("\"{saved}\"")
+    } else if raw.starts_with('\'') {
+        format!("'{saved}'")
+    } else {
+        saved.clone()
+    };
+    out.push(
+        Diagnostic::error(
+            Code::PACK_DIGEST_MISMATCH,
+            FileKind::Pack,
+            pinned.span,
+            format!(
+                "`service.digest` pins {}, but the saved manifest's normalized digest is {saved}",
+                pinned.value
+            ),
+        )
+        .with_help(
+            "the service changed since the pin, or the pin predates the current normalization; \
+             compare with `scenario-lab anip parity URL anip/manifest.json` before re-pinning",
+        )
+        .with_fix(Fix {
+            message: "pin the saved manifest's digest".to_owned(),
+            file: FileKind::Pack,
+            edits: vec![TextEdit {
+                span: pinned.span,
+                new_text,
+            }],
+        }),
+    );
 }
 
 fn unique_ids<'p>(pack: &'p Pack, out: &mut Vec<Diagnostic>) -> BTreeMap<&'p str, usize> {

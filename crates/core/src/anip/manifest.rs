@@ -16,6 +16,9 @@ pub struct Manifest {
     /// Capability name → declaration.
     #[serde(default)]
     pub capabilities: BTreeMap<String, CapabilityDecl>,
+    /// The normalized digest of the capabilities as written (`parse_manifest` fills it in).
+    #[serde(skip)]
+    pub digest: Option<String>,
 }
 
 /// One capability declaration (the fields a scenario depends on).
@@ -91,7 +94,10 @@ pub fn parse_manifest(text: &str) -> Parsed<Option<Manifest>> {
     let parsed = crate::json::parse(FileKind::AnipManifest, text);
     let mut diagnostics = parsed.diagnostics;
     let value = parsed.value.as_ref().and_then(|node| {
-        serde_json::from_value::<Manifest>(node.to_value())
+        let json = node.to_value();
+        let digest = json.get("capabilities").map(capability_digest);
+        serde_json::from_value::<Manifest>(json)
+            .map(|manifest| Manifest { digest, ..manifest })
             .map_err(|e| {
                 diagnostics.push(Diagnostic::error(
                     Code::PACK_SCHEMA,

@@ -6,6 +6,7 @@ pub mod jws;
 pub mod manifest;
 pub mod pack;
 pub mod parse;
+mod paths;
 pub mod run_report;
 pub mod starter;
 pub mod wire;

@@ -78,16 +78,7 @@ pub async fn run(args: &AnipInitArgs) -> Result<u8, CommandError> {
         args.service
     );
     super::write_pack(&args.out, &pack, &header)?;
-    let manifest_path = args.out.with_file_name("manifest.json");
-    let manifest_text = serde_json::to_string_pretty(&manifest.json).unwrap_or_default();
-    super::write_file(&manifest_path, &manifest_text)?;
-    // The user named this service: its origin may receive their credentials in later runs.
-    if let Err(error) = crate::anip::trust::Trust::remember(&args.service) {
-        eprint_safe(&format!(
-            "warning: could not add {} to the trust file: {error}\n",
-            args.service
-        ));
-    }
+    let manifest_path = save_manifest(args, &manifest, &keys)?;
     let count = pack
         .get("scenarios")
         .and_then(Value::as_array)
@@ -109,6 +100,33 @@ pub async fn run(args: &AnipInitArgs) -> Result<u8, CommandError> {
         );
     }
     Ok(exit::OK)
+}
+
+/// Saves the manifest exactly as served (the bytes its signature covers), its detached JWS and
+/// the key set beside the pack, so that `anip parity --signature` verifies the copy later,
+/// offline; and remembers the service as one the user named.
+fn save_manifest(
+    args: &AnipInitArgs,
+    manifest: &crate::anip::client::Answer,
+    keys: &crate::anip::client::Answer,
+) -> Result<std::path::PathBuf, CommandError> {
+    let manifest_path = args.out.with_file_name("manifest.json");
+    super::write_file(&manifest_path, &String::from_utf8_lossy(&manifest.bytes))?;
+    if let Some(jws) = &manifest.signature {
+        super::write_file(&args.out.with_file_name("manifest.jws"), jws)?;
+        super::write_file(
+            &args.out.with_file_name("jwks.json"),
+            &String::from_utf8_lossy(&keys.bytes),
+        )?;
+    }
+    // The user named this service: its origin may receive their credentials in later runs.
+    if let Err(error) = crate::anip::trust::Trust::remember(&args.service) {
+        eprint_safe(&format!(
+            "warning: could not add {} to the trust file: {error}\n",
+            args.service
+        ));
+    }
+    Ok(manifest_path)
 }
 
 fn parse_probes(given: &[String]) -> Result<Vec<(String, String)>, String> {
