@@ -39,6 +39,6 @@ const doc: string | undefined = explain("recipe/unknown-alias");
 console.log(replaced, card?.contents, places[0]?.file, edits[0]?.newText, outline[0]?.children, folds[0]?.to, formatted.length, doc);
 
 // ANIP packs.
-import { checkPack } from "@scenario-lab/preflight";
+import { checkPack } from "@scenario-lab/packs";
 const packReport: PreflightResult = checkPack("format: scenario-pack/v1\n", "x.pack.yaml", undefined);
 console.log(packReport.summary.errors);

@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 const pkg = require("@scenario-lab/preflight");
+const packs = require("@scenario-lab/packs");
 const example = new URL("../../examples/autonoma/", import.meta.url);
 const read = (name) => readFileSync(new URL(name, example), "utf8");
 const files = {
@@ -119,15 +120,21 @@ test("outline, folding, selection, format and explain", () => {
   assert.equal(pkg.explain("no/such-code"), undefined);
 });
 
+test("the preflight package carries no pack check; the packs package does", () => {
+  assert.equal(pkg.checkPack, undefined);
+  assert.equal(typeof packs.checkPack, "function");
+  assert.equal(packs.version(), pkg.version());
+});
+
 test("checkPack: an ANIP pack's offline check with UTF-16 positions", () => {
   const pack = "format: scenario-pack/v1\n# ünïcode\nscenarios:\n  - id: grant\n    class: approval_continuation\n    prior: [stpo]\n    request: {grant: {approval_request: apr_1}}\n";
-  const result = pkg.checkPack(pack, "x.pack.yaml");
+  const result = packs.checkPack(pack, "x.pack.yaml");
   const unknown = result.diagnostics.find((d) => d.code === "pack/unknown-prior");
   assert.ok(unknown, JSON.stringify(result.diagnostics.map((d) => d.code)));
   assert.equal(unknown.file, "scenario.pack.yaml");
   assert.equal(pack.slice(unknown.from, unknown.to), "stpo");
   assert.equal(unknown.line, 6);
-  const json = pkg.checkPack('{"format": "scenario-pack/v1", "scenarios": [}', "x.pack.json");
+  const json = packs.checkPack('{"format": "scenario-pack/v1", "scenarios": [}', "x.pack.json");
   assert.equal(json.diagnostics[0].code, "json/syntax");
 });
 

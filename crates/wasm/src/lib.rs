@@ -8,10 +8,13 @@ use language::Request;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-#[cfg_attr(feature = "exports", wasm_bindgen(typescript_custom_section))]
-#[cfg_attr(not(feature = "exports"), allow(dead_code))]
+#[cfg_attr(
+    any(feature = "exports", feature = "packs"),
+    wasm_bindgen(typescript_custom_section)
+)]
+#[cfg_attr(not(any(feature = "exports", feature = "packs")), allow(dead_code))]
 #[allow(clippy::redundant_static_lifetimes)] // wasm-bindgen's custom section wants the spelled-out type
-const TYPESCRIPT: &'static str = r#"
+const TYPES: &'static str = r#"
 /** File contents by name. Only `recipes` is required. */
 export interface PreflightInput {
   recipes: string;
@@ -87,6 +90,15 @@ export interface ScenariosSummary {
   diagnostics: Diagnostic[];
 }
 
+/** The package version. */
+export function version(): string;
+"#;
+
+/// The preflight package's functions (`@scenario-lab/preflight`).
+#[cfg_attr(feature = "exports", wasm_bindgen(typescript_custom_section))]
+#[cfg_attr(not(feature = "exports"), allow(dead_code))]
+#[allow(clippy::redundant_static_lifetimes)]
+const PREFLIGHT_FUNCTIONS: &'static str = r#"
 /** Runs the whole offline preflight. */
 export function preflight(input: PreflightInput): PreflightResult;
 /** The create map the platform would send for a recipe object, a recipes file (first recipe) or a bare create map. Throws with the platform's message. */
@@ -159,15 +171,20 @@ export function selectionRanges(input: PreflightInput, file: FileName, offset: n
 export function format(input: PreflightInput, file: FileName): TextEdit[];
 /** The documentation of a diagnostic code (Markdown), or null. */
 export function explain(code: string): string | undefined;
-/** The package version. */
-export function version(): string;
+"#;
+
+/// The packs package's functions (`@scenario-lab/packs`).
+#[cfg_attr(feature = "packs", wasm_bindgen(typescript_custom_section))]
+#[cfg_attr(not(feature = "packs"), allow(dead_code))]
+#[allow(clippy::redundant_static_lifetimes)]
+const PACK_FUNCTIONS: &'static str = r"
 /**
  * The offline check of an ANIP scenario pack (`scenario-pack/v1`): `fileName` picks YAML or JSON
  * (`*.json`), `manifest` is the text of `anip/manifest.json` when there is one. Diagnostics in the
  * pack have the file `scenario.pack.yaml`, those in the manifest `manifest.json`.
  */
 export function checkPack(text: string, fileName: string, manifest?: string): PreflightResult;
-"#;
+";
 
 /// The one conversion of any error into a JavaScript exception.
 fn into_js_error(error: impl std::fmt::Display) -> JsError {
@@ -194,7 +211,7 @@ pub fn preflight(input: JsValue) -> Result<JsValue, JsError> {
     to_js(&ReportDto::from_report(&report, &workspace))
 }
 
-#[cfg_attr(feature = "exports", wasm_bindgen(js_name = checkPack, skip_typescript))]
+#[cfg_attr(feature = "packs", wasm_bindgen(js_name = checkPack, skip_typescript))]
 #[allow(
     clippy::needless_pass_by_value,
     reason = "wasm-bindgen hands optional strings over owned"
@@ -240,7 +257,10 @@ pub fn flatten(recipe_json: &str, discover_json: &str) -> String {
     scenario_lab_core::fix_all::flatten_document(recipe_json, discover_json).0
 }
 
-#[cfg_attr(feature = "exports", wasm_bindgen(skip_typescript))]
+#[cfg_attr(
+    any(feature = "exports", feature = "packs"),
+    wasm_bindgen(skip_typescript)
+)]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
