@@ -70,6 +70,31 @@ try {
   assert.equal(await pv.text(), text, 'the quick fix removed exactly the brittle line');
   await shot('packs-02-fixed');
 
+  step('completion and hover from the pack language service and the saved manifest');
+  const capabilityAt = text.indexOf('capability: fixture.count') + 'capability: '.length;
+  await page.evaluate((pos) => {
+    const view = ScenarioLabEditor.packInstance().view;
+    view.dispatch({ selection: { anchor: pos }, scrollIntoView: true });
+    view.focus();
+  }, capabilityAt);
+  await page.keyboard.press('Control+Space');
+  const options = page.locator('.cm-tooltip-autocomplete li');
+  await options.first().waitFor({ timeout: 10000 });
+  const offered = await options.allInnerTexts();
+  assert.ok(offered.some((o) => o.includes('fixture.reset_tenant')), `capabilities offered: ${offered}`);
+  await page.keyboard.press('Escape');
+  const hoverBox = await page.evaluate((pos) => {
+    const view = ScenarioLabEditor.packInstance().view;
+    const c = view.coordsAtPos(pos + 3);
+    return { x: c.left + 2, y: (c.top + c.bottom) / 2 };
+  }, capabilityAt);
+  await page.mouse.move(hoverBox.x, hoverBox.y);
+  const card = page.locator('.pack-view .cm-hover-card');
+  await card.waitFor({ timeout: 10000 });
+  assert.match(await card.innerText(), /fixture\.count/);
+  await page.mouse.move(0, 0);
+  assert.equal(await pv.text(), text, 'completion and hover left the pack as it was');
+
   step('the pack runs through the proxy: verdicts and approval chains');
   await page.click('button[data-action="run-pack"]');
   // Each verdict shows as it comes (the expiry negative waits 2 s for its grant to expire).

@@ -39,6 +39,9 @@ const doc: string | undefined = explain("recipe/unknown-alias");
 console.log(replaced, card?.contents, places[0]?.file, edits[0]?.newText, outline[0]?.children, folds[0]?.to, formatted.length, doc);
 
 // ANIP packs.
-import { checkPack } from "@scenario-lab/packs";
+import { checkPack, packComplete, packHover } from "@scenario-lab/packs";
+import type { Completion as PackCompletion, Hover as PackHover } from "@scenario-lab/packs";
 const packReport: PreflightResult = checkPack("format: scenario-pack/v1\n", "x.pack.yaml", undefined);
-console.log(packReport.summary.errors);
+const packItems: PackCompletion[] = packComplete("format: scenario-pack/v1\n", "x.pack.yaml", undefined, 0);
+const packCard: PackHover | null = packHover("format: scenario-pack/v1\n", "x.pack.yaml", undefined, 0);
+console.log(packReport.summary.errors, packItems[0]?.label, packCard?.contents);

@@ -138,6 +138,18 @@ test("checkPack: an ANIP pack's offline check with UTF-16 positions", () => {
   assert.equal(json.diagnostics[0].code, "json/syntax");
 });
 
+test("packComplete and packHover: the pack language service with UTF-16 positions", () => {
+  const manifest = readFileSync(new URL("../fixtures/anip/valid/approval-chain/manifest.json", import.meta.url), "utf8");
+  const pack = "format: scenario-pack/v1\n# ünïcode\nscenarios:\n  - id: stop\n    request:\n      invoke:\n        capability: fixture.r\n";
+  const items = packs.packComplete(pack, "x.pack.yaml", manifest, pack.length - 1);
+  assert.deepEqual(items.map((c) => c.label), ["fixture.reset_tenant"]);
+  assert.equal(items[0].kind, "capability");
+  assert.equal(pack.slice(items[0].range.from, items[0].range.to), "fixture.r");
+  const card = packs.packHover(pack, "x.pack.yaml", manifest, pack.indexOf("capability:") + 2);
+  assert.match(card.contents, /capability/);
+  assert.equal(packs.packHover(pack, "x.pack.yaml", undefined, 0)?.contents.includes("scenario-pack/v1") ?? true, true);
+});
+
 test("a planner folder's bare recipe and free-form markdown: the dialects, and no false error", () => {
   const recipes = JSON.stringify({ Board: [{ _alias: "sprint", title: "Sprint 12" }], Note: [{ boardId: { _ref: "sprint" }, text: "Ship it" }] });
   const result = pkg.preflight({ recipes, scenarios: "# Scenarios\n\nOne board.\n", folder: ["recipe.json", "integration-prompt.md"] });

@@ -28,19 +28,19 @@ fn pack_of(case: &Path) -> PackFile {
 
 fn check(case: &Path) -> scenario_lab_core::Report {
     let file = pack_of(case);
-    let report = file.check().report;
+    let checked = file.check();
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(case);
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
     settings.bind(|| {
-        insta::assert_snapshot!("anip-check", render(&file, &report, Format::Human, false));
+        insta::assert_snapshot!("anip-check", render(&file, &checked, Format::Human, false));
         insta::assert_snapshot!(
             "anip-check-json",
-            render(&file, &report, Format::Json, false)
+            render(&file, &checked, Format::Json, false)
         );
     });
-    report
+    checked.report
 }
 
 #[test]
@@ -103,5 +103,36 @@ fn brittle_assertion_fixes_remove_their_problem() {
                 case.display()
             );
         }
+    }
+}
+
+#[test]
+fn anip_check_writes_one_html_page_for_every_pack() {
+    let root = scenario_lab_tests::repo_root().join("tests/fixtures/anip");
+    let dir = scenario_lab_tests::TempDir::new("anip-html");
+    let page = dir.0.join("check.html");
+    let out = std::process::Command::new(scenario_lab_tests::binary())
+        .args(["anip", "check", "--format", "html", "--output"])
+        .arg(&page)
+        .arg(root.join("valid/approval-chain/fixture.pack.yaml"))
+        .arg(root.join("invalid/pack-unknown-prior/case.pack.yaml"))
+        .output()
+        .expect("scenario-lab runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        scenario_lab_tests::text(&out)
+    );
+    let html = std::fs::read_to_string(&page).expect("the page is written");
+    assert!(html.starts_with("<!doctype html>") && html.ends_with("</html>\n"));
+    assert_eq!(html.matches("<h2>").count(), 2, "a section per pack");
+    for needle in [
+        "2 pack(s), 1 error(s)",
+        "pack/unknown-prior",
+        "<td><code>reset-continue</code></td><td>approval_continuation</td>",
+        "invoke fixture.reset_tenant",
+    ] {
+        assert!(html.contains(needle), "{needle}: {html}");
     }
 }

@@ -478,6 +478,36 @@ fn an_anip_pack_is_checked_as_it_is_edited() {
         d.iter()
             .all(|d| d.severity != Some(lsp::DiagnosticSeverity::ERROR))
     });
+
+    // Completion and hover from the saved manifest beside the pack.
+    let manifest = scenario_lab_tests::repo_root()
+        .join("tests/fixtures/anip/valid/approval-chain/manifest.json");
+    std::fs::copy(manifest, path.with_file_name("manifest.json")).expect("manifest saved");
+    let items = match client.request::<req::Completion>(lsp::CompletionParams {
+        text_document_position: at(&uri, 4, 35),
+        work_done_progress_params: lsp::WorkDoneProgressParams::default(),
+        partial_result_params: lsp::PartialResultParams::default(),
+        context: None,
+    }) {
+        Some(lsp::CompletionResponse::Array(items)) => items,
+        other => panic!("completion: {other:?}"),
+    };
+    let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["fixture.count", "fixture.reset_tenant"],
+        "{items:?}"
+    );
+    let card = client
+        .request::<req::HoverRequest>(lsp::HoverParams {
+            text_document_position_params: at(&uri, 4, 40),
+            work_done_progress_params: lsp::WorkDoneProgressParams::default(),
+        })
+        .expect("a hover on the capability");
+    let lsp::HoverContents::Markup(card) = card.contents else {
+        panic!("markdown hover");
+    };
+    assert!(card.value.contains("approval-gated"), "{}", card.value);
 }
 
 #[test]

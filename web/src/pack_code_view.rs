@@ -1,5 +1,6 @@
 //! The Packs tab's code view: CodeMirror (`ScenarioLabEditor.mountPack`) on the selected pack,
-//! with the page's offline check as squiggles and quick fixes; the textarea stands in without it.
+//! with the page's offline check as squiggles and quick fixes, and completion and hover from the
+//! pack language service; the textarea stands in without it.
 
 use crate::analysis::CodeDiagnostic;
 use leptos::html::Div;
@@ -22,6 +23,8 @@ extern "C" {
     fn set_diagnostics(this: &PackView, diagnostics: &JsValue);
     #[wasm_bindgen(method)]
     fn select(this: &PackView, from: u32, to: u32);
+    #[wasm_bindgen(method, js_name = setManifest)]
+    fn set_manifest(this: &PackView, text: Option<String>);
 }
 
 thread_local! {
@@ -70,6 +73,8 @@ pub fn PackCodeView(
     shown: RwSignal<u64>,
     /// The offline check's diagnostics of `text`.
     diagnostics: Memo<Vec<CodeDiagnostic>>,
+    /// The saved `manifest.json` beside the packs (completion and hover read it).
+    manifest: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let host = NodeRef::<Div>::new();
     let changed = Callback::new(move |(name, new_text): (String, String)| {
@@ -96,6 +101,10 @@ pub fn PackCodeView(
             .and_then(|t| js_sys::JSON::parse(&t).ok())
             .unwrap_or(JsValue::NULL);
         with_view(changed, |view, _| view.set_diagnostics(&value));
+    });
+    Effect::new(move |_| {
+        let text = manifest.get();
+        with_view(changed, |view, _| view.set_manifest(text));
     });
     view! { <div class="pack-view" node_ref=host></div> }
 }

@@ -124,7 +124,7 @@ pub fn PacksPanel() -> impl IntoView {
     });
     let editor = move || {
         if crate::code_view::available() {
-            view! { <PackCodeView selected=packs.selected text=packs.text shown=packs.shown diagnostics=code /> }.into_any()
+            view! { <PackCodeView selected=packs.selected text=packs.text shown=packs.shown diagnostics=code manifest=packs.manifest /> }.into_any()
         } else {
             view! {
                 <textarea class="pack-text" spellcheck="false" node_ref=textarea

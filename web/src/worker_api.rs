@@ -1,5 +1,6 @@
 //! What the editor's worker calls in this same wasm module: the preflight (`analyzeWorkspace`)
-//! and the language service on the workspace it keeps (`keepFiles`, `keptCall`).
+//! and the language service on the workspace it keeps (`keepFiles`, `keptCall`), and the pack
+//! language service (`packCall`).
 
 use scenario_lab_core::dialect::{Dialects, Layout};
 use scenario_lab_core::{Diagnostic, FileKind, Texts, Workspace};
@@ -221,4 +222,25 @@ pub async fn analyze(files: &WorkspaceFiles<'_>) -> Option<Result<String, String
                     .map_or_else(|| format!("{e:?}"), |e| String::from(e.message()))
             }),
     )
+}
+
+/// The pack language service for the Packs tab's code view (`method`: `complete` or `hover`;
+/// `offset` in UTF-16): the wasm package's `packComplete` and `packHover`.
+#[wasm_bindgen(js_name = packCall)]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "wasm-bindgen hands optional strings over owned"
+)]
+pub fn pack_call(
+    method: &str,
+    text: &str,
+    file_name: &str,
+    manifest: Option<String>,
+    offset: usize,
+) -> Result<JsValue, JsError> {
+    let call = match method {
+        "complete" => scenario_lab_wasm::PackCall::Complete,
+        _ => scenario_lab_wasm::PackCall::Hover,
+    };
+    scenario_lab_wasm::pack_answer(text, file_name, manifest.as_deref(), offset, call)
 }

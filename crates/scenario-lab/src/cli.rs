@@ -170,6 +170,9 @@ pub struct AnipCheckArgs {
     /// Colour the human output (default: when standard output is a terminal and NO_COLOR is unset).
     #[arg(long)]
     pub color: Option<bool>,
+    /// Write the report to this file instead of standard output (HTML: one page for every pack).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]

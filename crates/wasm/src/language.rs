@@ -60,11 +60,24 @@ pub struct CompletionDto {
 }
 
 pub fn completions(request: &Request<'_>, offset: usize) -> Vec<CompletionDto> {
-    language::complete(&request.workspace, request.file, offset)
+    completion_dtos(
+        language::complete(&request.workspace, request.file, offset),
+        &request.positions,
+        request.file,
+    )
+}
+
+/// Completions with their ranges in UTF-16 (the recipes' and the packs' alike).
+pub fn completion_dtos(
+    items: Vec<Completion>,
+    positions: &Positions<'_>,
+    file: FileKind,
+) -> Vec<CompletionDto> {
+    items
         .into_iter()
         .map(|c: Completion| CompletionDto {
             insert_text: c.insert_text.unwrap_or_else(|| c.label.clone()),
-            range: c.range.map(|span| request.range(span)),
+            range: c.range.map(|span| positions.range(file, span)),
             label: c.label,
             kind: c.kind,
             detail: c.detail,

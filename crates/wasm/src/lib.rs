@@ -90,24 +90,7 @@ export interface ScenariosSummary {
   diagnostics: Diagnostic[];
 }
 
-/** The package version. */
-export function version(): string;
-"#;
-
-/// The preflight package's functions (`@scenario-lab/preflight`).
-#[cfg_attr(feature = "exports", wasm_bindgen(typescript_custom_section))]
-#[cfg_attr(not(feature = "exports"), allow(dead_code))]
-#[allow(clippy::redundant_static_lifetimes)]
-const PREFLIGHT_FUNCTIONS: &'static str = r#"
-/** Runs the whole offline preflight. */
-export function preflight(input: PreflightInput): PreflightResult;
-/** The create map the platform would send for a recipe object, a recipes file (first recipe) or a bare create map. Throws with the platform's message. */
-export function resolveRecipe(recipeJson: string, testRunId: string): Record<string, unknown[]>;
-/** The frontmatter summary and diagnostics of a scenarios.md. */
-export function parseScenarios(markdown: string): ScenariosSummary;
-/** Moves nested children to top-level keys with `_ref`s; returns the same kind of document. */
-export function flatten(recipeJson: string, discoverJson: string): string;
-export type CompletionKind = "model" | "field" | "alias" | "token" | "generator" | "strategy" | "scenario" | "enumValue" | "keyword";
+export type CompletionKind = "model" | "field" | "alias" | "token" | "generator" | "strategy" | "scenario" | "enumValue" | "keyword" | "capability" | "parameter" | "actor" | "probe" | "capture";
 
 export interface Completion {
   label: string;
@@ -146,6 +129,23 @@ export interface DocumentSymbol {
   children: DocumentSymbol[];
 }
 
+/** The package version. */
+export function version(): string;
+"#;
+
+/// The preflight package's functions (`@scenario-lab/preflight`).
+#[cfg_attr(feature = "exports", wasm_bindgen(typescript_custom_section))]
+#[cfg_attr(not(feature = "exports"), allow(dead_code))]
+#[allow(clippy::redundant_static_lifetimes)]
+const PREFLIGHT_FUNCTIONS: &'static str = r"
+/** Runs the whole offline preflight. */
+export function preflight(input: PreflightInput): PreflightResult;
+/** The create map the platform would send for a recipe object, a recipes file (first recipe) or a bare create map. Throws with the platform's message. */
+export function resolveRecipe(recipeJson: string, testRunId: string): Record<string, unknown[]>;
+/** The frontmatter summary and diagnostics of a scenarios.md. */
+export function parseScenarios(markdown: string): ScenariosSummary;
+/** Moves nested children to top-level keys with `_ref`s; returns the same kind of document. */
+export function flatten(recipeJson: string, discoverJson: string): string;
 /*
  * The language service. Each call takes every file the editor has (as `preflight` does), the
  * file the cursor is in, and the cursor as a UTF-16 offset into that file (CodeMirror's `pos`,
@@ -171,7 +171,7 @@ export function selectionRanges(input: PreflightInput, file: FileName, offset: n
 export function format(input: PreflightInput, file: FileName): TextEdit[];
 /** The documentation of a diagnostic code (Markdown), or null. */
 export function explain(code: string): string | undefined;
-"#;
+";
 
 /// The packs package's functions (`@scenario-lab/packs`).
 #[cfg_attr(feature = "packs", wasm_bindgen(typescript_custom_section))]
@@ -184,6 +184,10 @@ const PACK_FUNCTIONS: &'static str = r"
  * pack have the file `scenario.pack.yaml`, those in the manifest `manifest.json`.
  */
 export function checkPack(text: string, fileName: string, manifest?: string): PreflightResult;
+/** Completions at the cursor (a UTF-16 offset) of a pack: the format's keys, capability ids and parameters from `manifest`, actors, probes, prior ids, captures, classes and outcomes. */
+export function packComplete(text: string, fileName: string, manifest: string | undefined, offset: number): Completion[];
+/** The hover card at the cursor of a pack, or null. */
+export function packHover(text: string, fileName: string, manifest: string | undefined, offset: number): Hover | null;
 ";
 
 /// The one conversion of any error into a JavaScript exception.
@@ -232,6 +236,85 @@ pub fn check_pack(
         &checked.report,
         &dto::Positions::of(&texts),
     ))
+}
+
+/// A pack's language-service call at a UTF-16 offset.
+#[derive(Clone, Copy, Debug)]
+pub enum PackCall {
+    Complete,
+    Hover,
+}
+
+/// The answer to a pack language-service call (what `packComplete` and `packHover` return).
+pub fn pack_answer(
+    text: &str,
+    file_name: &str,
+    manifest: Option<&str>,
+    utf16: usize,
+    call: PackCall,
+) -> Result<JsValue, JsError> {
+    use scenario_lab_core::FileKind;
+    use scenario_lab_core::anip::language as pack_language;
+    use scenario_lab_core::anip::{Syntax, parse_manifest};
+    let syntax = Syntax::of_path(file_name);
+    let manifest = manifest.and_then(|m| parse_manifest(m).value);
+    let positions = dto::Positions::of(&[(FileKind::Pack, text)]);
+    let offset = positions.byte_offset(FileKind::Pack, utf16);
+    match call {
+        PackCall::Complete => to_js(&language::completion_dtos(
+            pack_language::complete(text, syntax, manifest.as_ref(), offset),
+            &positions,
+            FileKind::Pack,
+        )),
+        PackCall::Hover => to_js(
+            &pack_language::hover(text, syntax, manifest.as_ref(), offset).map(|h| {
+                language::HoverDto {
+                    contents: h.contents,
+                    range: positions.range(FileKind::Pack, h.range),
+                }
+            }),
+        ),
+    }
+}
+
+#[cfg_attr(feature = "packs", wasm_bindgen(js_name = packComplete, skip_typescript))]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "wasm-bindgen hands optional strings over owned"
+)]
+pub fn pack_complete(
+    text: &str,
+    file_name: &str,
+    manifest: Option<String>,
+    offset: usize,
+) -> Result<JsValue, JsError> {
+    pack_answer(
+        text,
+        file_name,
+        manifest.as_deref(),
+        offset,
+        PackCall::Complete,
+    )
+}
+
+#[cfg_attr(feature = "packs", wasm_bindgen(js_name = packHover, skip_typescript))]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "wasm-bindgen hands optional strings over owned"
+)]
+pub fn pack_hover(
+    text: &str,
+    file_name: &str,
+    manifest: Option<String>,
+    offset: usize,
+) -> Result<JsValue, JsError> {
+    pack_answer(
+        text,
+        file_name,
+        manifest.as_deref(),
+        offset,
+        PackCall::Hover,
+    )
 }
 
 #[cfg_attr(feature = "exports", wasm_bindgen(js_name = resolveRecipe, skip_typescript))]

@@ -301,39 +301,12 @@ class CodeView {
 
   async complete(context) {
     const items = await this.worker.language("complete", this.files(), this.current, context.pos);
-    if (!items || items.length === 0) return null;
-    const word = context.matchBefore(/[\w$.{}-]*/);
-    const withRange = items.find((c) => c.range);
-    const from = withRange ? withRange.range.from : (word ? word.from : context.pos);
-    const to = withRange ? Math.max(withRange.range.to, context.pos) : context.pos;
-    // What is typed so far, without the quote or braces the insertion replaces.
-    const typed = context.state.sliceDoc(from, context.pos).replace(/^["{\s]+/, "").toLowerCase();
-    if (!context.explicit && typed === "" && !withRange) return null;
-    const options = items
-      .filter((c) => c.label.toLowerCase().includes(typed))
-      .sort((a, b) => Number(!a.label.toLowerCase().startsWith(typed)) - Number(!b.label.toLowerCase().startsWith(typed)))
-      .map((c) => ({
-        label: c.label,
-        apply: c.insertText,
-        detail: c.detail,
-        info: c.documentation ? () => markdownNode(c.documentation) : undefined,
-        type: completionType(c.kind),
-      }));
-    // The service filters by what the cursor is in; CodeMirror must not filter again by the
-    // replaced text (it starts with a quote).
-    return options.length ? { from, to, options, filter: false } : null;
+    return completionResult(context, items);
   }
 
   async hover(view, pos) {
     const files = this.files();
-    const card = await this.worker.language("hover", files, this.current, pos);
-    if (!card) return null;
-    return {
-      pos: card.range.from,
-      end: card.range.to,
-      above: true,
-      create: () => ({ dom: markdownNode(card.contents, "cm-hover-card") }),
-    };
+    return hoverCard(await this.worker.language("hover", files, this.current, pos));
   }
 
   async goToDefinition(view, pos) {
@@ -406,7 +379,44 @@ function completionType(kind) {
   return {
     model: "class", field: "property", alias: "variable", token: "variable", generator: "function",
     strategy: "constant", scenario: "namespace", enumValue: "enum", keyword: "keyword",
+    capability: "method", parameter: "property", actor: "type", probe: "variable", capture: "variable",
   }[kind] ?? "text";
+}
+
+/** The language service's completions (recipes or packs) as CodeMirror's completion result. */
+function completionResult(context, items) {
+  if (!items || items.length === 0) return null;
+  const word = context.matchBefore(/[\w$.{}-]*/);
+  const withRange = items.find((c) => c.range);
+  const from = withRange ? withRange.range.from : (word ? word.from : context.pos);
+  const to = withRange ? Math.max(withRange.range.to, context.pos) : context.pos;
+  // What is typed so far, without the quote or braces the insertion replaces.
+  const typed = context.state.sliceDoc(from, context.pos).replace(/^["'{\s]+/, "").toLowerCase();
+  if (!context.explicit && typed === "" && !withRange) return null;
+  const options = items
+    .filter((c) => c.label.toLowerCase().includes(typed) || c.label.toLowerCase().includes(typed.replace(/^\$\{?/, "")))
+    .sort((a, b) => Number(!a.label.toLowerCase().startsWith(typed)) - Number(!b.label.toLowerCase().startsWith(typed)))
+    .map((c) => ({
+      label: c.label,
+      apply: c.insertText,
+      detail: c.detail,
+      info: c.documentation ? () => markdownNode(c.documentation) : undefined,
+      type: completionType(c.kind),
+    }));
+  // The service filters by what the cursor is in; CodeMirror must not filter again by the
+  // replaced text (it starts with a quote).
+  return options.length ? { from, to, options, filter: false } : null;
+}
+
+/** The language service's hover card (recipes or packs) as a CodeMirror tooltip. */
+function hoverCard(card) {
+  if (!card) return null;
+  return {
+    pos: card.range.from,
+    end: card.range.to,
+    above: true,
+    create: () => ({ dom: markdownNode(card.contents, "cm-hover-card") }),
+  };
 }
 
 /** Markdown of the language service (code spans, bold, fences, paragraphs) as safe DOM. */
@@ -460,6 +470,9 @@ class PackView {
       foldGutter(), drawSelection(), indentOnInput(), syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
       bracketMatching(), closeBrackets(), highlightActiveLine(), highlightSelectionMatches(),
       name.endsWith(".json") ? json() : yaml(), lintGutter(),
+      // Completion and hover from core's pack language service, in the language worker.
+      autocompletion({ override: [(context) => self.complete(name, context)], activateOnTyping: true }),
+      hoverTooltip((view, pos) => self.hover(name, view, pos), { hideOnChange: true }),
       EditorView.contentAttributes.of({ "aria-label": `${name} text` }),
       Prec.highest(EditorView.domEventHandlers({
         keydown(event, view) {
@@ -467,7 +480,7 @@ class PackView {
           return false;
         },
       })),
-      keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap, indentWithTab]),
+      keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap, ...completionKeymap, indentWithTab]),
       EditorView.updateListener.of((update) => {
         if (!update.docChanged || update.transactions.some((tr) => tr.annotation(external))) return;
         self.host.changed(name, textOf(update.state.doc));
@@ -485,6 +498,22 @@ class PackView {
     const change = diffChange(textOf(this.view.state.doc), text);
     if (change) this.view.dispatch({ changes: change, annotations: [external.of(true), isolateHistory.of("full")] });
     this.setDiagnostics(this.lastDiagnostics ?? []);
+  }
+
+  /** The saved `manifest.json` beside the packs (capabilities and parameters for completion). */
+  setManifest(text) {
+    this.manifest = text ?? undefined;
+  }
+
+  async complete(name, context) {
+    const text = context.state.sliceDoc();
+    const items = await LanguageWorker.shared("language").call("packCall", "complete", text, name, this.manifest, context.pos);
+    return completionResult(context, items);
+  }
+
+  async hover(name, view, pos) {
+    const text = view.state.sliceDoc();
+    return hoverCard(await LanguageWorker.shared("language").call("packCall", "hover", text, name, this.manifest, pos));
   }
 
   /** The check's diagnostics for the current pack (UTF-16 offsets), with their quick fixes. */

@@ -24,6 +24,9 @@ pub struct Manifest {
 /// One capability declaration (the fields a scenario depends on).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CapabilityDecl {
+    /// What it does, for people.
+    #[serde(default)]
+    pub description: Option<String>,
     /// Declared inputs.
     #[serde(default)]
     pub inputs: Vec<InputDecl>,
@@ -43,6 +46,12 @@ pub struct CapabilityDecl {
 pub struct InputDecl {
     /// Its name.
     pub name: String,
+    /// Its type (`string`, `integer`, …).
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    /// What it is, for people.
+    #[serde(default)]
+    pub description: Option<String>,
     /// Whether a caller must give it.
     #[serde(default = "yes")]
     pub required: bool,

@@ -3,11 +3,14 @@
 pub mod check;
 pub mod import;
 pub mod jws;
+pub mod language;
+pub mod locate;
 pub mod manifest;
 pub mod pack;
 pub mod parse;
 mod paths;
 pub mod run_report;
+pub mod schema;
 pub mod starter;
 pub mod wire;
 

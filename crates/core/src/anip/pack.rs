@@ -24,11 +24,15 @@ impl<T> Spanned<T> {
 }
 
 macro_rules! names {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)* }) => {
+    ($(#[$meta:meta])* $name:ident { $(#[doc = $doc:literal] $variant:ident = $text:literal,)* }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum $name { $($(#[$vmeta])* $variant,)* }
+        pub enum $name { $(#[doc = $doc] $variant,)* }
         impl $name {
+            /// What it means (its doc comment), for hovers and completion details.
+            pub fn doc(self) -> &'static str {
+                match self { $($name::$variant => $doc,)* }.trim()
+            }
             /// Every value, in documentation order.
             pub const ALL: &'static [$name] = &[$($name::$variant,)*];
             /// The name written in packs.

@@ -5,6 +5,7 @@ use super::pack::{
     Invoke, Negative, Pack, Probe, ProbeSource, Request, Scenario, ScenarioClass, Service, Spanned,
     TokenContext,
 };
+use super::schema::{Place, names};
 use crate::checks::nearest::did_you_mean;
 use crate::diagnostic::{Code, Diagnostic, FileKind, Parsed, Span};
 use crate::yaml::{YamlKind, YamlNode};
@@ -184,18 +185,7 @@ impl Reader<'_> {
     }
 
     fn pack(&mut self, root: &YamlNode, pack: &mut Pack) {
-        let entries = self.mapping(
-            root,
-            "the pack",
-            &[
-                "format",
-                "service",
-                "actors",
-                "outcome",
-                "probes",
-                "scenarios",
-            ],
-        );
+        let entries = self.mapping(root, "the pack", &names(Place::Pack));
         if root.as_mapping().is_none() {
             return;
         }
@@ -222,7 +212,7 @@ impl Reader<'_> {
                     continue;
                 };
                 let actor = value.as_str().map(str::to_owned).or_else(|| {
-                    let fields = self.mapping(value, "an actor", &["credential_env"]);
+                    let fields = self.mapping(value, "an actor", &names(Place::Actor));
                     get(fields, "credential_env")
                         .and_then(|n| self.string(n, "`credential_env`"))
                         .map(|s| s.value)
@@ -239,7 +229,7 @@ impl Reader<'_> {
             }
         }
         if let Some(node) = get(entries, "outcome") {
-            let fields = self.mapping(node, "`outcome`", &["sources"]);
+            let fields = self.mapping(node, "`outcome`", &names(Place::Outcome));
             if let Some(sources) = get(fields, "sources") {
                 pack.outcome_sources = self.strings(sources, "an outcome source");
             }
@@ -269,11 +259,7 @@ impl Reader<'_> {
     }
 
     fn service(&mut self, node: &YamlNode) -> Service {
-        let entries = self.mapping(
-            node,
-            "`service`",
-            &["url", "protocol", "capabilities", "digest"],
-        );
+        let entries = self.mapping(node, "`service`", &names(Place::Service));
         Service {
             url: get(entries, "url").and_then(|n| self.string(n, "`service.url`")),
             protocol: get(entries, "protocol").and_then(|n| self.string(n, "`service.protocol`")),
@@ -285,7 +271,7 @@ impl Reader<'_> {
     }
 
     fn probe(&mut self, key: Span, node: &YamlNode) -> Option<Probe> {
-        let entries = self.mapping(node, "a probe", &["invoke", "http", "sql", "path"]);
+        let entries = self.mapping(node, "a probe", &names(Place::Probe));
         // A SQL probe reads the first column of the first row; the others need a JSONPath.
         let path = match get(entries, "path") {
             Some(path) => self.string(path, "`path`")?,
@@ -296,7 +282,7 @@ impl Reader<'_> {
             }
         };
         let source = if let Some(invoke) = get(entries, "invoke") {
-            let fields = self.mapping(invoke, "`invoke`", &["capability", "parameters", "actor"]);
+            let fields = self.mapping(invoke, "`invoke`", &names(Place::ProbeInvoke));
             ProbeSource::Invoke {
                 capability: self
                     .required(fields, "capability", invoke.span, "`invoke`")
@@ -310,7 +296,7 @@ impl Reader<'_> {
                 url: self.string(http, "`http`")?.value,
             }
         } else if let Some(sql) = get(entries, "sql") {
-            let fields = self.mapping(sql, "`sql`", &["query", "database_url_env"]);
+            let fields = self.mapping(sql, "`sql`", &names(Place::ProbeSql));
             ProbeSource::Sql {
                 query: self
                     .required(fields, "query", sql.span, "`sql`")
@@ -332,23 +318,7 @@ impl Reader<'_> {
     }
 
     fn scenario(&mut self, node: &YamlNode) -> Option<Scenario> {
-        let entries = self.mapping(
-            node,
-            "a scenario",
-            &[
-                "id",
-                "class",
-                "negative",
-                "grant_for",
-                "request",
-                "token",
-                "prior",
-                "wait_seconds",
-                "expect",
-                "capture",
-                "notes",
-            ],
-        );
+        let entries = self.mapping(node, "a scenario", &names(Place::Scenario));
         node.as_mapping()?;
         let id = self
             .required(entries, "id", Span::at(node.span.start), "a scenario")
@@ -427,7 +397,7 @@ impl Reader<'_> {
     }
 
     fn request(&mut self, node: &YamlNode, uses: &mut Vec<Spanned<String>>) -> Option<Request> {
-        let entries = self.mapping(node, "`request`", &["invoke", "grant", "ask", "manifest"]);
+        let entries = self.mapping(node, "`request`", &names(Place::Request));
         if entries.len() != 1 {
             self.schema(
                 node.span,
@@ -438,17 +408,7 @@ impl Reader<'_> {
         self.collect_uses(value, uses);
         match key.as_str()? {
             "invoke" => {
-                let fields = self.mapping(
-                    value,
-                    "`invoke`",
-                    &[
-                        "capability",
-                        "parameters",
-                        "approval_grant",
-                        "parallel",
-                        "requested_effects",
-                    ],
-                );
+                let fields = self.mapping(value, "`invoke`", &names(Place::Invoke));
                 let capability = self
                     .required(fields, "capability", key.span, "`invoke`")
                     .and_then(|n| self.string(n, "`capability`"))?;
@@ -481,17 +441,7 @@ impl Reader<'_> {
                 }))
             }
             "grant" => {
-                let fields = self.mapping(
-                    value,
-                    "`grant`",
-                    &[
-                        "approval_request",
-                        "grant_type",
-                        "expires_in_seconds",
-                        "max_uses",
-                        "session",
-                    ],
-                );
+                let fields = self.mapping(value, "`grant`", &names(Place::Grant));
                 Some(Request::Grant(GrantRequest {
                     approval_request: self
                         .required(fields, "approval_request", key.span, "`grant`")
@@ -508,7 +458,7 @@ impl Reader<'_> {
                 }))
             }
             "ask" => {
-                let fields = self.mapping(value, "`ask`", &["question", "history"]);
+                let fields = self.mapping(value, "`ask`", &names(Place::Ask));
                 Some(Request::Ask(Ask {
                     question: self
                         .required(fields, "question", key.span, "`ask`")
@@ -564,11 +514,7 @@ impl Reader<'_> {
     }
 
     fn token(&mut self, node: &YamlNode) -> TokenContext {
-        let entries = self.mapping(
-            node,
-            "`token`",
-            &["actor", "scope", "capability", "session", "ttl_hours"],
-        );
+        let entries = self.mapping(node, "`token`", &names(Place::Token));
         TokenContext {
             actor: get(entries, "actor").and_then(|n| self.string(n, "`actor`")),
             scope: get(entries, "scope").map(|n| {
@@ -586,18 +532,8 @@ impl Reader<'_> {
     }
 
     fn expect(&mut self, node: &YamlNode) -> Expect {
-        const KNOWN: [&str; 9] = [
-            "capability",
-            "outcome",
-            "clarification_field",
-            "approval",
-            "mutation",
-            "audit",
-            "result",
-            "successes",
-            "signature",
-        ];
-        let known: Vec<&str> = KNOWN.iter().chain(BRITTLE_KEYS.iter()).copied().collect();
+        let mut known = names(Place::Expect);
+        known.extend(BRITTLE_KEYS);
         let entries = self.mapping(node, "`expect`", &known);
         let mut expect = Expect {
             capability: get(entries, "capability").and_then(|n| self.string(n, "`capability`")),
@@ -609,7 +545,7 @@ impl Reader<'_> {
             ..Expect::default()
         };
         if let Some(node) = get(entries, "approval") {
-            let fields = self.mapping(node, "`approval`", &["present", "grant_policy"]);
+            let fields = self.mapping(node, "`approval`", &names(Place::Approval));
             expect.approval = Some(ApprovalExpect {
                 present: get(fields, "present")
                     .and_then(YamlNode::as_bool)
@@ -629,7 +565,7 @@ impl Reader<'_> {
             }
         }
         if let Some(node) = get(entries, "audit") {
-            let fields = self.mapping(node, "`audit`", &["event_class", "grant_linked"]);
+            let fields = self.mapping(node, "`audit`", &names(Place::Audit));
             expect.audit = Some(AuditExpect {
                 event_class: get(fields, "event_class").and_then(YamlNode::scalar_text),
                 grant_linked: get(fields, "grant_linked")

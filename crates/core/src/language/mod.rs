@@ -39,6 +39,16 @@ pub enum CompletionKind {
     EnumValue,
     /// A reserved key (`_alias`) or a definition key.
     Keyword,
+    /// An ANIP capability id (packs).
+    Capability,
+    /// A capability's input (packs).
+    Parameter,
+    /// A pack's actor.
+    Actor,
+    /// A pack's probe.
+    Probe,
+    /// A pack's `${capture}`.
+    Capture,
 }
 
 /// One completion item.

@@ -129,12 +129,38 @@ pub(super) fn completion_kind(kind: CompletionKind) -> lsp::CompletionItemKind {
         CompletionKind::Model => lsp::CompletionItemKind::CLASS,
         CompletionKind::Field => lsp::CompletionItemKind::FIELD,
         CompletionKind::Alias => lsp::CompletionItemKind::REFERENCE,
-        CompletionKind::Token => lsp::CompletionItemKind::VARIABLE,
+        CompletionKind::Token | CompletionKind::Capture => lsp::CompletionItemKind::VARIABLE,
         CompletionKind::Generator => lsp::CompletionItemKind::FUNCTION,
         CompletionKind::Strategy => lsp::CompletionItemKind::CONSTANT,
         CompletionKind::Scenario => lsp::CompletionItemKind::MODULE,
         CompletionKind::EnumValue => lsp::CompletionItemKind::ENUM_MEMBER,
         CompletionKind::Keyword => lsp::CompletionItemKind::KEYWORD,
+        CompletionKind::Capability => lsp::CompletionItemKind::METHOD,
+        CompletionKind::Parameter => lsp::CompletionItemKind::PROPERTY,
+        CompletionKind::Actor => lsp::CompletionItemKind::INTERFACE,
+        CompletionKind::Probe => lsp::CompletionItemKind::EVENT,
+    }
+}
+
+/// One completion item, its range converted by `lines` (the recipes' and the packs' alike).
+pub(super) fn completion_item(
+    c: scenario_lab_core::language::Completion,
+    lines: &super::position::Lines<'_>,
+) -> lsp::CompletionItem {
+    let insert = c.insert_text.unwrap_or_else(|| c.label.clone());
+    lsp::CompletionItem {
+        kind: Some(completion_kind(c.kind)),
+        detail: c.detail,
+        documentation: c
+            .documentation
+            .map(|d| lsp::Documentation::MarkupContent(markdown(d))),
+        text_edit: c.range.map(|span| {
+            lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(lines.range(span), insert.clone()))
+        }),
+        filter_text: Some(c.label.clone()),
+        insert_text: Some(insert),
+        label: c.label,
+        ..lsp::CompletionItem::default()
     }
 }
 

@@ -161,12 +161,18 @@ impl Server {
     fn respond(&self, request: Request) -> Response {
         let Request { id, method, params } = request;
         match method.as_str() {
-            req::Completion::METHOD => {
-                answer::<req::Completion>(id, params, |p| Ok(self.completion(&p)))
-            }
-            req::HoverRequest::METHOD => {
-                answer::<req::HoverRequest>(id, params, |p| Ok(self.hover(&p)))
-            }
+            req::Completion::METHOD => answer::<req::Completion>(id, params, |p| {
+                if packs::is_pack(&p.text_document_position.text_document.uri) {
+                    return Ok(self.packs.completion(&p, self.encoding));
+                }
+                Ok(self.completion(&p))
+            }),
+            req::HoverRequest::METHOD => answer::<req::HoverRequest>(id, params, |p| {
+                if packs::is_pack(&p.text_document_position_params.text_document.uri) {
+                    return Ok(self.packs.hover(&p, self.encoding));
+                }
+                Ok(self.hover(&p))
+            }),
             req::GotoDefinition::METHOD => answer::<req::GotoDefinition>(id, params, |p| {
                 let found = self.locations(&p.text_document_position_params, language::definition);
                 Ok(Some(lsp::GotoDefinitionResponse::Array(found)))

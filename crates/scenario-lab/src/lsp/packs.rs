@@ -1,12 +1,13 @@
 //! ANIP scenario packs in the editor: each open `*.pack.yaml` / `*.pack.json` checked offline
-//! (with the `manifest.json` beside it on disk) on open and on every change.
+//! (with the `manifest.json` beside it on disk) on open and on every change, with completion and
+//! hover from core's pack language service.
 
 use super::convert::Folder;
 use super::position::Encoding;
 use lsp_server::Notification;
 use lsp_types as lsp;
 use lsp_types::notification::{self as note, Notification as _};
-use scenario_lab_core::anip::{Syntax, check_pack};
+use scenario_lab_core::anip::{Manifest, Syntax, check_pack, language, parse_manifest};
 use scenario_lab_core::{FileKind, Texts};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -110,5 +111,54 @@ impl Packs {
             note::PublishDiagnostics::METHOD.to_owned(),
             params,
         ))
+    }
+}
+
+impl Packs {
+    /// The open pack at `doc`, its saved manifest, and the byte offset of the position.
+    fn at(
+        &self,
+        doc: &lsp::TextDocumentPositionParams,
+        encoding: Encoding,
+    ) -> Option<(&str, Syntax, Option<Manifest>, usize)> {
+        let uri = &doc.text_document.uri;
+        let text = self.open.get(uri)?;
+        let manifest = uri
+            .to_file_path()
+            .ok()
+            .and_then(|p| std::fs::read_to_string(p.with_file_name("manifest.json")).ok())
+            .and_then(|m| parse_manifest(&m).value);
+        let offset = super::position::Lines::new(text, encoding).offset(doc.position);
+        Some((text, Syntax::of_path(uri.path()), manifest, offset))
+    }
+
+    /// Completions in an open pack.
+    pub(super) fn completion(
+        &self,
+        params: &lsp::CompletionParams,
+        encoding: Encoding,
+    ) -> Option<lsp::CompletionResponse> {
+        let (text, syntax, manifest, offset) = self.at(&params.text_document_position, encoding)?;
+        let lines = super::position::Lines::new(text, encoding);
+        let items = language::complete(text, syntax, manifest.as_ref(), offset)
+            .into_iter()
+            .map(|c| super::convert::completion_item(c, &lines))
+            .collect();
+        Some(lsp::CompletionResponse::Array(items))
+    }
+
+    /// The hover card in an open pack.
+    pub(super) fn hover(
+        &self,
+        params: &lsp::HoverParams,
+        encoding: Encoding,
+    ) -> Option<lsp::Hover> {
+        let (text, syntax, manifest, offset) =
+            self.at(&params.text_document_position_params, encoding)?;
+        let card = language::hover(text, syntax, manifest.as_ref(), offset)?;
+        Some(lsp::Hover {
+            contents: lsp::HoverContents::Markup(super::convert::markdown(card.contents)),
+            range: Some(super::position::Lines::new(text, encoding).range(card.range)),
+        })
     }
 }

@@ -1,7 +1,7 @@
 //! The answers to the editor's requests, each over the core's language service.
 
 use super::Server;
-use super::convert::{Folder, completion_kind, markdown};
+use super::convert::{Folder, completion_item, markdown};
 use super::documents::FileId;
 use super::position::Lines;
 use lsp_server::{ErrorCode, ResponseError};
@@ -59,26 +59,7 @@ impl Server {
         let ws = Workspace::from_texts(&at.texts);
         let items = language::complete(&ws, at.file.kind, at.offset)
             .into_iter()
-            .map(|c| {
-                let insert = c.insert_text.unwrap_or_else(|| c.label.clone());
-                lsp::CompletionItem {
-                    kind: Some(completion_kind(c.kind)),
-                    detail: c.detail,
-                    documentation: c
-                        .documentation
-                        .map(|d| lsp::Documentation::MarkupContent(markdown(d))),
-                    text_edit: c.range.map(|span| {
-                        lsp::CompletionTextEdit::Edit(lsp::TextEdit::new(
-                            lines.range(span),
-                            insert.clone(),
-                        ))
-                    }),
-                    filter_text: Some(c.label.clone()),
-                    insert_text: Some(insert),
-                    label: c.label,
-                    ..lsp::CompletionItem::default()
-                }
-            })
+            .map(|c| completion_item(c, &lines))
             .collect();
         Some(lsp::CompletionResponse::Array(items))
     }

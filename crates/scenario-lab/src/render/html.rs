@@ -50,6 +50,65 @@ pub fn preflight_page(rendered: &Rendered<'_>, dir: &WorkspaceDir) -> String {
     page("Scenario Lab preflight", &body)
 }
 
+/// One pack of an `anip check` page: its report and its scenarios as rows (id, class, what it
+/// does, `prior`).
+#[derive(Debug)]
+pub struct PackSection<'a> {
+    pub rendered: Rendered<'a>,
+    pub scenarios: Vec<[String; 4]>,
+}
+
+/// `anip check --format html`: every pack's verdict, diagnostics with their excerpts, and its
+/// scenarios, on one page.
+pub fn anip_check_page(packs: &[PackSection<'_>]) -> String {
+    let errors: usize = packs.iter().map(|p| p.rendered.report.errors()).sum();
+    let mut body = format!(
+        "<p class=\"verdict {}\">{} pack(s), {errors} error(s)</p>\n",
+        if errors == 0 { "pass" } else { "fail" },
+        packs.len()
+    );
+    for pack in packs {
+        let name = pack
+            .rendered
+            .sources
+            .first()
+            .map_or("pack", |s| s.path.as_str());
+        let _ = writeln!(
+            body,
+            "<h2>{}</h2>\n<p class=\"verdict {}\">{}</p>",
+            escape(name),
+            if pack.rendered.report.errors() == 0 {
+                "pass"
+            } else {
+                "fail"
+            },
+            escape(&human::summary(&pack.rendered))
+        );
+        body.push_str(
+            &diagnostics_section(&pack.rendered)
+                .replacen("<h2>", "<h3>", 1)
+                .replacen("</h2>", "</h3>", 1),
+        );
+        let _ = writeln!(
+            body,
+            "<h3>Scenarios ({})</h3>\n<table><tr><th>id</th><th>class</th><th>request</th><th>prior</th></tr>",
+            pack.scenarios.len()
+        );
+        for row in &pack.scenarios {
+            let _ = writeln!(
+                body,
+                "<tr><td><code>{}</code></td><td>{}</td><td><code>{}</code></td><td><code>{}</code></td></tr>",
+                escape(&row[0]),
+                escape(&row[1]),
+                escape(&row[2]),
+                escape(&row[3])
+            );
+        }
+        body.push_str("</table>\n");
+    }
+    page("Scenario Lab anip check", &body)
+}
+
 /// Every diagnostic with its source excerpt.
 pub fn diagnostics_section(rendered: &Rendered<'_>) -> String {
     let each = human::each(rendered);

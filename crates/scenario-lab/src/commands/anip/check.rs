@@ -4,8 +4,9 @@ use super::CommandError;
 use crate::cli::{AnipCheckArgs, Format, exit};
 use crate::render::{Rendered, html, human, json, junit};
 use crate::terminal::eprint_safe;
+use scenario_lab_core::FileKind;
+use scenario_lab_core::anip::pack::{Pack, Request};
 use scenario_lab_core::anip::{CheckedPack, Syntax, check_pack};
-use scenario_lab_core::{FileKind, Report};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -90,32 +91,91 @@ fn read_capped(path: &Path) -> Result<String, String> {
     })
 }
 
-/// One pack's report rendered in `format` (the fixture tests snapshot this).
-pub fn render(file: &PackFile, report: &Report, format: Format, color: bool) -> String {
-    let rendered = Rendered::new(report, file.sources()).titled("anip check");
+/// One pack's report rendered in `format` (the fixture tests snapshot this; HTML is a whole
+/// page, as `anip check --format html` writes it for one pack).
+pub fn render(file: &PackFile, checked: &CheckedPack, format: Format, color: bool) -> String {
+    let rendered = Rendered::new(&checked.report, file.sources()).titled("anip check");
     match format {
         Format::Human => human::render(&rendered, color),
         Format::Json => json::render(&rendered),
         Format::Junit => junit::render(&rendered),
-        Format::Html => html::diagnostics_section(&rendered),
+        Format::Html => html::anip_check_page(&[html::PackSection {
+            rendered,
+            scenarios: scenario_rows(&checked.pack),
+        }]),
     }
+}
+
+/// Each scenario as a row of the HTML page: id, class, what it does, `prior`.
+fn scenario_rows(pack: &Pack) -> Vec<[String; 4]> {
+    pack.scenarios
+        .iter()
+        .map(|s| {
+            let request = match &s.request {
+                Some(Request::Invoke(invoke)) if invoke.parallel > 1 => {
+                    format!("invoke {} ×{}", invoke.capability.value, invoke.parallel)
+                }
+                Some(Request::Invoke(invoke)) => format!("invoke {}", invoke.capability.value),
+                Some(Request::Grant(grant)) => format!("grant {}", grant.approval_request.value),
+                Some(Request::Ask(ask)) => format!("ask \"{}\"", ask.question.value),
+                Some(Request::Manifest) => "manifest".to_owned(),
+                None => String::new(),
+            };
+            let prior: Vec<&str> = s.prior.iter().map(|p| p.value.as_str()).collect();
+            [
+                s.id.value.clone(),
+                s.class
+                    .as_ref()
+                    .map_or_else(String::new, |c| c.value.as_str().to_owned()),
+                request,
+                prior.join(", "),
+            ]
+        })
+        .collect()
 }
 
 /// The `anip check` command.
 pub fn run(args: &AnipCheckArgs) -> Result<u8, CommandError> {
-    let color = args.color.unwrap_or_else(|| {
-        std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-    });
+    let color = args.output.is_none()
+        && args.color.unwrap_or_else(|| {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        });
     let mut code = exit::OK;
+    let mut files = Vec::new();
     for path in &args.packs {
         let Some(file) = PackFile::read_or_say(path) else {
             return Ok(exit::USAGE);
         };
-        let checked = file.check();
-        print!("{}", render(&file, &checked.report, args.format, color));
-        if checked.report.errors() > 0 {
-            code = exit::CHECK_FAILED;
+        files.push(file);
+    }
+    let checked: Vec<CheckedPack> = files.iter().map(PackFile::check).collect();
+    if checked.iter().any(|c| c.report.errors() > 0) {
+        code = exit::CHECK_FAILED;
+    }
+    let output = if args.format == Format::Html {
+        // One page for every pack.
+        let sections: Vec<html::PackSection<'_>> = files
+            .iter()
+            .zip(&checked)
+            .map(|(file, checked)| html::PackSection {
+                rendered: Rendered::new(&checked.report, file.sources()).titled("anip check"),
+                scenarios: scenario_rows(&checked.pack),
+            })
+            .collect();
+        html::anip_check_page(&sections)
+    } else {
+        files
+            .iter()
+            .zip(&checked)
+            .map(|(file, checked)| render(file, checked, args.format, color))
+            .collect()
+    };
+    match &args.output {
+        Some(path) => {
+            super::write_file(path, &output)?;
+            eprint_safe(&format!("report written to {}\n", path.display()));
         }
+        None => print!("{output}"),
     }
     Ok(code)
 }

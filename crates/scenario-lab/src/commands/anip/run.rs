@@ -19,7 +19,7 @@ pub async fn run(args: &AnipRunArgs) -> Result<u8, CommandError> {
         };
         let checked = file.check();
         if checked.report.errors() > 0 {
-            eprint_safe(&render(&file, &checked.report, Format::Human, false));
+            eprint_safe(&render(&file, &checked, Format::Human, false));
             eprint_safe("error: the pack has errors; `scenario-lab anip check` shows them\n");
             return Ok(exit::USAGE);
         }
