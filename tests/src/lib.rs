@@ -688,11 +688,42 @@ pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body:
     response
 }
 
-/// A running `scenario-lab demo`: its endpoint and database URLs.
+/// One HTTP request to `url` (`http://127.0.0.1:PORT`): the status, the JSON body (null when
+/// it is none) and the headers, lowercased.
+pub fn http_json(
+    url: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, serde_json::Value, Vec<(String, String)>) {
+    let port = url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.trim_end_matches('/').parse().ok())
+        .unwrap_or_else(|| panic!("no port in {url}"));
+    let mut all = vec![("content-type", "application/json")];
+    all.extend_from_slice(headers);
+    let raw = http(port, method, path, &all, body);
+    let (status, headers, body) = relay::split_answer(raw.as_bytes());
+    let headers = headers
+        .into_iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect();
+    (
+        status,
+        serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null),
+        headers,
+    )
+}
+
+/// A running `scenario-lab demo`: its endpoint, database, ANIP service and editor URLs.
 #[derive(Debug)]
 pub struct Demo {
     pub endpoint: String,
     pub database: String,
+    /// The embedded ANIP demo service.
+    pub anip: String,
     pub editor: String,
     child: Child,
 }
@@ -764,6 +795,7 @@ pub fn start_demo_with(
     };
     let endpoint = value("endpoint: ");
     let database = value("database: ");
+    let anip = value("anip: ");
     let editor = value("editor: ");
     assert!(
         editor.starts_with("http://127.0.0.1:") && editor.contains("/?token="),
@@ -772,6 +804,7 @@ pub fn start_demo_with(
     Demo {
         endpoint,
         database,
+        anip,
         editor,
         child,
     }

@@ -137,7 +137,7 @@ fn relay(mut client: TcpStream, upstream: &str, dialect: Dialect, shared: &Mutex
 }
 
 /// Status, headers (without framing ones) and the de-chunked body of a raw HTTP/1.1 answer.
-fn split_answer(raw: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
+pub fn split_answer(raw: &[u8]) -> (u16, Vec<(String, String)>, Vec<u8>) {
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

@@ -451,4 +451,8 @@ pub struct DemoArgs {
     /// An ANIP service the proxy may send your credentials to (repeatable; also the trust file).
     #[arg(long = "anip-service", value_name = "URL")]
     pub anip_services: Vec<String>,
+    /// The ANIP packs folder (default: `anip/` beside the workspace folder); the demo writes its
+    /// service's starter pack there.
+    #[arg(long)]
+    pub packs: Option<PathBuf>,
 }

@@ -2,6 +2,7 @@
 //! lifecycle against an endpoint and a database, reports and artifacts.
 
 pub mod anip;
+pub mod anip_demo;
 pub mod artifacts;
 pub mod atomic_file;
 pub mod cli;

@@ -1,10 +1,13 @@
-//! Detached ES256 JWS (RFC 7515 with an empty payload part) over exact bytes, keyed by `kid`.
+//! ES256 JWS (RFC 7515): detached signatures over exact bytes keyed by `kid`, verified against
+//! a JWKS; and, for the embedded demo service, signing, compact JWTs and the public JWK. The
+//! caller brings the key (core draws no randomness).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use p256::ecdsa::signature::Verifier;
-use p256::ecdsa::{Signature, VerifyingKey};
+use p256::ecdsa::signature::{Signer, Verifier};
+use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 /// Why a signature does not verify.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -89,4 +92,88 @@ pub fn verify_detached(
     key.verify(signing_input.as_bytes(), &signature)
         .map_err(|_| JwsError::Mismatch)?;
     Ok(header.kid)
+}
+
+/// `header` (with `alg` ES256 and `kid`, plus `extra`) as base64url JSON.
+fn header_b64(kid: &str, extra: &[(&str, &str)]) -> String {
+    let mut header = json!({"alg": "ES256", "kid": kid});
+    for (key, value) in extra {
+        header[*key] = Value::String((*value).to_owned());
+    }
+    URL_SAFE_NO_PAD.encode(header.to_string())
+}
+
+/// A detached ES256 JWS over `body` (`header..signature`), as the runtimes sign manifests and
+/// grants.
+pub fn sign_detached(key: &SigningKey, kid: &str, body: &[u8]) -> String {
+    let header = header_b64(kid, &[]);
+    let signing_input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(body));
+    let signature: Signature = key.sign(signing_input.as_bytes());
+    format!("{header}..{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()))
+}
+
+/// A compact ES256 JWT (`typ: JWT`) carrying `claims`.
+pub fn sign_jwt(key: &SigningKey, kid: &str, claims: &Value) -> String {
+    let header = header_b64(kid, &[("typ", "JWT")]);
+    let signing_input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(claims.to_string()));
+    let signature: Signature = key.sign(signing_input.as_bytes());
+    format!(
+        "{signing_input}.{}",
+        URL_SAFE_NO_PAD.encode(signature.to_bytes())
+    )
+}
+
+/// The claims of a compact ES256 JWT whose signature `key` verifies; `None` for anything else.
+pub fn verify_jwt(key: &VerifyingKey, jwt: &str) -> Option<Value> {
+    let mut parts = jwt.split('.');
+    let (header, claims, signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let signature = Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).ok()?).ok()?;
+    key.verify(format!("{header}.{claims}").as_bytes(), &signature)
+        .ok()?;
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims).ok()?).ok()
+}
+
+/// The public JWK of `key` (`use`: `sig` or `audit`).
+pub fn public_jwk(key: &VerifyingKey, kid: &str, usage: &str) -> Value {
+    let point = key.to_encoded_point(false);
+    let coordinate = |c: Option<&p256::FieldBytes>| c.map(|b| URL_SAFE_NO_PAD.encode(b));
+    json!({
+        "kty": "EC",
+        "crv": "P-256",
+        "x": coordinate(point.x()),
+        "y": coordinate(point.y()),
+        "kid": kid,
+        "alg": "ES256",
+        "use": usage,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_is_signed_verifies_and_what_is_changed_does_not() {
+        let key = SigningKey::from_slice(&[7u8; 32]).expect("a valid scalar");
+        let key_set = json!({"keys": [public_jwk(key.verifying_key(), "k1", "sig")]});
+        let jws = sign_detached(&key, "k1", b"{\"a\":1}");
+        assert_eq!(
+            verify_detached(&jws, b"{\"a\":1}", &key_set),
+            Ok("k1".to_owned())
+        );
+        assert_eq!(
+            verify_detached(&jws, b"{\"a\":2}", &key_set),
+            Err(JwsError::Mismatch)
+        );
+        let jwt = sign_jwt(&key, "k1", &json!({"sub": "alice"}));
+        assert_eq!(
+            verify_jwt(key.verifying_key(), &jwt),
+            Some(json!({"sub": "alice"}))
+        );
+        let tampered = jwt.replacen('.', ".x", 1);
+        assert_eq!(verify_jwt(key.verifying_key(), &tampered), None);
+    }
 }

@@ -189,6 +189,14 @@ pub fn capability_digest(capabilities: &Value) -> String {
     out
 }
 
+/// The canonical JSON of `value` (sorted keys, no spaces), as the runtimes digest parameters
+/// (`sha256:` of it) and sign grants.
+pub fn canonical_json(value: &Value) -> String {
+    let mut out = String::new();
+    canonical(value, &mut out);
+    out
+}
+
 fn canonical(value: &Value, out: &mut String) {
     match value {
         Value::Object(map) => {

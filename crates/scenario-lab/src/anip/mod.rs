@@ -11,4 +11,5 @@ pub mod request;
 pub mod run_state;
 pub mod runner;
 pub mod session;
+pub mod starter_files;
 pub mod trust;

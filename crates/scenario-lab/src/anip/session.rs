@@ -26,6 +26,8 @@ pub struct RunOptions {
     pub agent: Option<String>,
     /// Where the user's credentials may go (never a service only the pack names).
     pub trust: super::trust::Trust,
+    /// Credentials for variables the environment does not set (the demo's own service).
+    pub env_fallback: BTreeMap<String, String>,
 }
 
 /// What a run reports as it goes.
@@ -97,7 +99,7 @@ pub async fn run_pack(
     };
     unknown_selection(options, pack)?;
     let order = run_order(pack, &selected);
-    let credentials = credentials(pack, &order)?;
+    let credentials = credentials(pack, &order, &options.env_fallback)?;
     let mut report = PackRunReport {
         pack: name.to_owned(),
         ..PackRunReport::default()
@@ -177,7 +179,11 @@ fn unknown_selection(options: &RunOptions, pack: &Pack) -> Result<(), Stopped> {
 
 /// The actors the scenarios of `order` use, with their credentials from the environment (names
 /// only in errors). Manifest and agent scenarios need none.
-fn credentials(pack: &Pack, order: &[usize]) -> Result<Credentials, Stopped> {
+fn credentials(
+    pack: &Pack,
+    order: &[usize],
+    fallback: &BTreeMap<String, String>,
+) -> Result<Credentials, Stopped> {
     let mut used: BTreeSet<String> = BTreeSet::new();
     for scenario in order.iter().map(|&i| &pack.scenarios[i]) {
         let default = match scenario.request {
@@ -224,8 +230,12 @@ fn credentials(pack: &Pack, order: &[usize]) -> Result<Credentials, Stopped> {
         let Some(spec) = pack.actors.get(&actor) else {
             continue;
         };
-        match std::env::var(&spec.credential_env) {
-            Ok(value) if !value.is_empty() => {
+        let value = std::env::var(&spec.credential_env)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or_else(|| fallback.get(&spec.credential_env).cloned());
+        match value {
+            Some(value) => {
                 credentials
                     .0
                     .insert(actor, (spec.credential_env.clone(), value));

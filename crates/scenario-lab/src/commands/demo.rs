@@ -75,6 +75,13 @@ pub async fn run(args: &DemoArgs) -> Result<u8, CommandError> {
     let database_url = format!("sqlite://{}", db_path.canonicalize()?.display());
     println!("endpoint: {url}");
     println!("database: {database_url}");
+    let packs = args.packs.clone().unwrap_or_else(|| {
+        dir.parent()
+            .map_or_else(|| std::path::PathBuf::from("anip"), |p| p.join("anip"))
+    });
+    let anip = crate::anip_demo::launch::launch(&dir.join(".scenario-lab"), &packs).await?;
+    println!("anip: {}", anip.url);
+    eprint_safe(&format!("{}\n", anip.note));
 
     let endpoint_args = EndpointArgs::for_url(&url);
     let client = EndpointClient::new(&url, &shared).configured(&endpoint_args);
@@ -94,47 +101,25 @@ pub async fn run(args: &DemoArgs) -> Result<u8, CommandError> {
         editor.local_addr()?.port(),
     );
     if !args.no_validate {
-        let validate = ValidateArgs {
-            endpoint: endpoint_args.clone(),
-            database_url: Some(database_url.clone()),
-            workspace: args.workspace.clone(),
-            scenarios: Vec::new(),
-            iteration: 1,
-            repeat: 2,
-            jobs: 1,
-            report_json: None,
-            report_junit: None,
-            report_html: None,
-            write: false,
-            no_conformance: false,
-            probe_origins: Vec::new(),
-            reconcile: false,
-            edits: Vec::new(),
-        };
-        let recipes = WorkspaceDir::read(dir)
-            .ok()
-            .and_then(|d| d.text(FileKind::Recipes).map(str::to_owned));
-        let (report, code) = validation::execute(
-            &validate,
+        startup_validation(
+            args,
             &client,
-            Some(signing.clone()),
-            &progress_to_stderr,
-            &validation::Steering::default(),
+            &signing,
+            &database_url,
+            &endpoint_args,
+            &state,
         )
         .await?;
-        if let Some(report) = &report {
-            eprint_safe(&validate_report::summary_table(report));
-        }
-        // The editor opens on this result.
-        let outcome = ValidateOutcome {
-            exit_code: code,
-            report,
-            error: None,
-        };
-        server::remember(&state, &outcome, &[], recipes.as_deref());
     }
     state.endpoint = Some(client);
+    state.packs_dir = packs;
+    // The demo's own service is one the user started, with its documented demo credentials.
     state.anip_services.clone_from(&args.anip_services);
+    state.anip_services.push(anip.url.clone());
+    state.anip_env = crate::anip_demo::DEMO_CREDENTIALS
+        .iter()
+        .map(|(env, key, _)| ((*env).to_owned(), (*key).to_owned()))
+        .collect();
     state.endpoint_args = endpoint_args;
     state.signing_secret = Some(signing);
     state.database_url = Some(database_url);
@@ -145,4 +130,55 @@ pub async fn run(args: &DemoArgs) -> Result<u8, CommandError> {
         .then(|| args.dist.clone());
     server::serve_editor(editor, state, args.open).await?;
     Ok(exit::OK)
+}
+
+/// The validation the demo runs at startup; the editor opens on its result.
+async fn startup_validation(
+    args: &DemoArgs,
+    client: &EndpointClient,
+    signing: &str,
+    database_url: &str,
+    endpoint_args: &EndpointArgs,
+    state: &AppState,
+) -> Result<(), CommandError> {
+    let dir = &args.workspace.dir;
+    let validate = ValidateArgs {
+        endpoint: endpoint_args.clone(),
+        database_url: Some(database_url.to_owned()),
+        workspace: args.workspace.clone(),
+        scenarios: Vec::new(),
+        iteration: 1,
+        repeat: 2,
+        jobs: 1,
+        report_json: None,
+        report_junit: None,
+        report_html: None,
+        write: false,
+        no_conformance: false,
+        probe_origins: Vec::new(),
+        reconcile: false,
+        edits: Vec::new(),
+    };
+    let recipes = WorkspaceDir::read(dir)
+        .ok()
+        .and_then(|d| d.text(FileKind::Recipes).map(str::to_owned));
+    let (report, code) = validation::execute(
+        &validate,
+        client,
+        Some(signing.to_owned()),
+        &progress_to_stderr,
+        &validation::Steering::default(),
+    )
+    .await?;
+    if let Some(report) = &report {
+        eprint_safe(&validate_report::summary_table(report));
+    }
+    // The editor opens on this result.
+    let outcome = ValidateOutcome {
+        exit_code: code,
+        report,
+        error: None,
+    };
+    server::remember(state, &outcome, &[], recipes.as_deref());
+    Ok(())
 }

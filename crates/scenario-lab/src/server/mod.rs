@@ -20,6 +20,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use scenario_lab_core::api::{ApiErrorBody, ValidationRecord};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -33,6 +34,8 @@ pub struct AppState {
     pub pack_running: Arc<std::sync::atomic::AtomicBool>,
     /// The ANIP services the user named (`--anip-service`); the trust file is read per run.
     pub anip_services: Vec<String>,
+    /// Credentials for pack runs where the environment sets none (the demo's own ANIP service).
+    pub anip_env: BTreeMap<String, String>,
     pub session_token: String,
     /// `host:port` values a request's `Host` may carry (loopback only).
     pub allowed_hosts: Vec<String>,
@@ -63,6 +66,7 @@ impl AppState {
             packs_dir,
             pack_running: Arc::default(),
             anip_services: Vec::new(),
+            anip_env: BTreeMap::new(),
             dir,
             session_token,
             allowed_hosts: vec![format!("127.0.0.1:{port}"), format!("localhost:{port}")],

@@ -104,6 +104,7 @@ pub(super) async fn run(
         scenarios: request.scenario.into_iter().collect(),
         // The page's service URL is not the user naming it: `--anip-service` and the trust file are.
         trust: crate::anip::trust::Trust::named(&state.anip_services),
+        env_fallback: state.anip_env.clone(),
         ..RunOptions::default()
     };
     let (sender, receiver) = tokio::sync::mpsc::unbounded_channel::<PackRunEvent>();

@@ -21,43 +21,25 @@ pub async fn run(args: &AnipArgs) -> Result<u8, CommandError> {
     }
 }
 
-/// Writes a pack value as YAML (or JSON for `*.json`), making the folder; `header` lines are
-/// written first as YAML comments.
+/// Writes a pack (see `anip::starter_files::write_pack`), the failure as a command error.
 pub fn write_pack(
     path: &std::path::Path,
     pack: &serde_json::Value,
     header: &str,
 ) -> Result<(), CommandError> {
-    let text = if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    {
-        serde_json::to_string_pretty(pack).unwrap_or_default()
-    } else {
-        let mut comments = String::new();
-        for line in header.lines() {
-            comments.push_str("# ");
-            comments.push_str(line);
-            comments.push('\n');
-        }
-        format!(
-            "{comments}{}",
-            serde_norway::to_string(pack).unwrap_or_default()
-        )
-    };
-    write_file(path, &text)
+    crate::anip::starter_files::write_pack(path, pack, header).map_err(into_command_error)
 }
 
 /// Writes `text` atomically, making the folder first.
 pub fn write_file(path: &std::path::Path, text: &str) -> Result<(), CommandError> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|source| CommandError::Write {
-            path: parent.display().to_string(),
-            source,
-        })?;
+    crate::anip::starter_files::write_file(path, text).map_err(into_command_error)
+}
+
+fn into_command_error(error: crate::anip::starter_files::StarterError) -> CommandError {
+    match error {
+        crate::anip::starter_files::StarterError::Write { path, source } => {
+            CommandError::Write { path, source }
+        }
+        other => CommandError::Io(std::io::Error::other(other.to_string())),
     }
-    crate::atomic_file::write_atomic(path, text.as_bytes()).map_err(|source| CommandError::Write {
-        path: path.display().to_string(),
-        source,
-    })
 }

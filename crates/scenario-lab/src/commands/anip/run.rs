@@ -29,6 +29,7 @@ pub async fn run(args: &AnipRunArgs) -> Result<u8, CommandError> {
             classes: args.class.clone(),
             agent: args.agent.clone(),
             trust: crate::anip::trust::Trust::named(&args.service),
+            env_fallback: std::collections::BTreeMap::new(),
         };
         let mut progress = |event: &Progress<'_>| match event {
             Progress::Service { service, scenarios } => {
