@@ -115,6 +115,17 @@ try {
   await page.click('tr[data-scenario="fixture_reset_tenant-replay"] button');
   await page.waitForFunction(() => /^4 passed/.test(document.querySelector('[data-run-summary]')?.textContent ?? ''), null, { timeout: 60000 });
 
+  step('New pack writes the starter pack of a service typed in the page');
+  const [firstService] = env('PARITY_URLS').split(' ');
+  await page.fill('input.new-pack-service', firstService);
+  await page.fill('input.new-pack-name', 'typed.pack.yaml');
+  await page.click('button[data-action="new-pack"]');
+  await page.waitForSelector('button.pack[data-pack="typed.pack.yaml"].active', { timeout: 30000 });
+  const written = await pv.text();
+  assert.ok(written.includes(`url: ${firstService}`), 'the new pack names the service');
+  assert.match(await page.locator('ul.new-pack-notes').innerText(), /signature verifies/);
+  await page.waitForFunction(() => /0 error\(s\)/.test(document.querySelector('.pack-findings p')?.textContent ?? ''));
+
   step('parity names the drifting field');
   await page.fill('input.parity-urls', env('PARITY_URLS'));
   await page.click('button[data-action="parity"]');

@@ -56,3 +56,26 @@ fn the_packs_panel_checks_runs_and_compares() {
         "no credential reaches the page"
     );
 }
+
+#[test]
+fn the_demo_opens_the_packs_tab_on_a_pack_that_runs_and_passes() {
+    let root = repo_root();
+    let dist = built_editor();
+    // A fresh demo: no pack, no credential in its environment.
+    let workspace = example_workspace("packs-demo");
+    let demo = start_demo_with(&workspace, Some(&dist), false, &[]);
+    assert!(
+        workspace.0.join("anip/starter.pack.yaml").is_file(),
+        "the demo writes its service's starter pack"
+    );
+    let output = Command::new("node")
+        .arg("demo-packs-e2e.mjs")
+        .current_dir(root.join("tests/node"))
+        .env("EDITOR_URL", &demo.editor)
+        .env("SHOTS", root.join("target/e2e-artifacts/demo-packs"))
+        .output()
+        .unwrap_or_else(|e| panic!("node: {e}"));
+    let log = text(&output);
+    println!("{log}");
+    assert!(output.status.success(), "the browser test failed:\n{log}");
+}

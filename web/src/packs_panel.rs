@@ -11,8 +11,8 @@ use scenario_lab_core::anip::pack::{Pack, Request, ScenarioClass};
 use scenario_lab_core::anip::run_report::{PackRunReport, ScenarioRun, Verdict};
 use scenario_lab_core::anip::{Syntax, check_pack};
 use scenario_lab_core::api::{
-    PackRunEvent, PackRunOutcome, PackText, PacksAnswer, ParityAnswer, ParityRequest,
-    RunPackRequest,
+    NewPackAnswer, NewPackRequest, PackRunEvent, PackRunOutcome, PackText, PacksAnswer,
+    ParityAnswer, ParityRequest, RunPackRequest,
 };
 use scenario_lab_core::line_index::LineIndex;
 use std::collections::BTreeMap;
@@ -161,6 +161,7 @@ pub fn PacksPanel() -> impl IntoView {
                 <FindingsList checked textarea />
                 <ScenarioList model packs state />
             </Show>
+            <NewPackView packs state />
             <RunView packs model />
             <ParityView packs state />
         </section>
@@ -502,6 +503,54 @@ fn ApprovalChains(chains: Vec<Chain>) -> impl IntoView {
                     }).collect_view()}
                 </div>
             }}).collect_view()}
+        </div>
+    }
+}
+
+/// "New pack": `anip init` through the proxy for a service URL the user types.
+#[component]
+fn NewPackView(packs: Packs, state: EditorState) -> impl IntoView {
+    let service = RwSignal::new(String::new());
+    let name = RwSignal::new("service.pack.yaml".to_owned());
+    let notes = RwSignal::new(Vec::<String>::new());
+    let create = move |_| {
+        let request = NewPackRequest {
+            service: service.get_untracked().trim().to_owned(),
+            name: name.get_untracked().trim().to_owned(),
+            samples: String::new(),
+        };
+        let proxy = state.proxy.get_value();
+        packs.busy.set(Some(format!("reading {}", request.service)));
+        spawn_local(async move {
+            match proxy
+                .post::<_, NewPackAnswer>("/api/packs/new", &request)
+                .await
+            {
+                Ok(answer) => {
+                    notes.set(answer.notes);
+                    if answer.manifest.is_some() {
+                        packs.manifest.set(answer.manifest);
+                    }
+                    packs.list.update(|list| {
+                        list.push(answer.pack.clone());
+                        list.sort_by(|a, b| a.name.cmp(&b.name));
+                    });
+                    select(packs, &answer.pack);
+                    packs.error.set(None);
+                }
+                Err(error) => packs.error.set(Some(error.to_string())),
+            }
+            packs.busy.set(None);
+        });
+    };
+    view! {
+        <div class="new-pack">
+            <h4>"New pack"</h4>
+            <input class="new-pack-service" placeholder="the service's URL, e.g. http://127.0.0.1:8765"
+                prop:value=move || service.get() on:input=move |ev| service.set(event_target_value(&ev)) />
+            <input class="new-pack-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+            <button data-action="new-pack" disabled=move || service.get().trim().is_empty() on:click=create>"Write its starter pack"</button>
+            <ul class="new-pack-notes">{move || notes.get().into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
         </div>
     }
 }

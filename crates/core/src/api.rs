@@ -342,6 +342,30 @@ pub struct RunPackRequest {
     pub service: Option<String>,
 }
 
+/// `POST /api/packs/new`: `anip init` through the proxy: the starter pack of a service the user
+/// names, written as `name` beside the saved manifest.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPackRequest {
+    /// The service's base URL.
+    pub service: String,
+    /// The new pack's file name (`NAME.pack.yaml` or `NAME.pack.json`).
+    pub name: String,
+    /// `{capability: parameters}` samples as JSON text (empty: none; required inputs say TODO).
+    #[serde(default)]
+    pub samples: String,
+}
+
+/// The pack written, and what to know about it (the manifest's signature, inputs left TODO).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewPackAnswer {
+    /// The new pack.
+    pub pack: PackText,
+    /// The saved manifest beside it.
+    pub manifest: Option<String>,
+    /// Notes for the page.
+    pub notes: Vec<String>,
+}
+
 /// `POST /api/packs/parity`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParityRequest {

@@ -187,6 +187,7 @@ pub fn app(state: AppState) -> Router {
             put(packs::save).layer(DefaultBodyLimit::max(packs::MAX_PACK_BYTES)),
         )
         .route("/api/packs/run", post(packs::run))
+        .route("/api/packs/new", post(packs::create))
         .route("/api/packs/parity", post(packs::parity))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

@@ -1,5 +1,5 @@
-//! `/api/packs`: the workspace's ANIP packs listed, saved, run (a stream of scenario verdicts) and
-//! compared; credentials stay in the proxy's environment.
+//! `/api/packs`: the workspace's ANIP packs listed, saved, created for a service (New pack), run
+//! (a stream of scenario verdicts) and compared; credentials stay in the proxy's environment.
 
 use super::{ApiError, AppState};
 use crate::anip::parity::compare;
@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use scenario_lab_core::anip::parse::is_pack_file;
 use scenario_lab_core::anip::{Syntax, check_pack};
 use scenario_lab_core::api::{
-    PackRunEvent, PackRunOutcome, PackRunStart, PackText, PacksAnswer, ParityAnswer, ParityRequest,
-    RunPackRequest,
+    NewPackAnswer, NewPackRequest, PackRunEvent, PackRunOutcome, PackRunStart, PackText,
+    PacksAnswer, ParityAnswer, ParityRequest, RunPackRequest,
 };
 use std::convert::Infallible;
 use std::path::PathBuf;
@@ -140,6 +140,75 @@ pub(super) async fn run(
         Some((Ok::<_, Infallible>(sse), receiver))
     });
     Ok(Sse::new(stream).into_response())
+}
+
+/// `POST /api/packs/new`: the starter pack of the service the user typed (an existing pack is
+/// never overwritten); the service is remembered as one the user named, as `anip init` does.
+pub(super) async fn create(
+    State(state): State<Arc<AppState>>,
+    Json(request): Json<NewPackRequest>,
+) -> Result<Json<NewPackAnswer>, ApiError> {
+    use crate::anip::starter_files::{StarterError, StarterRequest, write_starter};
+    let path = pack_path(&state, &request.name)?;
+    if path.exists() {
+        return Err(ApiError::Conflict(format!(
+            "`{}` exists; give the new pack another name",
+            request.name
+        )));
+    }
+    if crate::anip::trust::origin_of(&request.service).is_none() {
+        return Err(ApiError::BadRequest(format!(
+            "`{}` is not a service URL (http://host:port)",
+            request.service
+        )));
+    }
+    let samples = match request.samples.trim() {
+        "" => std::collections::BTreeMap::new(),
+        text => serde_json::from_str(text).map_err(|e| {
+            ApiError::BadRequest(format!(
+                "the samples are not `{{capability: parameters}}` JSON: {e}"
+            ))
+        })?,
+    };
+    let header = format!(
+        "A starter pack written by the editor's New pack for {}.\nCredentials are read from the environment variables named under `actors`.",
+        request.service
+    );
+    let starter = StarterRequest {
+        service: &request.service,
+        samples: &samples,
+        probes: &[],
+        out: &path,
+        header: &header,
+    };
+    let written = write_starter(&starter).await.map_err(|error| match error {
+        StarterError::Service(e) => ApiError::Unavailable(e.to_string()),
+        StarterError::UnknownProbe { .. } => ApiError::BadRequest(error.to_string()),
+        StarterError::Write { .. } => ApiError::Internal(error.to_string()),
+    })?;
+    let mut notes = vec![match &written.signature {
+        Ok(kid) => format!("the manifest's signature verifies (key {kid})"),
+        Err(why) => format!("the manifest's signature: {why}"),
+    }];
+    if !written.todo.is_empty() {
+        notes.push(format!(
+            "no samples for {}: their required inputs say TODO",
+            written.todo.join(", ")
+        ));
+    }
+    if let Err(error) = crate::anip::trust::Trust::remember(&request.service) {
+        notes.push(format!(
+            "could not remember the service as trusted: {error}"
+        ));
+    }
+    Ok(Json(NewPackAnswer {
+        pack: PackText {
+            name: request.name,
+            text: std::fs::read_to_string(&path)?,
+        },
+        manifest: std::fs::read_to_string(&written.manifest).ok(),
+        notes,
+    }))
 }
 
 /// Holds the proxy's one pack run; released when dropped (also when the request is dropped).
