@@ -47,8 +47,18 @@ cargo clippy --locked --workspace --exclude scenario-lab-web --all-targets -- -D
 step "clippy (wasm32)"
 cargo clippy --locked -p scenario-lab-core -p scenario-lab-wasm -p scenario-lab-web --target wasm32-unknown-unknown --lib --bins --tests -- -D warnings
 cargo clippy --locked -p scenario-lab-wasm --target wasm32-unknown-unknown --lib -- -D warnings   # core without `markdown`, as packaged
+cargo clippy --locked -p scenario-lab-wasm --target wasm32-unknown-unknown --lib --no-default-features --features packs -- -D warnings   # @scenario-lab/packs
 
 build_editor   # dist/, served by the proxy in the editor's end-to-end test
+
+step "npm packages (preflight, packs, codemirror): build"
+# Their own CARGO_TARGET_DIR: the script must honour it (the packages need their own profile anyway).
+CARGO_TARGET_DIR="$ROOT/target/npm-build" bash crates/wasm/build-package.sh target/npm
+CARGO_TARGET_DIR="$ROOT/target/npm-build" bash crates/wasm/build-package.sh --packs target/npm-packs
+bash web/editor/build-package.sh target/npm-codemirror   # the Vite app test installs it
+mkdir -p tests/node/node_modules/@scenario-lab
+ln -sfn ../../../../target/npm tests/node/node_modules/@scenario-lab/preflight
+ln -sfn ../../../../target/npm-packs tests/node/node_modules/@scenario-lab/packs
 
 step "tests (native)"
 cargo test --locked 2>&1 | tee -a "$LOG"
@@ -57,13 +67,7 @@ step "wasm32 tests: core and the wasm package in Node, the package and the edito
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$(command -v chromedriver)
 cargo test --locked -p scenario-lab-core -p scenario-lab-wasm -p scenario-lab-web --target wasm32-unknown-unknown --test wasm --test node --test browser --test components 2>&1 | tee -a "$LOG"
 
-step "npm packages (preflight, packs): build, node:test, TypeScript declarations"
-# Its own CARGO_TARGET_DIR: the script must honour it (the package needs its own profile anyway).
-CARGO_TARGET_DIR="$ROOT/target/npm-build" bash crates/wasm/build-package.sh target/npm
-CARGO_TARGET_DIR="$ROOT/target/npm-build" bash crates/wasm/build-package.sh --packs target/npm-packs
-mkdir -p tests/node/node_modules/@scenario-lab
-ln -sfn ../../../../target/npm tests/node/node_modules/@scenario-lab/preflight
-ln -sfn ../../../../target/npm-packs tests/node/node_modules/@scenario-lab/packs
+step "npm packages: node:test, TypeScript declarations"
 (cd tests/node && node --test 2>&1) | tee -a "$LOG"
 (cd tests/node && tsc -p tsconfig.json) && echo "tsc --noEmit: declarations compile"
 

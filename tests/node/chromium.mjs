@@ -46,3 +46,43 @@ export async function browserTest(name, body) {
   }
   console.log(`${name}: ok`);
 }
+
+/** Median, p95 and max of timings (ms). */
+export const stats = (values) => {
+  const s = [...values].sort((a, b) => a - b);
+  const at = (q) => s[Math.min(s.length - 1, Math.ceil(s.length * q) - 1)];
+  return { n: s.length, median: +at(0.5).toFixed(1), p95: +at(0.95).toFixed(1), max: +s[s.length - 1].toFixed(1) };
+};
+
+/** In the page: resolves with the ms from the next keydown until the frame after `painted()`
+ * holds (checked on every DOM mutation), i.e. until that frame was presented. */
+export function armProbe(page, what) {
+  return page.evaluate((what) => {
+    window.__probe = new Promise((resolve, reject) => {
+      const painted = {
+        char: () => true,
+        diagnostics: (before) => document.querySelectorAll('.cm-lintRange').length !== before,
+        completion: () => document.querySelector('.cm-tooltip-autocomplete li') !== null,
+      }[what];
+      const before = document.querySelectorAll('.cm-lintRange').length;
+      setTimeout(() => reject(new Error(`no ${what} painted within 10 s`)), 10000);
+      document.addEventListener('keydown', (event) => {
+        const t0 = event.timeStamp;
+        const afterFrame = () => requestAnimationFrame(() => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = () => resolve(performance.now() - t0);
+          channel.port2.postMessage(0);
+        });
+        if (painted(before)) { afterFrame(); return; }
+        const observer = new MutationObserver(() => {
+          if (!painted(before)) return;
+          observer.disconnect();
+          afterFrame();
+        });
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+      }, { capture: true, once: true });
+    });
+  }, what);
+}
+
+export const probeResult = (page) => page.evaluate(() => window.__probe);

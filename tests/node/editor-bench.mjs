@@ -4,51 +4,12 @@
 // worker, and Ctrl+Space to the painted popup); the bundle's gzipped size.
 // Started by tests/src/bin/editor_bench.rs, which serves dist/ and passes EDITOR_URL, DIST,
 // LARGE (a JSON object: label -> folder holding a scenario-recipes.json), KEYS and OUT.
-import { env, launch } from './chromium.mjs';
+import { env, launch, stats, armProbe, probeResult } from './chromium.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
 const keys = Number(process.env.KEYS ?? 40);
-const stats = (values) => {
-  const s = [...values].sort((a, b) => a - b);
-  const at = (q) => s[Math.min(s.length - 1, Math.ceil(s.length * q) - 1)];
-  return { n: s.length, median: +at(0.5).toFixed(1), p95: +at(0.95).toFixed(1), max: +s[s.length - 1].toFixed(1) };
-};
-
-/** In the page: resolves with the ms from the next keydown until the frame after `painted()`
- * holds (checked on every DOM mutation), i.e. until that frame was presented. */
-function armProbe(page, what) {
-  return page.evaluate((what) => {
-    window.__probe = new Promise((resolve, reject) => {
-      const painted = {
-        char: () => true,
-        diagnostics: (before) => document.querySelectorAll('.cm-lintRange').length !== before,
-        completion: () => document.querySelector('.cm-tooltip-autocomplete li') !== null,
-      }[what];
-      const before = document.querySelectorAll('.cm-lintRange').length;
-      setTimeout(() => reject(new Error(`no ${what} painted within 10 s`)), 10000);
-      document.addEventListener('keydown', (event) => {
-        const t0 = event.timeStamp;
-        const afterFrame = () => requestAnimationFrame(() => {
-          const channel = new MessageChannel();
-          channel.port1.onmessage = () => resolve(performance.now() - t0);
-          channel.port2.postMessage(0);
-        });
-        if (painted(before)) { afterFrame(); return; }
-        const observer = new MutationObserver(() => {
-          if (!painted(before)) return;
-          observer.disconnect();
-          afterFrame();
-        });
-        observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-      }, { capture: true, once: true });
-    });
-  }, what);
-}
-
-const probeResult = (page) => page.evaluate(() => window.__probe);
-
 const browser = await launch();
 const results = { chromium: browser.version(), keystrokes: keys, sizes: {} };
 try {

@@ -4,6 +4,7 @@
 
 pub mod hostile;
 pub mod relay;
+pub mod vite_app;
 
 use std::io::BufRead;
 use std::net::TcpListener;

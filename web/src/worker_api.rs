@@ -1,109 +1,12 @@
-//! What the editor's worker calls in this same wasm module: the preflight (`analyzeWorkspace`)
-//! and the language service on the workspace it keeps (`keepFiles`, `keptCall`), and the pack
-//! language service (`packCall`).
+//! What the editor's worker calls in this same wasm module besides the wasm package's own
+//! exports (`KeptWorkspace`, `checkPack`, `packComplete`, `packHover`, which `web` enables with
+//! the `kept` and `packs` features): the preflight as the Rust side reads it (`analyzeWorkspace`).
 
 use scenario_lab_core::dialect::{Dialects, Layout};
 use scenario_lab_core::{Diagnostic, FileKind, Texts, Workspace};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-
-use scenario_lab_wasm::Call;
-use scenario_lab_wasm::dto::FilesDto;
-use std::cell::RefCell;
-
-thread_local! {
-    /// The workspace as the language worker last received it: a call sends only the texts that
-    /// changed since, so a 1 MB file is not copied into wasm on every completion.
-    static KEPT: RefCell<FilesDto> = RefCell::default();
-}
-
-/// What changed since the last call: new texts, and the files that are gone; `reset` first
-/// drops everything kept (the page does not know what the worker holds).
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FilesChange {
-    #[serde(default)]
-    pub reset: bool,
-    #[serde(default)]
-    pub changed: OwnedFiles,
-    #[serde(default)]
-    pub removed: Vec<FileKey>,
-}
-
-/// A file by its `PreflightInput` key.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum FileKey {
-    Recipes,
-    Scenarios,
-    Discover,
-    EntityAudit,
-    Validation,
-}
-
-/// Applies `change` (a [`FilesChange`]) to the kept workspace.
-#[wasm_bindgen(js_name = keepFiles)]
-pub fn keep_files(change: JsValue) -> Result<(), JsError> {
-    let change: FilesChange =
-        serde_wasm_bindgen::from_value(change).map_err(|e| JsError::new(&e.to_string()))?;
-    KEPT.with_borrow_mut(|kept| {
-        if change.reset {
-            *kept = FilesDto::default();
-        }
-        let OwnedFiles {
-            recipes,
-            scenarios,
-            discover,
-            entity_audit,
-            validation,
-            layout: _,
-        } = change.changed;
-        if let Some(text) = recipes {
-            kept.recipes = text;
-        }
-        for (slot, text) in [
-            (&mut kept.scenarios, scenarios),
-            (&mut kept.discover, discover),
-            (&mut kept.entity_audit, entity_audit),
-            (&mut kept.validation, validation),
-        ] {
-            if text.is_some() {
-                *slot = text;
-            }
-        }
-        for key in change.removed {
-            match key {
-                FileKey::Recipes => kept.recipes.clear(),
-                FileKey::Scenarios => kept.scenarios = None,
-                FileKey::Discover => kept.discover = None,
-                FileKey::EntityAudit => kept.entity_audit = None,
-                FileKey::Validation => kept.validation = None,
-            }
-        }
-    });
-    Ok(())
-}
-
-/// A language-service call (`complete`, `hover`, `definition`, `references`, `rename`) on the
-/// kept workspace; `new_name` for a rename (empty otherwise).
-#[wasm_bindgen(js_name = keptCall)]
-pub fn kept_call(
-    method: &str,
-    file: &str,
-    offset: usize,
-    new_name: &str,
-) -> Result<JsValue, JsError> {
-    let call = match method {
-        "complete" => Call::Complete,
-        "hover" => Call::Hover,
-        "definition" => Call::Definition,
-        "references" => Call::References,
-        "rename" => Call::Rename(new_name),
-        other => return Err(JsError::new(&format!("no language call `{other}`"))),
-    };
-    KEPT.with_borrow(|kept| scenario_lab_wasm::answer(kept, file, offset, call))
-}
 
 /// The workspace texts as the worker receives them (the package's `PreflightInput`).
 #[derive(Debug, Default, Serialize)]
@@ -222,25 +125,4 @@ pub async fn analyze(files: &WorkspaceFiles<'_>) -> Option<Result<String, String
                     .map_or_else(|| format!("{e:?}"), |e| String::from(e.message()))
             }),
     )
-}
-
-/// The pack language service for the Packs tab's code view (`method`: `complete` or `hover`;
-/// `offset` in UTF-16): the wasm package's `packComplete` and `packHover`.
-#[wasm_bindgen(js_name = packCall)]
-#[allow(
-    clippy::needless_pass_by_value,
-    reason = "wasm-bindgen hands optional strings over owned"
-)]
-pub fn pack_call(
-    method: &str,
-    text: &str,
-    file_name: &str,
-    manifest: Option<String>,
-    offset: usize,
-) -> Result<JsValue, JsError> {
-    let call = match method {
-        "complete" => scenario_lab_wasm::PackCall::Complete,
-        _ => scenario_lab_wasm::PackCall::Hover,
-    };
-    scenario_lab_wasm::pack_answer(text, file_name, manifest.as_deref(), offset, call)
 }

@@ -18,6 +18,9 @@ pub struct FilesDto {
     /// The names in the folder the files came from (`recipe.json`, `.pipeline-state.json`, ...):
     /// they decide the layout, and so which tooling's rules apply.
     pub folder: Option<Vec<String>>,
+    /// The layout itself, when the caller decided it (the editor's proxy reads the folder).
+    #[serde(default)]
+    pub layout: Option<Layout>,
 }
 
 impl FilesDto {
@@ -28,8 +31,10 @@ impl FilesDto {
             discover: self.discover.as_deref(),
             entity_audit: self.entity_audit.as_deref(),
             validation: self.validation.as_deref(),
-            layout: self.folder.as_ref().map_or_else(Layout::default, |names| {
-                dialect::layout_of(names.iter().map(String::as_str))
+            layout: self.layout.unwrap_or_else(|| {
+                self.folder.as_ref().map_or_else(Layout::default, |names| {
+                    dialect::layout_of(names.iter().map(String::as_str))
+                })
             }),
         }
     }

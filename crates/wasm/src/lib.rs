@@ -1,6 +1,7 @@
 //! The preflight for JavaScript: converts inputs and outputs, decides nothing.
 
 pub mod dto;
+pub mod kept;
 pub mod language;
 
 use dto::{FilesDto, ReportDto, ScenariosDto};
@@ -137,7 +138,7 @@ export function version(): string;
 #[cfg_attr(feature = "exports", wasm_bindgen(typescript_custom_section))]
 #[cfg_attr(not(feature = "exports"), allow(dead_code))]
 #[allow(clippy::redundant_static_lifetimes)]
-const PREFLIGHT_FUNCTIONS: &'static str = r"
+const PREFLIGHT_FUNCTIONS: &'static str = r#"
 /** Runs the whole offline preflight. */
 export function preflight(input: PreflightInput): PreflightResult;
 /** The create map the platform would send for a recipe object, a recipes file (first recipe) or a bare create map. Throws with the platform's message. */
@@ -171,7 +172,23 @@ export function selectionRanges(input: PreflightInput, file: FileName, offset: n
 export function format(input: PreflightInput, file: FileName): TextEdit[];
 /** The documentation of a diagnostic code (Markdown), or null. */
 export function explain(code: string): string | undefined;
-";
+/** What changed in a kept workspace: texts (and `folder`) to set, files to drop; `reset` drops everything first. */
+export interface WorkspaceChange {
+  reset?: boolean;
+  changed?: Partial<PreflightInput>;
+  removed?: ("recipes" | "scenarios" | "discover" | "entityAudit" | "validation")[];
+}
+/** A workspace kept in wasm memory between calls (for a worker): send only what changed. */
+export class KeptWorkspace {
+  constructor();
+  update(change: WorkspaceChange): void;
+  /** `preflight()` of the kept files. */
+  preflight(): PreflightResult;
+  /** `complete`, `hover`, `definition`, `references` or `rename` (with `newName`) at a UTF-16 offset. */
+  call(method: "complete" | "hover" | "definition" | "references" | "rename", file: FileName, offset: number, newName: string): unknown;
+  free(): void;
+}
+"#;
 
 /// The packs package's functions (`@scenario-lab/packs`).
 #[cfg_attr(feature = "packs", wasm_bindgen(typescript_custom_section))]
@@ -209,7 +226,11 @@ fn js_parse(text: &str) -> Result<JsValue, JsError> {
 
 #[cfg_attr(feature = "exports", wasm_bindgen(skip_typescript))]
 pub fn preflight(input: JsValue) -> Result<JsValue, JsError> {
-    let files = files(input)?;
+    files_report(&files(input)?)
+}
+
+/// The preflight of `files` as `preflight()` answers it.
+fn files_report(files: &FilesDto) -> Result<JsValue, JsError> {
     let workspace = files.workspace();
     let report = scenario_lab_core::preflight(&workspace);
     to_js(&ReportDto::from_report(&report, &workspace))

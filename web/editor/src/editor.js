@@ -1,27 +1,25 @@
 // The editor's code view: CodeMirror 6 with one EditorState per workspace file (so undo,
 // selection and folds survive file switches), diagnostics pushed by the Rust side, and the
-// language service (completion, hover, definition, references, rename) answered by the worker.
+// language features of @scenario-lab/codemirror (`lib/features.js`: completion, hover,
+// definition, references, rename, code actions) answered by the worker (`lib/serve.js` over the
+// page's own wasm module). What stays here is the app's: files, persistence, the Rust side.
 // The Rust side (web/src/code_view.rs) drives it through `globalThis.ScenarioLabEditor`.
 import { EditorState, EditorSelection, Annotation, Compartment, Prec } from "@codemirror/state";
 import {
   EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection,
-  dropCursor, rectangularSelection, crosshairCursor, highlightSpecialChars, hoverTooltip,
-  showTooltip,
+  dropCursor, rectangularSelection, crosshairCursor, highlightSpecialChars,
 } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap, indentWithTab, undo, redo, undoDepth, redoDepth, isolateHistory } from "@codemirror/commands";
-import { json } from "@codemirror/lang-json";
-import { markdownLanguage } from "@codemirror/lang-markdown";
-import { yaml, yamlFrontmatter } from "@codemirror/lang-yaml";
 import {
   foldGutter, foldKeymap, bracketMatching, indentOnInput, syntaxHighlighting,
-  defaultHighlightStyle, codeFolding, LanguageSupport,
+  defaultHighlightStyle, codeFolding,
 } from "@codemirror/language";
 import { searchKeymap, highlightSelectionMatches, openSearchPanel } from "@codemirror/search";
-import { autocompletion, completionKeymap, closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
-import { lintGutter, setDiagnostics, lintKeymap, forEachDiagnostic } from "@codemirror/lint";
-import { StateField, StateEffect } from "@codemirror/state";
+import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
+import { lintGutter, lintKeymap, forEachDiagnostic } from "@codemirror/lint";
 import { get as idbGet, set as idbSet, del as idbDel } from "idb-keyval";
-import { Worker as LanguageWorker } from "./language_worker.js";
+import { LanguageWorker } from "./language_worker.js";
+import { applyEdits, languageFeatures, languageFor, lintDiagnostics, packFeatures } from "./lib/features.js";
 
 /** Marks transactions the Rust side made (a load, Fix all, a conflict choice): not echoed back. */
 const external = Annotation.define();
@@ -34,11 +32,6 @@ const FILE_NAMES = {
   validation: ".scenario-validation.json",
 };
 const KEY_OF = Object.fromEntries(Object.entries(FILE_NAMES).map(([k, v]) => [v, k]));
-
-function language(file) {
-  // The Markdown language alone: `markdown()` would bundle HTML, CSS and JavaScript for embedded code.
-  return file.endsWith(".md") ? yamlFrontmatter({ content: new LanguageSupport(markdownLanguage) }) : json();
-}
 
 /** The smallest single change turning `before` into `after` (common prefix and suffix kept). */
 function diffChange(before, after) {
@@ -54,59 +47,6 @@ function diffChange(before, after) {
   }
   return { from: start, to: endBefore, insert: after.slice(start, endAfter) };
 }
-
-/**
- * The Rust side's diagnostics (UTF-16 offsets, clamped to the document) as CodeMirror's lint
- * transaction; each fix becomes an action that `applyFix(view, fix)` carries out.
- */
-function lintDiagnostics(view, list, applyFix) {
-  const length = view.state.doc.length;
-  const clamp = (n) => Math.max(0, Math.min(n, length));
-  const diagnostics = list.map((d) => ({
-    from: clamp(d.from),
-    to: clamp(Math.max(d.to, d.from)),
-    severity: d.severity,
-    source: d.code,
-    message: d.message,
-    markClass: d.knockOn ? "cm-knock-on" : undefined,
-    actions: (d.fixes ?? []).map((fix) => ({ name: fix.message, apply: (v) => applyFix(v, fix) })),
-  }));
-  return setDiagnostics(view.state, diagnostics);
-}
-
-/** A rename box under the cursor (F2), as VS Code shows it. */
-const renameEffect = StateEffect.define();
-const renameField = StateField.define({
-  create: () => null,
-  update(value, tr) {
-    for (const e of tr.effects) if (e.is(renameEffect)) value = e.value;
-    if (value && tr.docChanged) value = null;
-    return value;
-  },
-  provide: (field) => showTooltip.from(field, (value) => value && {
-    pos: value.pos,
-    above: false,
-    create: (view) => {
-      const dom = document.createElement("form");
-      dom.className = "cm-rename";
-      const input = document.createElement("input");
-      input.value = value.name;
-      input.setAttribute("aria-label", `Rename ${value.name}`);
-      dom.append(input);
-      const close = () => { view.dispatch({ effects: renameEffect.of(null) }); view.focus(); };
-      dom.addEventListener("submit", (event) => {
-        event.preventDefault();
-        const newName = input.value;
-        close();
-        value.apply(newName);
-      });
-      input.addEventListener("keydown", (event) => {
-        if (event.key === "Escape") { event.preventDefault(); close(); }
-      });
-      return { dom, mount: () => { input.focus(); input.select(); } };
-    },
-  }),
-});
 
 // A document's text, read once per version: documents are immutable, and the host, preflight,
 // completion and hover all ask for the same one (a 1 MB toString costs milliseconds).
@@ -158,10 +98,15 @@ class CodeView {
       foldGutter(), drawSelection(), dropCursor(), EditorState.allowMultipleSelections.of(true),
       indentOnInput(), syntaxHighlighting(defaultHighlightStyle, { fallback: true }), bracketMatching(),
       closeBrackets(), rectangularSelection(), crosshairCursor(), highlightActiveLine(),
-      highlightSelectionMatches(), language(file), lintGutter(), renameField,
+      highlightSelectionMatches(), languageFor(file), lintGutter(),
       EditorView.contentAttributes.of({ "aria-label": `${file} text` }),
-      autocompletion({ override: [(context) => self.complete(context)], activateOnTyping: true }),
-      hoverTooltip((view, pos) => self.hover(view, pos), { hideOnChange: true }),
+      languageFeatures({
+        service: { call: (method, name, offset, newName) => self.worker.language(method, self.files(), name, offset, newName) },
+        file,
+        navigate: (target) => self.host.navigate(target.file, target.from, target.to),
+        otherEdits: (other, edits) => self.host.applyEdits(other, edits),
+        notice: (text) => self.host.notice(text),
+      }),
       // Escape, then Tab, leaves the editor (no keyboard trap), even when Escape also collapses
       // a selection or closes a popup.
       Prec.highest(EditorView.domEventHandlers({
@@ -170,24 +115,11 @@ class CodeView {
           return false;
         },
       })),
-      EditorView.domEventHandlers({
-        mousedown(event, view) {
-          if (!(event.ctrlKey || event.metaKey) || event.button !== 0) return false;
-          const pos = view.posAtCoords({ x: event.clientX, y: event.clientY });
-          if (pos == null) return false;
-          event.preventDefault();
-          self.goToDefinition(view, pos);
-          return true;
-        },
-      }),
       keymap.of([
-        { key: "F12", run: (view) => (self.goToDefinition(view, view.state.selection.main.head), true) },
-        { key: "Shift-F12", run: (view) => (self.selectReferences(view), true) },
-        { key: "F2", run: (view) => (self.startRename(view), true) },
         { key: "F8", run: (view) => (self.host.nextProblem(false, view.state.selection.main.head), true) },
         { key: "Shift-F8", run: (view) => (self.host.nextProblem(true, view.state.selection.main.head), true) },
         ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap,
-        ...completionKeymap, ...lintKeymap, indentWithTab,
+        ...lintKeymap, indentWithTab,
       ]),
       EditorView.updateListener.of((update) => {
         if (!update.docChanged) return;
@@ -272,11 +204,7 @@ class CodeView {
   /** A quick fix: one transaction (one undo step) in its file. */
   applyFix(view, file, fix) {
     if (fix.file === file) {
-      view.dispatch({
-        changes: fix.edits.map((e) => ({ from: e.from, to: e.to, insert: e.newText })),
-        userEvent: "input.fix",
-        annotations: isolateHistory.of("full"),
-      });
+      applyEdits(view, fix.edits);
       view.focus();
     } else {
       this.host.applyEdits(fix.file, fix.edits);
@@ -299,71 +227,6 @@ class CodeView {
     this.view.dispatch({ effects: this.readOnly.reconfigure(EditorState.readOnly.of(on)) });
   }
 
-  async complete(context) {
-    const items = await this.worker.language("complete", this.files(), this.current, context.pos);
-    return completionResult(context, items);
-  }
-
-  async hover(view, pos) {
-    const files = this.files();
-    return hoverCard(await this.worker.language("hover", files, this.current, pos));
-  }
-
-  async goToDefinition(view, pos) {
-    const found = await this.worker.language("definition", this.files(), this.current, pos);
-    const target = found?.[0];
-    if (!target) return this.host.notice("no definition here");
-    if (target.file === this.current) this.select(this.current, target.from, target.to);
-    else this.host.navigate(target.file, target.from, target.to);
-  }
-
-  /** Shift+F12: every reference in this file becomes a selection (edit them all at once). */
-  async selectReferences(view) {
-    const found = await this.worker.language("references", this.files(), this.current, view.state.selection.main.head);
-    const here = (found ?? []).filter((l) => l.file === this.current);
-    if (here.length === 0) return this.host.notice("no references here");
-    view.dispatch({ selection: EditorSelection.create(here.map((l) => EditorSelection.range(l.from, l.to))) });
-    this.host.notice(`${found.length} reference(s)${found.length > here.length ? ", some in other files" : ""}`);
-  }
-
-  startRename(view) {
-    // Inside a selected name (after F12 the declaration's string is selected), else the caret.
-    const sel = view.state.selection.main;
-    const pos = sel.empty ? sel.head : Math.min(sel.from + 1, sel.to);
-    const word = view.state.wordAt(pos) ?? view.state.wordAt(pos + 1);
-    const name = word ? view.state.sliceDoc(word.from, word.to) : "";
-    view.dispatch({
-      effects: renameEffect.of({ pos, name, apply: (newName) => this.rename(pos, newName) }),
-    });
-  }
-
-  async rename(pos, newName) {
-    let answer;
-    try {
-      answer = await this.worker.language("rename", this.files(), this.current, pos, newName);
-    } catch (error) {
-      return this.host.notice(String(error.message ?? error));
-    }
-    // One transaction per file: one undo step each.
-    const byFile = new Map();
-    for (const edit of answer.edits) {
-      if (!byFile.has(edit.file)) byFile.set(edit.file, []);
-      byFile.get(edit.file).push(edit);
-    }
-    for (const [file, edits] of byFile) {
-      if (file === this.current) {
-        this.view.dispatch({
-          changes: edits.map((e) => ({ from: e.from, to: e.to, insert: e.newText })),
-          userEvent: "input.rename",
-          annotations: isolateHistory.of("full"),
-        });
-      } else {
-        this.host.applyEdits(file, edits);
-      }
-    }
-    this.host.notice(`renamed ${answer.edits.length} place(s) to ${newName}`);
-  }
-
   undo() { return undo(this.view); }
   historyDepth() { return [undoDepth(this.view.state), redoDepth(this.view.state)]; }
   redo() { return redo(this.view); }
@@ -375,86 +238,6 @@ class CodeView {
   }
 }
 
-function completionType(kind) {
-  return {
-    model: "class", field: "property", alias: "variable", token: "variable", generator: "function",
-    strategy: "constant", scenario: "namespace", enumValue: "enum", keyword: "keyword",
-    capability: "method", parameter: "property", actor: "type", probe: "variable", capture: "variable",
-  }[kind] ?? "text";
-}
-
-/** The language service's completions (recipes or packs) as CodeMirror's completion result. */
-function completionResult(context, items) {
-  if (!items || items.length === 0) return null;
-  const word = context.matchBefore(/[\w$.{}-]*/);
-  const withRange = items.find((c) => c.range);
-  const from = withRange ? withRange.range.from : (word ? word.from : context.pos);
-  const to = withRange ? Math.max(withRange.range.to, context.pos) : context.pos;
-  // What is typed so far, without the quote or braces the insertion replaces.
-  const typed = context.state.sliceDoc(from, context.pos).replace(/^["'{\s]+/, "").toLowerCase();
-  if (!context.explicit && typed === "" && !withRange) return null;
-  const options = items
-    .filter((c) => c.label.toLowerCase().includes(typed) || c.label.toLowerCase().includes(typed.replace(/^\$\{?/, "")))
-    .sort((a, b) => Number(!a.label.toLowerCase().startsWith(typed)) - Number(!b.label.toLowerCase().startsWith(typed)))
-    .map((c) => ({
-      label: c.label,
-      apply: c.insertText,
-      detail: c.detail,
-      info: c.documentation ? () => markdownNode(c.documentation) : undefined,
-      type: completionType(c.kind),
-    }));
-  // The service filters by what the cursor is in; CodeMirror must not filter again by the
-  // replaced text (it starts with a quote).
-  return options.length ? { from, to, options, filter: false } : null;
-}
-
-/** The language service's hover card (recipes or packs) as a CodeMirror tooltip. */
-function hoverCard(card) {
-  if (!card) return null;
-  return {
-    pos: card.range.from,
-    end: card.range.to,
-    above: true,
-    create: () => ({ dom: markdownNode(card.contents, "cm-hover-card") }),
-  };
-}
-
-/** Markdown of the language service (code spans, bold, fences, paragraphs) as safe DOM. */
-function markdownNode(text, className = "cm-md") {
-  const root = document.createElement("div");
-  root.className = className;
-  const blocks = text.split(/\n{2,}/);
-  for (const block of blocks) {
-    if (block.startsWith("```")) {
-      const pre = document.createElement("pre");
-      pre.textContent = block.replace(/^```\w*\n?/, "").replace(/\n?```$/, "");
-      root.append(pre);
-      continue;
-    }
-    const p = document.createElement("p");
-    for (const [i, part] of block.split(/(`[^`]+`|\*\*[^*]+\*\*)/).entries()) {
-      if (i % 2 === 1 && part.startsWith("`")) {
-        const code = document.createElement("code");
-        code.textContent = part.slice(1, -1);
-        p.append(code);
-      } else if (i % 2 === 1) {
-        const strong = document.createElement("strong");
-        strong.textContent = part.slice(2, -2);
-        p.append(strong);
-      } else {
-        p.append(part);
-      }
-    }
-    root.append(p);
-  }
-  return root;
-}
-
-/**
- * The Packs tab's code view: an ANIP scenario pack (YAML or JSON) with one EditorState per pack
- * (undo survives switching packs), the page's offline check as squiggles with their quick fixes,
- * and each edit handed to the Rust side (`host.changed(name, text)`).
- */
 class PackView {
   constructor(parent, host) {
     this.host = host;
@@ -469,10 +252,17 @@ class PackView {
       lineNumbers(), highlightActiveLineGutter(), highlightSpecialChars(), history(), codeFolding(),
       foldGutter(), drawSelection(), indentOnInput(), syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
       bracketMatching(), closeBrackets(), highlightActiveLine(), highlightSelectionMatches(),
-      name.endsWith(".json") ? json() : yaml(), lintGutter(),
+      languageFor(name), lintGutter(),
       // Completion and hover from core's pack language service, in the language worker.
-      autocompletion({ override: [(context) => self.complete(name, context)], activateOnTyping: true }),
-      hoverTooltip((view, pos) => self.hover(name, view, pos), { hideOnChange: true }),
+      packFeatures({
+        service: {
+          call: (method, file, pos) => LanguageWorker.shared("language").call(
+            method === "complete" ? "packComplete" : "packHover", textOf(self.view.state.doc), file, self.manifest, pos,
+          ),
+        },
+        file: name,
+        notice: () => {},
+      }),
       EditorView.contentAttributes.of({ "aria-label": `${name} text` }),
       Prec.highest(EditorView.domEventHandlers({
         keydown(event, view) {
@@ -480,7 +270,7 @@ class PackView {
           return false;
         },
       })),
-      keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap, ...completionKeymap, indentWithTab]),
+      keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...lintKeymap, indentWithTab]),
       EditorView.updateListener.of((update) => {
         if (!update.docChanged || update.transactions.some((tr) => tr.annotation(external))) return;
         self.host.changed(name, textOf(update.state.doc));
@@ -505,25 +295,10 @@ class PackView {
     this.manifest = text ?? undefined;
   }
 
-  async complete(name, context) {
-    const text = context.state.sliceDoc();
-    const items = await LanguageWorker.shared("language").call("packCall", "complete", text, name, this.manifest, context.pos);
-    return completionResult(context, items);
-  }
-
-  async hover(name, view, pos) {
-    const text = view.state.sliceDoc();
-    return hoverCard(await LanguageWorker.shared("language").call("packCall", "hover", text, name, this.manifest, pos));
-  }
-
   /** The check's diagnostics for the current pack (UTF-16 offsets), with their quick fixes. */
   setDiagnostics(list) {
     this.lastDiagnostics = list;
-    this.view.dispatch(lintDiagnostics(this.view, list, (view, fix) => view.dispatch({
-      changes: fix.edits.map((e) => ({ from: e.from, to: e.to, insert: e.newText })),
-      userEvent: "input.fix",
-      annotations: isolateHistory.of("full"),
-    })));
+    this.view.dispatch(lintDiagnostics(this.view, list, (view, fix) => applyEdits(view, fix.edits)));
   }
 
   select(from, to) {

@@ -1,0 +1,102 @@
+// @scenario-lab/codemirror: Scenario Lab's recipe editor as one CodeMirror 6 extension. The
+// preflight and the language service run in a Web Worker that keeps the workspace (the worker and
+// the wasm module load from this package by `import.meta.url`: bundlers need no configuration).
+import { StateEffect, StateField } from "@codemirror/state";
+import { EditorView, ViewPlugin } from "@codemirror/view";
+import { lintGutter } from "@codemirror/lint";
+import { WorkerClient, fileKey } from "../lib/client.js";
+import { applyEdits, languageFeatures, languageFor, lintDiagnostics } from "../lib/features.js";
+
+/** Replaces the other workspace files (`{discover, scenarios, entityAudit, validation, folder}`). */
+export const setWorkspace = StateEffect.define();
+
+let shared = null;
+/** One worker per page: every view of the page shares its workspace. */
+function client() {
+  shared ??= new WorkerClient(() => new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "scenario-lab" }));
+  return shared;
+}
+
+const workspaceField = (initial) => StateField.define({
+  create: () => ({ ...initial }),
+  update(value, tr) {
+    for (const e of tr.effects) if (e.is(setWorkspace)) value = { ...e.value };
+    return value;
+  },
+});
+
+/**
+ * The extension: `file` is the file the view edits (`scenario-recipes.json`, `scenarios.md`,
+ * `discover.json`, `entity-audit.md`, `.scenario-validation.json`), `workspace` the other files'
+ * texts. Edits to other files (a rename, a fix) go to `onWorkspaceEdit(file, edits)` and, as a
+ * `scenario-lab-workspace-edit` event, to the view's DOM; a definition in another file goes to
+ * `onNavigate({file, from, to})` (and a `scenario-lab-navigate` event); `onNotice(text)` hears
+ * short messages ("no definition here").
+ */
+export function scenarioLab({ file, workspace = {}, onWorkspaceEdit, onNavigate, onNotice } = {}) {
+  const key = fileKey(file);
+  if (!key) throw new Error(`scenarioLab: \`${file}\` is not a workspace file name`);
+  const others = workspaceField(workspace);
+  let latest = null; // the view, for the callbacks that have none
+  const files = (state) => {
+    const texts = { ...state.field(others) };
+    delete texts[key];
+    return { recipes: "", ...texts, [key]: state.doc.toString() };
+  };
+  const service = {
+    call: (method, name, offset, newName) => client().language(method, files(latest.state), name, offset, newName),
+  };
+  const otherEdits = (other, edits) => {
+    onWorkspaceEdit?.(other, edits);
+    latest?.dom.dispatchEvent(new CustomEvent("scenario-lab-workspace-edit", { detail: { file: other, edits }, bubbles: true }));
+  };
+  const notice = (text) => onNotice?.(text);
+  const navigate = (place) => {
+    onNavigate?.(place);
+    latest?.dom.dispatchEvent(new CustomEvent("scenario-lab-navigate", { detail: place, bubbles: true }));
+  };
+  const checker = ViewPlugin.fromClass(class {
+    constructor(view) {
+      latest = view;
+      this.view = view;
+      this.version = 0;
+      this.schedule();
+    }
+    update(update) {
+      latest = update.view;
+      const moved = update.transactions.some((tr) => tr.effects.some((e) => e.is(setWorkspace)));
+      if (update.docChanged || moved) this.schedule();
+    }
+    /** After the frame that paints the edit (never before it), the preflight in the worker. */
+    schedule() {
+      const version = ++this.version;
+      const run = () => this.check(version);
+      if (typeof requestAnimationFrame === "function" && !document.hidden) requestAnimationFrame(() => setTimeout(run, 0));
+      else setTimeout(run, 0);
+    }
+    async check(version) {
+      if (version !== this.version) return; // a newer edit is on its way
+      const c = client();
+      try {
+        await c.sync(files(this.view.state));
+        const report = await c.call("preflight");
+        if (version !== this.version) return;
+        const mine = report.diagnostics.filter((d) => d.file === file);
+        this.view.dispatch(lintDiagnostics(this.view, mine, (view, fix) => {
+          if (fix.file === file) applyEdits(view, fix.edits);
+          else otherEdits(fix.file, fix.edits);
+        }));
+      } catch (error) {
+        notice(`the preflight did not run: ${error.message ?? error}`);
+      }
+    }
+  });
+  return [
+    languageFor(file),
+    others,
+    checker,
+    lintGutter(),
+    languageFeatures({ service, file, navigate, otherEdits, notice }),
+    EditorView.contentAttributes.of({ "aria-label": `${file} text` }),
+  ];
+}
