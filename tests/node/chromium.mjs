@@ -18,25 +18,29 @@ export const launch = () => chromium.launch({
 });
 
 /**
- * Runs `body(page, shot)` in a fresh headless Chromium page: page errors and console errors
- * fail the test as thrown errors do, `shot(name)` saves a screenshot under `$SHOTS`, and the
- * process exits 1 with every failure, or prints `${name}: ok`.
+ * Runs `body(page, shot)` in a fresh headless Chromium page: page errors (and console errors,
+ * unless `consoleErrors` is false) fail the test as thrown errors do, `shot(name)` saves a
+ * screenshot under `$SHOTS`, `setup(page, failures)` adds listeners, `onError(page, failures)`
+ * looks around after a failure; the process exits 1 with every failure, or prints `${name}: ok`.
  */
-export async function browserTest(name, body) {
+export async function browserTest(name, body, { consoleErrors = true, setup, onError } = {}) {
   const { mkdirSync } = await import('node:fs');
   const { join } = await import('node:path');
   const shots = env('SHOTS');
   mkdirSync(shots, { recursive: true });
   const browser = await launch();
   const failures = [];
+  let page;
   try {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     page.on('pageerror', (e) => failures.push(`page error: ${e}`));
-    page.on('console', (m) => { if (m.type() === 'error') failures.push(`console error: ${m.text()}`); });
+    if (consoleErrors) page.on('console', (m) => { if (m.type() === 'error') failures.push(`console error: ${m.text()}`); });
+    setup?.(page, failures);
     const shot = (file) => page.screenshot({ path: join(shots, `${file}.png`), fullPage: true });
     await body(page, shot);
   } catch (error) {
     failures.push(String(error?.stack ?? error));
+    if (page) await onError?.(page, failures);
   } finally {
     await browser.close();
   }
@@ -86,3 +90,27 @@ export function armProbe(page, what) {
 }
 
 export const probeResult = (page) => page.evaluate(() => window.__probe);
+
+/**
+ * `keys` times an `x` at the caret then Backspace: each `x` timed to its painted character, each
+ * Backspace to the painted change of squiggles when `diagnostics` (else untimed).
+ */
+export async function timeKeystrokes(page, keys, { diagnostics = true } = {}) {
+  const char = [];
+  const painted = [];
+  for (let i = 0; i < keys; i++) {
+    await armProbe(page, 'char');
+    await page.keyboard.press('x');
+    char.push(await probeResult(page));
+    await page.waitForTimeout(150); // let the diagnostics of that keystroke land
+    if (diagnostics) {
+      await armProbe(page, 'diagnostics');
+      await page.keyboard.press('Backspace');
+      painted.push(await probeResult(page));
+    } else {
+      await page.keyboard.press('Backspace');
+    }
+    await page.waitForTimeout(150);
+  }
+  return { char, diagnostics: painted };
+}

@@ -2,7 +2,7 @@
 // builds and serves it at APP_URL): keystroke to painted character on a 1 MB recipe, the README's
 // snippet against the bare editor (basicSetup and JSON), and keystroke to painted diagnostics
 // with the extension. Writes OUT.
-import { env, launch, stats, armProbe, probeResult } from './chromium.mjs';
+import { env, launch, stats, timeKeystrokes } from './chromium.mjs';
 import fs from 'node:fs';
 
 const keys = Number(process.env.KEYS ?? 40);
@@ -22,22 +22,7 @@ try {
       globalThis.view.dispatch({ selection: { anchor: at }, scrollIntoView: true });
     }, caret);
     await page.waitForTimeout(500);
-    const char = [];
-    const diagnostics = [];
-    for (let i = 0; i < keys; i++) {
-      await armProbe(page, 'char');
-      await page.keyboard.press('x');
-      char.push(await probeResult(page));
-      await page.waitForTimeout(150);
-      if (query === '1') {
-        await armProbe(page, 'diagnostics');
-        await page.keyboard.press('Backspace');
-        diagnostics.push(await probeResult(page));
-      } else {
-        await page.keyboard.press('Backspace');
-      }
-      await page.waitForTimeout(150);
-    }
+    const { char, diagnostics } = await timeKeystrokes(page, keys, { diagnostics: query === '1' });
     results[label] = { bytes: text.length, charPainted: stats(char), ...(diagnostics.length ? { diagnosticsPainted: stats(diagnostics) } : {}) };
     console.log(`${label}: ${JSON.stringify(results[label])}`);
     await page.close();

@@ -1,7 +1,8 @@
 // @scenario-lab/codemirror in a fresh Vite app (tests/tests/codemirror_package.rs builds it from
 // tests/vite-app with the packages installed by path and serves it at APP_URL), in Debian's
 // Chromium: the README's snippet on a recipe with an unknown `_ref` shows the lint mark on the
-// alias, offers the declared aliases at a `_ref` value, hovers, and F12 goes to the `_alias`.
+// alias, offers the declared aliases at a `_ref` value, hovers, and F12 goes to the `_alias`;
+// the packs entry marks a `prior` that names no scenario.
 import { env, browserTest } from './chromium.mjs';
 import assert from 'node:assert/strict';
 
@@ -51,4 +52,8 @@ await browserTest('codemirror package e2e', async (page, shot) => {
   }, declared, { timeout: 10000 });
   assert.equal(await doc(), text, 'nothing was edited');
   await shot('codemirror-03-definition');
+
+  // The packs entry checks a pack in its own worker.
+  const prior = page.locator('#pack .cm-lintRange-error', { hasText: 'stpo' });
+  await prior.waitFor({ timeout: 30000 });
 });

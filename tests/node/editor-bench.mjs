@@ -4,7 +4,7 @@
 // worker, and Ctrl+Space to the painted popup); the bundle's gzipped size.
 // Started by tests/src/bin/editor_bench.rs, which serves dist/ and passes EDITOR_URL, DIST,
 // LARGE (a JSON object: label -> folder holding a scenario-recipes.json), KEYS and OUT.
-import { env, launch, stats, armProbe, probeResult } from './chromium.mjs';
+import { env, launch, stats, armProbe, probeResult, timeKeystrokes } from './chromium.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -38,18 +38,7 @@ try {
       editor.dispatch({ selection: { anchor: at }, scrollIntoView: true });
     }, [view(), caret]);
     await page.waitForTimeout(300);
-    const char = [];
-    const diagnostics = [];
-    for (let i = 0; i < keys; i++) {
-      await armProbe(page, 'char');
-      await page.keyboard.press('x');
-      char.push(await probeResult(page));
-      await page.waitForTimeout(150); // let the diagnostics of that keystroke land
-      await armProbe(page, 'diagnostics');
-      await page.keyboard.press('Backspace');
-      diagnostics.push(await probeResult(page));
-      await page.waitForTimeout(150);
-    }
+    const { char, diagnostics } = await timeKeystrokes(page, keys);
     const completion = [];
     const service = {};
     if (label === '1MB') {

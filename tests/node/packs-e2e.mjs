@@ -2,21 +2,11 @@
 // tests/tests/packs_editor.rs, which runs `scenario-lab demo` with the ANIP credentials in its
 // environment and a real ANIP service, and passes: EDITOR_URL, PARITY_URLS (two services whose
 // manifests differ), SHOTS.
-import { env, launch } from './chromium.mjs';
+import { env, browserTest } from './chromium.mjs';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 
-const shots = env('SHOTS');
-fs.mkdirSync(shots, { recursive: true });
-const browser = await launch();
-const failures = [];
 const step = (name) => console.log(`# ${name}`);
-try {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  page.on('pageerror', (e) => failures.push(`page error: ${e}`));
-  page.on('console', (m) => { if (m.type() === 'error') failures.push(`console error: ${m.text()}`); });
-  const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+await browserTest('packs e2e', async (page, shot) => {
   await page.goto(env('EDITOR_URL'));
   await page.click('button.tab[data-tab="Packs"]');
 
@@ -134,13 +124,4 @@ try {
   const differences = await table.innerText();
   assert.ok(differences.includes('fixture.reset_tenant') && differences.includes('minimum_scope'), differences);
   await shot('packs-04-parity');
-} catch (error) {
-  failures.push(String(error?.stack ?? error));
-} finally {
-  await browser.close();
-}
-if (failures.length) {
-  console.error(failures.join('\n'));
-  process.exit(1);
-}
-console.log('packs e2e: ok');
+});

@@ -3,20 +3,14 @@
 // preflight applies the planner's rules (no false error), a broken `_ref` is named at
 // recipe.json's line, and saving writes recipe.json back to recipe.json. Started by
 // tests/tests/editor.rs with EDITOR_URL, WORKSPACE (the .autonoma/ folder) and SHOTS.
-import { env, launch } from './chromium.mjs';
+import { env, browserTest } from './chromium.mjs';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
 const editorUrl = env('EDITOR_URL');
 const workspace = env('WORKSPACE');
-const shots = env('SHOTS');
-fs.mkdirSync(shots, { recursive: true });
-const browser = await launch();
-const failures = [];
-try {
-  const page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
-  page.on('pageerror', (e) => failures.push(`page error: ${e}`));
+await browserTest('planner editor e2e', async (page, shot) => {
   const text = () => page.evaluate(() => ScenarioLabEditor.instance().view.state.doc.toString());
   const select = (a, b) => page.evaluate(([a, b]) => {
     const view = ScenarioLabEditor.instance().view;
@@ -33,7 +27,7 @@ try {
   await page.waitForSelector('button.file[data-file="scenarios.md"] .dialect:has-text("planner CLI format")');
   await page.waitForSelector('[data-testid=diagnostics-summary]');
   assert.match(await page.textContent('[data-testid=diagnostics-summary]'), /0 error\(s\)|no problems/);
-  await page.screenshot({ path: path.join(shots, 'planner-01-opened.png'), fullPage: true });
+  await shot('planner-01-opened');
 
   console.log('# a broken _ref is named at recipe.json\'s line');
   await page.click(recipes);
@@ -61,14 +55,5 @@ try {
   }
   assert.ok(fs.readFileSync(onDisk, 'utf8').includes('Sprint 13'), 'recipe.json holds the edit');
   assert.ok(!fs.existsSync(path.join(workspace, 'scenario-recipes.json')), 'no scenario-recipes.json appeared');
-  await page.screenshot({ path: path.join(shots, 'planner-02-saved.png'), fullPage: true });
-} catch (error) {
-  failures.push(String(error?.stack ?? error));
-} finally {
-  await browser.close();
-}
-if (failures.length) {
-  console.error(failures.join('\n'));
-  process.exit(1);
-}
-console.log('planner editor e2e: ok');
+  await shot('planner-02-saved');
+}, { consoleErrors: false });

@@ -4,23 +4,23 @@
 // Review's "Reconcile and write" repairs it through the proxy, lists the edit as a diff, and the
 // code view takes the repair as one undo step. Started by tests/tests/editor.rs with EDITOR_URL,
 // WORKSPACE (the autonoma/ folder) and SHOTS.
-import { env, launch } from './chromium.mjs';
+import { env, browserTest } from './chromium.mjs';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
 const editorUrl = env('EDITOR_URL');
 const workspace = env('WORKSPACE');
-const shots = env('SHOTS');
-fs.mkdirSync(shots, { recursive: true });
-const browser = await launch();
-const failures = [];
-let page;
-try {
-  page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
-  page.on('pageerror', (e) => failures.push(`page error: ${e}`));
+const setup = (page, failures) => {
   page.on('dialog', (d) => { failures.push(`unexpected dialog: ${d.message()}`); d.dismiss(); });
   page.on('console', (m) => console.log(`console: ${m.text()}`));
+};
+const onError = async (page, failures) => {
+  await page.screenshot({ path: path.join(env('SHOTS'), 'reconcile-failed.png'), fullPage: true }).catch(() => {});
+  const body = await page.textContent('body').catch(() => '');
+  failures.push(`page text: …${body.slice(body.indexOf('Validate all scenarios'))}`);
+};
+await browserTest('reconcile editor e2e', async (page, shot) => {
   const text = () => page.evaluate(() => ScenarioLabEditor.instance().view.state.doc.toString());
   const cursorLine = () => page.evaluate(() => {
     const state = ScenarioLabEditor.instance().view.state;
@@ -44,7 +44,7 @@ try {
   assert.ok(line, `the place names scenario-recipes.json and a line: ${label}`);
   assert.ok(collided.split('\n')[Number(line) - 1].includes('{{owner_email}}'),
     `line ${line} is the record that reuses {{owner_email}}`);
-  await page.screenshot({ path: path.join(shots, 'reconcile-01-diagnosed.png'), fullPage: true });
+  await shot('reconcile-01-diagnosed');
   await place.click();
   await page.waitForSelector('[data-tab=Editor].active');
   await page.waitForFunction((l) => {
@@ -67,7 +67,7 @@ try {
   assert.equal(validation.status, 'ok');
   assert.equal(validation.edits.length, 1);
   assert.ok(fs.existsSync(path.join(workspace, '.endpoint-validated')), 'the sentinel is on disk');
-  await page.screenshot({ path: path.join(shots, 'reconcile-02-edits.png'), fullPage: true });
+  await shot('reconcile-02-edits');
 
   console.log('# the code view took the repair as one undo step');
   await page.click('[data-tab=Editor]');
@@ -80,18 +80,4 @@ try {
   assert.equal(await text(), collided, 'one undo takes the whole reconcile back');
   await page.keyboard.press('Control+y');
   assert.equal(await text(), repaired, 'redo brings it again');
-} catch (error) {
-  failures.push(String(error?.stack ?? error));
-  if (page) {
-    await page.screenshot({ path: path.join(shots, 'reconcile-failed.png'), fullPage: true }).catch(() => {});
-    const body = await page.textContent('body').catch(() => '');
-    failures.push(`page text: …${body.slice(body.indexOf('Validate all scenarios'))}`);
-  }
-} finally {
-  await browser.close();
-}
-if (failures.length) {
-  console.error(failures.join('\n'));
-  process.exit(1);
-}
-console.log('reconcile editor e2e: ok');
+}, { consoleErrors: false, setup, onError });

@@ -1,5 +1,5 @@
 //! A fresh Vite app (tests/vite-app, its npm packages pinned by its lockfile) with
-//! @scenario-lab/codemirror and @scenario-lab/preflight installed from their built folders as
+//! @scenario-lab/codemirror, @scenario-lab/preflight and @scenario-lab/packs installed from their built folders as
 //! tarballs, the example workspace and a 1 MB recipe in `src/`, built and served; for the
 //! package's browser test and its benchmark.
 
@@ -7,6 +7,9 @@ use crate::{free_port, repo_root, text};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// Vite's command, inside the app.
+const VITE: &str = "node_modules/vite/bin/vite.js";
 
 /// Copies `from` into `to`, `node_modules` and `dist` left out.
 fn copy_dir(from: &Path, to: &Path) {
@@ -47,7 +50,7 @@ fn tarballs(app: &Path) -> Vec<String> {
         &["web/editor/build-package.sh", "target/npm-codemirror"],
     );
     let mut files = Vec::new();
-    for dir in ["target/npm", "target/npm-codemirror"] {
+    for dir in ["target/npm", "target/npm-packs", "target/npm-codemirror"] {
         let dir = root.join(dir);
         assert!(
             dir.join("package.json").is_file(),
@@ -102,7 +105,7 @@ pub fn app() -> PathBuf {
     let mut install = vec!["install", "--no-save", "--no-audit", "--no-fund"];
     install.extend(packs.iter().map(String::as_str));
     run(&app, "npm", &install);
-    run(&app, "npx", &["vite", "build", "--logLevel", "warn"]);
+    run(&app, "node", &[VITE, "build", "--logLevel", "warn"]);
     app
 }
 

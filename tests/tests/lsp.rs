@@ -167,6 +167,22 @@ fn at(uri: &Url, line: u32, character: u32) -> lsp::TextDocumentPositionParams {
 }
 
 /// The position of the first `needle` after line `from` (0-based, UTF-16 column).
+/// The completion items at `position`.
+fn completion(
+    client: &mut Client,
+    position: lsp::TextDocumentPositionParams,
+) -> Vec<lsp::CompletionItem> {
+    match client.request::<req::Completion>(lsp::CompletionParams {
+        text_document_position: position,
+        work_done_progress_params: lsp::WorkDoneProgressParams::default(),
+        partial_result_params: lsp::PartialResultParams::default(),
+        context: None,
+    }) {
+        Some(lsp::CompletionResponse::Array(items)) => items,
+        other => panic!("completion: {other:?}"),
+    }
+}
+
 fn find(text: &str, from: usize, needle: &str) -> Position {
     for (line, content) in text.lines().enumerate().skip(from) {
         if let Some(byte) = content.find(needle) {
@@ -253,15 +269,7 @@ fn broken_ref_is_diagnosed(c: &mut Client, uri: &Url, text: &str) -> Position {
 fn completion_offers_the_aliases(c: &mut Client, uri: &Url, broken: Position) {
     // Completion inside the broken `_ref` offers the recipe's aliases.
     let inside = Position::new(broken.line, broken.character + 1);
-    let items = match c.request::<req::Completion>(lsp::CompletionParams {
-        text_document_position: at(uri, inside.line, inside.character),
-        work_done_progress_params: lsp::WorkDoneProgressParams::default(),
-        partial_result_params: lsp::PartialResultParams::default(),
-        context: None,
-    }) {
-        Some(lsp::CompletionResponse::Array(items)) => items,
-        other => panic!("completion: {other:?}"),
-    };
+    let items = completion(c, at(uri, inside.line, inside.character));
     let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
     assert!(
         labels.contains(&"olivia") && labels.contains(&"adam"),
@@ -417,15 +425,7 @@ fn a_workspace_never_seen_answers_from_its_own_discover() {
     // A new model key under `create`: the clinic's models, from its discover.json on disk.
     let create = find(&text, 0, "\"create\": {");
     let line = create.line + 1;
-    let items = match client.request::<req::Completion>(lsp::CompletionParams {
-        text_document_position: at(&uri, line, 0),
-        work_done_progress_params: lsp::WorkDoneProgressParams::default(),
-        partial_result_params: lsp::PartialResultParams::default(),
-        context: None,
-    }) {
-        Some(lsp::CompletionResponse::Array(items)) => items,
-        other => panic!("completion: {other:?}"),
-    };
+    let items = completion(&mut client, at(&uri, line, 0));
     let discover = std::fs::read_to_string(workspace.0.join("autonoma/discover.json"))
         .expect("the clinic's discover");
     let models: Vec<&str> = items
@@ -483,15 +483,7 @@ fn an_anip_pack_is_checked_as_it_is_edited() {
     let manifest = scenario_lab_tests::repo_root()
         .join("tests/fixtures/anip/valid/approval-chain/manifest.json");
     std::fs::copy(manifest, path.with_file_name("manifest.json")).expect("manifest saved");
-    let items = match client.request::<req::Completion>(lsp::CompletionParams {
-        text_document_position: at(&uri, 4, 35),
-        work_done_progress_params: lsp::WorkDoneProgressParams::default(),
-        partial_result_params: lsp::PartialResultParams::default(),
-        context: None,
-    }) {
-        Some(lsp::CompletionResponse::Array(items)) => items,
-        other => panic!("completion: {other:?}"),
-    };
+    let items = completion(&mut client, at(&uri, 4, 35));
     let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
     assert_eq!(
         labels,

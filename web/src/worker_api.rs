@@ -1,6 +1,7 @@
-//! What the editor's worker calls in this same wasm module besides the wasm package's own
-//! exports (`KeptWorkspace`, `checkPack`, `packComplete`, `packHover`, which `web` enables with
-//! the `kept` and `packs` features): the preflight as the Rust side reads it (`analyzeWorkspace`).
+//! What the editor's workers call in this same wasm module: the wasm package's `KeptWorkspace`,
+//! `checkPack`, `packComplete` and `packHover` under the packages' names (re-exported here: a
+//! binary keeps only its own crate's exports), so @scenario-lab/codemirror's worker loop serves
+//! the editor too; and the preflight as the Rust side reads it (`analyzeWorkspace`).
 
 use scenario_lab_core::dialect::{Dialects, Layout};
 use scenario_lab_core::{Diagnostic, FileKind, Texts, Workspace};
@@ -125,4 +126,79 @@ pub async fn analyze(files: &WorkspaceFiles<'_>) -> Option<Result<String, String
                     .map_or_else(|| format!("{e:?}"), |e| String::from(e.message()))
             }),
     )
+}
+
+/// The wasm package's `KeptWorkspace`, exported from the editor's module.
+#[wasm_bindgen(js_name = KeptWorkspace)]
+#[derive(Debug, Default)]
+pub struct EditorWorkspace(scenario_lab_wasm::kept::KeptWorkspace);
+
+#[wasm_bindgen(js_class = KeptWorkspace)]
+impl EditorWorkspace {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> EditorWorkspace {
+        EditorWorkspace::default()
+    }
+
+    pub fn update(&mut self, change: JsValue) -> Result<(), JsError> {
+        self.0.update(change)
+    }
+
+    pub fn preflight(&self) -> Result<JsValue, JsError> {
+        self.0.preflight()
+    }
+
+    pub fn call(
+        &self,
+        method: &str,
+        file: &str,
+        offset: usize,
+        new_name: &str,
+    ) -> Result<JsValue, JsError> {
+        self.0.call(method, file, offset, new_name)
+    }
+}
+
+/// The wasm package's `checkPack`.
+#[wasm_bindgen(js_name = checkPack)]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "wasm-bindgen hands optional strings over owned"
+)]
+pub fn check_pack(
+    text: &str,
+    file_name: &str,
+    manifest: Option<String>,
+) -> Result<JsValue, JsError> {
+    scenario_lab_wasm::check_pack(text, file_name, manifest)
+}
+
+/// The wasm package's `packComplete`.
+#[wasm_bindgen(js_name = packComplete)]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "wasm-bindgen hands optional strings over owned"
+)]
+pub fn pack_complete(
+    text: &str,
+    file_name: &str,
+    manifest: Option<String>,
+    offset: usize,
+) -> Result<JsValue, JsError> {
+    scenario_lab_wasm::pack_complete(text, file_name, manifest, offset)
+}
+
+/// The wasm package's `packHover`.
+#[wasm_bindgen(js_name = packHover)]
+#[allow(
+    clippy::needless_pass_by_value,
+    reason = "wasm-bindgen hands optional strings over owned"
+)]
+pub fn pack_hover(
+    text: &str,
+    file_name: &str,
+    manifest: Option<String>,
+    offset: usize,
+) -> Result<JsValue, JsError> {
+    scenario_lab_wasm::pack_hover(text, file_name, manifest, offset)
 }

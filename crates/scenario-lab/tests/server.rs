@@ -63,6 +63,16 @@ async fn send_to(state: AppState, request: Request<Body>) -> (StatusCode, String
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
+/// One JSON request with the session token.
+async fn authorised(state: AppState, method: &str, uri: &str, body: &str) -> (StatusCode, String) {
+    let request = request(method, uri)
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()))
+        .expect("request");
+    send_to(state, request).await
+}
+
 #[tokio::test]
 async fn the_api_requires_the_session_token() {
     let dir = workspace();
@@ -391,14 +401,7 @@ async fn packs_are_listed_saved_by_plain_names_and_run_one_at_a_time() {
     .expect("pack written");
     let mut state = state(&dir);
     state.packs_dir = packs.canonicalize().expect("canonical");
-    let call = |state: AppState, method: &str, uri: &str, body: &str| {
-        let request = request(method, uri)
-            .header("authorization", format!("Bearer {TOKEN}"))
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_owned()))
-            .expect("request");
-        send_to(state, request)
-    };
+    let call = authorised;
     let (status, body) = call(state.clone(), "GET", "/api/packs", "").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let listed: PacksAnswer = serde_json::from_str(&body).expect("a PacksAnswer");
@@ -472,14 +475,8 @@ async fn a_pack_run_sends_credentials_only_to_a_service_named_by_the_user() {
     .expect("pack written");
     let mut state = state(&dir);
     state.packs_dir = packs.canonicalize().expect("canonical");
-    let run = |state: AppState, body: &'static str| {
-        let request = request("POST", "/api/packs/run")
-            .header("authorization", format!("Bearer {TOKEN}"))
-            .header("content-type", "application/json")
-            .body(Body::from(body))
-            .expect("request");
-        send_to(state, request)
-    };
+    let run =
+        |state: AppState, body: &'static str| authorised(state, "POST", "/api/packs/run", body);
     let error = |body: &str| {
         let report = body
             .split("event: report\ndata: ")

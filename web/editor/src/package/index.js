@@ -2,10 +2,11 @@
 // preflight and the language service run in a Web Worker that keeps the workspace (the worker and
 // the wasm module load from this package by `import.meta.url`: bundlers need no configuration).
 import { StateEffect, StateField } from "@codemirror/state";
-import { EditorView, ViewPlugin } from "@codemirror/view";
+import { EditorView } from "@codemirror/view";
 import { lintGutter } from "@codemirror/lint";
 import { WorkerClient, fileKey } from "../lib/client.js";
-import { applyEdits, languageFeatures, languageFor, lintDiagnostics } from "../lib/features.js";
+import { applyEdits, languageFeatures, languageFor } from "../lib/features.js";
+import { afterPaintChecker, carries } from "../lib/checker.js";
 
 /** Replaces the other workspace files (`{discover, scenarios, entityAudit, validation, folder}`). */
 export const setWorkspace = StateEffect.define();
@@ -55,41 +56,17 @@ export function scenarioLab({ file, workspace = {}, onWorkspaceEdit, onNavigate,
     onNavigate?.(place);
     latest?.dom.dispatchEvent(new CustomEvent("scenario-lab-navigate", { detail: place, bubbles: true }));
   };
-  const checker = ViewPlugin.fromClass(class {
-    constructor(view) {
-      latest = view;
-      this.view = view;
-      this.version = 0;
-      this.schedule();
-    }
-    update(update) {
-      latest = update.view;
-      const moved = update.transactions.some((tr) => tr.effects.some((e) => e.is(setWorkspace)));
-      if (update.docChanged || moved) this.schedule();
-    }
-    /** After the frame that paints the edit (never before it), the preflight in the worker. */
-    schedule() {
-      const version = ++this.version;
-      const run = () => this.check(version);
-      if (typeof requestAnimationFrame === "function" && !document.hidden) requestAnimationFrame(() => setTimeout(run, 0));
-      else setTimeout(run, 0);
-    }
-    async check(version) {
-      if (version !== this.version) return; // a newer edit is on its way
+  const checker = afterPaintChecker({
+    onView: (view) => { latest = view; },
+    rerun: (update) => carries(update, setWorkspace),
+    check: async (view) => {
       const c = client();
-      try {
-        await c.sync(files(this.view.state));
-        const report = await c.call("preflight");
-        if (version !== this.version) return;
-        const mine = report.diagnostics.filter((d) => d.file === file);
-        this.view.dispatch(lintDiagnostics(this.view, mine, (view, fix) => {
-          if (fix.file === file) applyEdits(view, fix.edits);
-          else otherEdits(fix.file, fix.edits);
-        }));
-      } catch (error) {
-        notice(`the preflight did not run: ${error.message ?? error}`);
-      }
-    }
+      await c.sync(files(view.state));
+      const report = await c.call("preflight");
+      return report.diagnostics.filter((d) => d.file === file);
+    },
+    fix: (view, fix) => (fix.file === file ? applyEdits(view, fix.edits) : otherEdits(fix.file, fix.edits)),
+    failed: (error) => notice(`the preflight did not run: ${error.message ?? error}`),
   });
   return [
     languageFor(file),

@@ -2,10 +2,11 @@
 // offline check as lint diagnostics with quick fixes, completion and hover, in a worker of their
 // own (over @scenario-lab/packs, so a recipe editor never loads the pack parser).
 import { StateEffect, StateField } from "@codemirror/state";
-import { EditorView, ViewPlugin } from "@codemirror/view";
+import { EditorView } from "@codemirror/view";
 import { lintGutter } from "@codemirror/lint";
 import { WorkerClient } from "../lib/client.js";
-import { applyEdits, languageFor, lintDiagnostics, packFeatures } from "../lib/features.js";
+import { languageFor, packFeatures } from "../lib/features.js";
+import { afterPaintChecker, carries } from "../lib/checker.js";
 
 /** Replaces the saved `manifest.json` text the pack is checked and completed against. */
 export const setManifest = StateEffect.define();
@@ -33,36 +34,15 @@ export function scenarioLabPack({ file = "scenario.pack.yaml", manifest, onNotic
     ),
   };
   const notice = (text) => onNotice?.(text);
-  const checker = ViewPlugin.fromClass(class {
-    constructor(view) {
-      latest = view;
-      this.view = view;
-      this.version = 0;
-      this.schedule();
-    }
-    update(update) {
-      latest = update.view;
-      const moved = update.transactions.some((tr) => tr.effects.some((e) => e.is(setManifest)));
-      if (update.docChanged || moved) this.schedule();
-    }
-    schedule() {
-      const version = ++this.version;
-      const run = () => this.check(version);
-      if (typeof requestAnimationFrame === "function" && !document.hidden) requestAnimationFrame(() => setTimeout(run, 0));
-      else setTimeout(run, 0);
-    }
-    async check(version) {
-      if (version !== this.version) return;
-      try {
-        const state = this.view.state;
-        const report = await client().call("checkPack", state.doc.toString(), file, state.field(manifestField));
-        if (version !== this.version) return;
-        const mine = report.diagnostics.filter((d) => d.file === "scenario.pack.yaml");
-        this.view.dispatch(lintDiagnostics(this.view, mine, (view, fix) => applyEdits(view, fix.edits)));
-      } catch (error) {
-        notice(`the pack check did not run: ${error.message ?? error}`);
-      }
-    }
+  const checker = afterPaintChecker({
+    onView: (view) => { latest = view; },
+    rerun: (update) => carries(update, setManifest),
+    check: async (view) => {
+      const state = view.state;
+      const report = await client().call("checkPack", state.doc.toString(), file, state.field(manifestField));
+      return report.diagnostics.filter((d) => d.file === "scenario.pack.yaml");
+    },
+    failed: (error) => notice(`the pack check did not run: ${error.message ?? error}`),
   });
   return [
     languageFor(file),
