@@ -1,7 +1,9 @@
 //! What the editor's workers call in this same wasm module: the wasm package's `KeptWorkspace`,
-//! `checkPack`, `packComplete` and `packHover` under the packages' names (re-exported here: a
-//! binary keeps only its own crate's exports), so @scenario-lab/codemirror's worker loop serves
-//! the editor too; and the preflight as the Rust side reads it (`analyzeWorkspace`).
+//! `checkPack`, `packComplete` and `packHover` under names of their own (`EditorWorkspace`,
+//! `editorCheckPack`, …: a binary keeps only its own crate's exports, and a build that links the
+//! package's exports too must not see a name twice), which the editor's worker hands to
+//! @scenario-lab/codemirror's worker loop under the package's names; and the preflight as the
+//! Rust side reads it (`analyzeWorkspace`).
 
 use scenario_lab_core::dialect::{Dialects, Layout};
 use scenario_lab_core::{Diagnostic, FileKind, Texts, Workspace};
@@ -129,11 +131,11 @@ pub async fn analyze(files: &WorkspaceFiles<'_>) -> Option<Result<String, String
 }
 
 /// The wasm package's `KeptWorkspace`, exported from the editor's module.
-#[wasm_bindgen(js_name = KeptWorkspace)]
+#[wasm_bindgen]
 #[derive(Debug, Default)]
 pub struct EditorWorkspace(scenario_lab_wasm::kept::KeptWorkspace);
 
-#[wasm_bindgen(js_class = KeptWorkspace)]
+#[wasm_bindgen]
 impl EditorWorkspace {
     #[wasm_bindgen(constructor)]
     pub fn new() -> EditorWorkspace {
@@ -160,7 +162,7 @@ impl EditorWorkspace {
 }
 
 /// The wasm package's `checkPack`.
-#[wasm_bindgen(js_name = checkPack)]
+#[wasm_bindgen(js_name = editorCheckPack)]
 #[allow(
     clippy::needless_pass_by_value,
     reason = "wasm-bindgen hands optional strings over owned"
@@ -174,7 +176,7 @@ pub fn check_pack(
 }
 
 /// The wasm package's `packComplete`.
-#[wasm_bindgen(js_name = packComplete)]
+#[wasm_bindgen(js_name = editorPackComplete)]
 #[allow(
     clippy::needless_pass_by_value,
     reason = "wasm-bindgen hands optional strings over owned"
@@ -189,7 +191,7 @@ pub fn pack_complete(
 }
 
 /// The wasm package's `packHover`.
-#[wasm_bindgen(js_name = packHover)]
+#[wasm_bindgen(js_name = editorPackHover)]
 #[allow(
     clippy::needless_pass_by_value,
     reason = "wasm-bindgen hands optional strings over owned"

@@ -5,5 +5,12 @@ import { serve } from "./lib/serve.js";
 serve(async (init) => {
   const module = await import(init.glue);
   await module.default({ module_or_path: init.wasm });
-  return module;
+  // The package's names for what the editor's module exports under its own (web/src/worker_api.rs).
+  return {
+    ...module,
+    KeptWorkspace: module.EditorWorkspace,
+    checkPack: module.editorCheckPack,
+    packComplete: module.editorPackComplete,
+    packHover: module.editorPackHover,
+  };
 }, false);
