@@ -43,19 +43,6 @@ impl<'a> WorkspaceFiles<'a> {
     }
 }
 
-/// The same files as the worker decodes them.
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OwnedFiles {
-    pub recipes: Option<String>,
-    pub scenarios: Option<String>,
-    pub discover: Option<String>,
-    pub entity_audit: Option<String>,
-    pub validation: Option<String>,
-    #[serde(default)]
-    pub layout: Option<Layout>,
-}
-
 /// The preflight's answer as it crosses from the worker.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct WorkerReport {
@@ -68,7 +55,8 @@ pub struct WorkerReport {
 /// The preflight of `files` (a `PreflightInput`), as [`WorkerReport`] JSON.
 #[wasm_bindgen(js_name = analyzeWorkspace)]
 pub fn analyze_workspace(files: JsValue) -> Result<String, JsError> {
-    let files: OwnedFiles =
+    // The files as a kept workspace's update carries them (`PreflightInput` keys and the layout).
+    let files: scenario_lab_wasm::kept::FilesPatch =
         serde_wasm_bindgen::from_value(files).map_err(|e| JsError::new(&e.to_string()))?;
     Ok(report_json(&Workspace {
         recipes: files.recipes.as_deref(),

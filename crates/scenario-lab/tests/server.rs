@@ -63,6 +63,15 @@ async fn send_to(state: AppState, request: Request<Body>) -> (StatusCode, String
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
+/// The `report` event of a pack run's stream.
+fn run_outcome(stream: &str) -> scenario_lab_core::api::PackRunOutcome {
+    let report = stream
+        .split("event: report\ndata: ")
+        .nth(1)
+        .unwrap_or_default();
+    serde_json::from_str(report.trim()).expect("a PackRunOutcome")
+}
+
 /// One JSON request with the session token.
 async fn authorised(state: AppState, method: &str, uri: &str, body: &str) -> (StatusCode, String) {
     let request = request(method, uri)
@@ -449,12 +458,7 @@ async fn packs_are_listed_saved_by_plain_names_and_run_one_at_a_time() {
     let (status, body) = call(state, "POST", "/api/packs/run", r#"{"name":"x.pack.yaml"}"#).await;
     // It runs: a stream whose report says why there are no verdicts (nothing listens on port 9).
     assert_eq!(status, StatusCode::OK, "{body}");
-    let report = body
-        .split("event: report\ndata: ")
-        .nth(1)
-        .unwrap_or_default();
-    let outcome: scenario_lab_core::api::PackRunOutcome =
-        serde_json::from_str(report.trim()).expect("a PackRunOutcome");
+    let outcome = run_outcome(&body);
     assert!(outcome.report.is_none());
     assert!(
         outcome.error.unwrap_or_default().contains("unreachable"),
@@ -477,15 +481,7 @@ async fn a_pack_run_sends_credentials_only_to_a_service_named_by_the_user() {
     state.packs_dir = packs.canonicalize().expect("canonical");
     let run =
         |state: AppState, body: &'static str| authorised(state, "POST", "/api/packs/run", body);
-    let error = |body: &str| {
-        let report = body
-            .split("event: report\ndata: ")
-            .nth(1)
-            .unwrap_or_default();
-        let outcome: scenario_lab_core::api::PackRunOutcome =
-            serde_json::from_str(report.trim()).expect("a PackRunOutcome");
-        outcome.error.unwrap_or_default()
-    };
+    let error = |body: &str| run_outcome(body).error.unwrap_or_default();
     // The pack's service, and a service the page names, are not the user naming them.
     for body in [
         r#"{"name":"z.pack.yaml"}"#,
