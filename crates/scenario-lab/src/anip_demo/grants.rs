@@ -113,7 +113,10 @@ pub(super) async fn issue(
         .map_or(Value::Null, |d| d["grant_policy"].clone());
     let (life, uses) = within_policy(&policy, &body)?;
     let now = Utc::now();
-    let expires_at = now + chrono::Duration::seconds(life);
+    // `life` is at most the policy's; a negative one gives an expired grant, never a panic.
+    let expires_at = chrono::Duration::try_seconds(life)
+        .and_then(|life| now.checked_add_signed(life))
+        .unwrap_or(now);
     let grant_id = new_id("grant_");
     let mut grant = json!({
         "grant_id": grant_id,

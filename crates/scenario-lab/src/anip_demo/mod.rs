@@ -413,7 +413,16 @@ async fn tokens(
     let now = Utc::now();
     let id = new_id("anip-");
     let task_id = format!("task-{id}");
-    let expires = now + chrono::Duration::hours(body.ttl_hours.unwrap_or(2));
+    // A life out of range is the longest (or, negative, the shortest) a token can have, never a
+    // panic; 0 gives an expired token, as the runtime's does.
+    let ttl = body.ttl_hours.unwrap_or(2);
+    let expires = chrono::Duration::try_hours(ttl)
+        .and_then(|life| now.checked_add_signed(life))
+        .unwrap_or(if ttl < 0 {
+            now
+        } else {
+            DateTime::<Utc>::MAX_UTC
+        });
     let claims = json!({
         "jti": id, "iss": SERVICE_ID, "sub": principal, "aud": SERVICE_ID,
         "iat": now.timestamp(), "exp": expires.timestamp(), "scope": body.scope,
