@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 /// What the check and the runner read of a manifest (`GET /anip/manifest`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -179,14 +178,16 @@ fn is_empty(value: &Value) -> bool {
 
 /// `sha256:<hex>` over the canonical JSON (sorted keys, no spaces) of the normalized capabilities.
 pub fn capability_digest(capabilities: &Value) -> String {
-    let mut text = String::new();
-    canonical(&normalize(capabilities), &mut text);
-    let digest = Sha256::digest(text.as_bytes());
-    let mut out = String::from("sha256:");
-    for byte in digest {
-        let _ = write!(out, "{byte:02x}");
-    }
-    out
+    json_digest(&normalize(capabilities))
+}
+
+/// `sha256:<hex>` over the canonical JSON of `value`, as the runtimes digest parameters, previews
+/// and audit entries.
+pub fn json_digest(value: &Value) -> String {
+    format!(
+        "sha256:{}",
+        hex::encode(Sha256::digest(canonical_json(value).as_bytes()))
+    )
 }
 
 /// The canonical JSON of `value` (sorted keys, no spaces), as the runtimes digest parameters

@@ -9,9 +9,8 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use chrono::Utc;
 use scenario_lab_core::anip::jws::sign_jwt;
-use scenario_lab_core::anip::manifest::canonical_json;
+use scenario_lab_core::anip::manifest::json_digest;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// The runtime's event class of an outcome (`classification.py`).
@@ -83,24 +82,25 @@ fn push(store: &mut Store, key: &AuditKey<'_>, principal: &str, fields: &Value) 
     );
     entry.insert("storage_redacted".into(), json!(false));
     entry.insert("sequence_number".into(), json!(store.audit.len() + 1));
-    let previous = store.audit.last().map_or_else(
-        || "sha256:0".to_owned(),
-        |r| format!("sha256:{}", hex(&Sha256::digest(canonical_json(&r.entry)))),
-    );
+    // Chained by the hash each entry was signed over (computed once, when it was appended).
+    let previous = store
+        .audit
+        .last()
+        .map_or_else(|| "sha256:0".to_owned(), |r| r.hash.clone());
     entry.insert("previous_hash".into(), json!(previous));
-    let entry = Value::Object(entry);
-    let hash = hex(&Sha256::digest(canonical_json(&entry)));
-    let signature = sign_jwt(key.key, key.kid, &json!({"audit_hash": hash}));
-    let mut entry = entry;
-    entry["signature"] = json!(signature);
+    let mut entry = Value::Object(entry);
+    let hash = json_digest(&entry);
+    let audit_hash = hash.trim_start_matches("sha256:");
+    entry["signature"] = json!(sign_jwt(
+        key.key,
+        key.kid,
+        &json!({"audit_hash": audit_hash})
+    ));
     store.audit.push(AuditRecord {
         principal: principal.to_owned(),
         entry,
+        hash,
     });
-}
-
-fn hex(bytes: &[u8]) -> String {
-    super::hex_of(bytes)
 }
 
 /// The key audit entries are signed with.

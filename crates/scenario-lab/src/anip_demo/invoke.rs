@@ -1,12 +1,13 @@
 //! `POST /anip/invoke/{capability}`: the token's scope and purpose, a continuation's grant
 //! (read-only checks, then the atomic reservation), the handler, and the audit entry.
 
-use super::{AnipDemo, ApprovalRecord, Failed, Store, TokenRecord, digest, new_id};
+use super::{AnipDemo, ApprovalRecord, Failed, Store, TokenRecord, new_id};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use scenario_lab_core::anip::manifest::json_digest as digest;
 use serde_json::{Value, json};
 
 /// The scopes of `decl`'s `minimum_scope` that `scope` lacks.

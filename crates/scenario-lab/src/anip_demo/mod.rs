@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, SecondsFormat, Utc};
 use p256::ecdsa::SigningKey;
 use scenario_lab_core::anip::jws::{public_jwk, sign_detached, sign_jwt, verify_jwt};
-use scenario_lab_core::anip::manifest::canonical_json;
+use scenario_lab_core::anip::manifest::{canonical_json, json_digest};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -83,6 +83,8 @@ struct GrantRecord {
 struct AuditRecord {
     principal: String,
     entry: Value,
+    /// `sha256:` of the entry before its signature: what it is signed over, and chained by.
+    hash: String,
 }
 
 /// Everything the service holds in memory.
@@ -125,20 +127,6 @@ fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, false)
 }
 
-/// `sha256:<hex>` of the canonical JSON of `value` (parameter and preview digests).
-fn digest(value: &Value) -> String {
-    let hash = Sha256::digest(canonical_json(value).as_bytes());
-    format!("sha256:{}", hex_of(&hash))
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut out, b| {
-        use std::fmt::Write;
-        let _ = write!(out, "{b:02x}");
-        out
-    })
-}
-
 impl Default for AnipDemo {
     fn default() -> Self {
         Self::new()
@@ -152,7 +140,7 @@ impl AnipDemo {
         let audit_key = random_key();
         let kid_of = |k: &SigningKey| {
             let point = k.verifying_key().to_encoded_point(true);
-            hex_of(&Sha256::digest(point.as_bytes())[..8])
+            hex::encode(&Sha256::digest(point.as_bytes())[..8])
         };
         AnipDemo {
             kid: kid_of(&key),
@@ -350,7 +338,7 @@ async fn manifest(State(demo): State<AnipDemo>) -> Response {
         "capabilities": names,
         "manifest_metadata": {
             "version": "0.10.0",
-            "sha256": digest(&demo.capabilities),
+            "sha256": json_digest(&demo.capabilities),
             "issued_at": timestamp(now),
             "expires_at": timestamp(now + chrono::Duration::days(30)),
         },
