@@ -2,10 +2,10 @@
 //! keys, capability ids and their parameters from the saved manifest, actors, probes, `prior`
 //! ids, `${captures}`, classes and outcomes). Pure, positions in bytes, like `crate::language`.
 
-use super::locate::{PackCursor, cursor_at, node_at, tree};
+use super::locate::{PackCursor, cursor_at, node_at};
 use super::manifest::{CapabilityDecl, Manifest};
 use super::pack::{Negative, Pack, ScenarioClass};
-use super::parse::{Syntax, parse_pack};
+use super::parse::{Syntax, parse_pack_and_tree};
 use super::schema::{self, EVENT_CLASSES, OUTCOMES, Place};
 use crate::diagnostic::Span;
 use crate::language::locate::Seg;
@@ -24,11 +24,12 @@ struct Context<'a> {
 
 impl<'a> Context<'a> {
     fn new(text: &'a str, syntax: Syntax, manifest: Option<&'a Manifest>) -> Self {
+        let (pack, tree) = parse_pack_and_tree(text, syntax);
         Context {
             text,
             syntax,
-            pack: parse_pack(text, syntax).value,
-            tree: tree(text, syntax),
+            pack: pack.value,
+            tree,
             manifest,
         }
     }
@@ -110,7 +111,7 @@ pub fn complete(
     offset: usize,
 ) -> Vec<Completion> {
     let ctx = Context::new(text, syntax, manifest);
-    let mut cursor = cursor_at(text, syntax, offset);
+    let mut cursor = cursor_at(text, syntax, ctx.tree.as_ref(), offset);
     // `- word` in a list of scalars is an item being typed.
     if cursor.in_key
         && matches!(cursor.path.last(), Some(Seg::Index(_)))
@@ -448,7 +449,7 @@ pub fn hover(
     offset: usize,
 ) -> Option<Hover> {
     let ctx = Context::new(text, syntax, manifest);
-    let cursor = cursor_at(text, syntax, offset);
+    let cursor = cursor_at(text, syntax, ctx.tree.as_ref(), offset);
     let token = cursor.token;
     let word = text
         .get(token.start..token.end)?

@@ -3,7 +3,7 @@
 //! packs the tree where it covers the cursor, and the lines' indentation where it does not.
 
 use super::parse::Syntax;
-use crate::diagnostic::{FileKind, Span};
+use crate::diagnostic::Span;
 use crate::language::locate::{Seg, cursor_at as json_cursor_at};
 use crate::yaml::{YamlKind, YamlNode};
 
@@ -20,17 +20,6 @@ pub struct PackCursor {
     pub prefix: String,
 }
 
-/// The pack's tree, YAML or JSON, as far as it reads.
-pub fn tree(text: &str, syntax: Syntax) -> Option<YamlNode> {
-    match syntax {
-        Syntax::Yaml => crate::yaml::parse(FileKind::Pack, text, 0).value,
-        Syntax::Json => crate::json::parse(FileKind::Pack, text)
-            .value
-            .as_ref()
-            .map(YamlNode::from_json),
-    }
-}
-
 /// The node at `path` of `root`.
 pub fn node_at<'n>(root: &'n YamlNode, path: &[Seg]) -> Option<&'n YamlNode> {
     path.iter().try_fold(root, |node, seg| match seg {
@@ -39,8 +28,8 @@ pub fn node_at<'n>(root: &'n YamlNode, path: &[Seg]) -> Option<&'n YamlNode> {
     })
 }
 
-/// What the cursor at `offset` is on.
-pub fn cursor_at(text: &str, syntax: Syntax, offset: usize) -> PackCursor {
+/// What the cursor at `offset` is on; `tree` is the pack's tree as far as it reads.
+pub fn cursor_at(text: &str, syntax: Syntax, tree: Option<&YamlNode>, offset: usize) -> PackCursor {
     let offset = offset.min(text.len());
     if syntax == Syntax::Json {
         let cursor = json_cursor_at(text, offset);
@@ -58,9 +47,7 @@ pub fn cursor_at(text: &str, syntax: Syntax, offset: usize) -> PackCursor {
     if !text[line_start..offset].contains(['{', '[']) {
         return by_indentation(text, offset);
     }
-    let tree = crate::yaml::parse(FileKind::Pack, text, 0).value;
-    tree.as_ref()
-        .and_then(|root| in_tree(text, root, offset, &mut Vec::new()))
+    tree.and_then(|root| in_tree(text, root, offset, &mut Vec::new()))
         .unwrap_or_else(|| by_indentation(text, offset))
 }
 
@@ -281,6 +268,7 @@ fn siblings(above: &str, dash: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::FileKind;
 
     fn key(k: &str) -> Seg {
         Seg::Key(k.to_owned())
@@ -289,7 +277,8 @@ mod tests {
     fn at(text: &str) -> PackCursor {
         let offset = text.find("$0").expect("a $0 marker");
         let text = text.replace("$0", "");
-        cursor_at(&text, Syntax::Yaml, offset)
+        let tree = crate::yaml::parse(FileKind::Pack, &text, 0).value;
+        cursor_at(&text, Syntax::Yaml, tree.as_ref(), offset)
     }
 
     #[test]

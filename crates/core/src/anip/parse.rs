@@ -55,6 +55,11 @@ pub const BRITTLE_KEYS: [&str; 8] = [
 
 /// Parses a pack's text (the tree, then the model).
 pub fn parse_pack(text: &str, syntax: Syntax) -> Parsed<Pack> {
+    parse_pack_and_tree(text, syntax).0
+}
+
+/// The pack and the tree it was read from, as far as it reads (the language service asks both).
+pub fn parse_pack_and_tree(text: &str, syntax: Syntax) -> (Parsed<Pack>, Option<YamlNode>) {
     let tree = match syntax {
         Syntax::Yaml => crate::yaml::parse(FileKind::Pack, text, 0),
         Syntax::Json => {
@@ -84,10 +89,11 @@ pub fn parse_pack(text: &str, syntax: Syntax) -> Parsed<Pack> {
             span: Span::default(),
         });
     }
-    Parsed {
+    let parsed = Parsed {
         value: pack,
         diagnostics: reader.diagnostics,
-    }
+    };
+    (parsed, tree.value)
 }
 
 type Entries = [(YamlNode, YamlNode)];
