@@ -19,7 +19,7 @@ import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 import { lintGutter, lintKeymap, forEachDiagnostic } from "@codemirror/lint";
 import { get as idbGet, set as idbSet, del as idbDel } from "idb-keyval";
 import { LanguageWorker } from "./language_worker.js";
-import { applyEdits, languageFeatures, languageFor, lintDiagnostics, packFeatures } from "./lib/features.js";
+import { applyEdits, languageFeatures, languageFor, lintDiagnostics, packFeatures, textOf } from "./lib/features.js";
 
 /** Marks transactions the Rust side made (a load, Fix all, a conflict choice): not echoed back. */
 const external = Annotation.define();
@@ -46,18 +46,6 @@ function diffChange(before, after) {
     endAfter--;
   }
   return { from: start, to: endBefore, insert: after.slice(start, endAfter) };
-}
-
-// A document's text, read once per version: documents are immutable, and the host, preflight,
-// completion and hover all ask for the same one (a 1 MB toString costs milliseconds).
-const texts = new WeakMap();
-function textOf(doc) {
-  let text = texts.get(doc);
-  if (text === undefined) {
-    text = doc.toString();
-    texts.set(doc, text);
-  }
-  return text;
 }
 
 class CodeView {

@@ -13,6 +13,18 @@ import { markdownLanguage } from "@codemirror/lang-markdown";
 import { yaml, yamlFrontmatter } from "@codemirror/lang-yaml";
 import { LanguageSupport } from "@codemirror/language";
 
+// A document's text, read once per version: documents are immutable, and the host, preflight,
+// completion and hover all ask for the same one (a 1 MB toString costs milliseconds).
+const texts = new WeakMap();
+export function textOf(doc) {
+  let text = texts.get(doc);
+  if (text === undefined) {
+    text = doc.toString();
+    texts.set(doc, text);
+  }
+  return text;
+}
+
 /** The language of a workspace file or pack by its name. */
 export function languageFor(file) {
   if (file.endsWith(".md")) {
@@ -261,9 +273,7 @@ export function languageFeatures({ service, file, navigate, otherEdits, notice }
     view.dispatch({ effects: boxEffect.of({ kind: "rename", pos, name, apply: (newName) => rename(view, pos, newName) }) });
   };
   return [
-    boxField,
-    autocompletion({ override: [async (context) => completionResult(context, await service.call("complete", fileName(), context.pos))], activateOnTyping: true }),
-    hoverTooltip(async (view, pos) => hoverCard(await service.call("hover", fileName(), pos)), { hideOnChange: true }),
+    packFeatures({ service, file, notice }),
     EditorView.domEventHandlers({
       mousedown(event, view) {
         if (!(event.ctrlKey || event.metaKey) || event.button !== 0) return false;
@@ -278,13 +288,14 @@ export function languageFeatures({ service, file, navigate, otherEdits, notice }
       { key: "F12", preventDefault: true, run: (view) => (definition(view, view.state.selection.main.head), true) },
       { key: "Shift-F12", preventDefault: true, run: (view) => (references(view), true) },
       { key: "F2", preventDefault: true, run: (view) => (startRename(view), true) },
-      { key: "Mod-.", preventDefault: true, run: (view) => (showCodeActions(view, notice), true) },
-      ...completionKeymap,
     ])),
   ];
 }
 
-/** The pack features: completion and hover from the pack language service, Ctrl+. for fixes. */
+/**
+ * What every view over a language service has: completion, hover, and Ctrl+. for the fixes at
+ * the cursor (the pack views have just these; `languageFeatures` adds navigation and rename).
+ */
 export function packFeatures({ service, file, notice }) {
   const fileName = typeof file === "function" ? file : () => file;
   return [

@@ -5,7 +5,7 @@ import { StateEffect, StateField } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { lintGutter } from "@codemirror/lint";
 import { WorkerClient, fileKey } from "../lib/client.js";
-import { applyEdits, languageFeatures, languageFor } from "../lib/features.js";
+import { applyEdits, languageFeatures, languageFor, textOf } from "../lib/features.js";
 import { afterPaintChecker, carries } from "../lib/checker.js";
 
 /** Replaces the other workspace files (`{discover, scenarios, entityAudit, validation, folder}`). */
@@ -42,7 +42,7 @@ export function scenarioLab({ file, workspace = {}, onWorkspaceEdit, onNavigate,
   const files = (state) => {
     const texts = { ...state.field(others) };
     delete texts[key];
-    return { recipes: "", ...texts, [key]: state.doc.toString() };
+    return { recipes: "", ...texts, [key]: textOf(state.doc) };
   };
   const service = {
     call: (method, name, offset, newName) => client().language(method, files(latest.state), name, offset, newName),

@@ -5,7 +5,7 @@ import { StateEffect, StateField } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
 import { lintGutter } from "@codemirror/lint";
 import { WorkerClient } from "../lib/client.js";
-import { languageFor, packFeatures } from "../lib/features.js";
+import { languageFor, packFeatures, textOf } from "../lib/features.js";
 import { afterPaintChecker, carries } from "../lib/checker.js";
 
 /** Replaces the saved `manifest.json` text the pack is checked and completed against. */
@@ -30,7 +30,7 @@ export function scenarioLabPack({ file = "scenario.pack.yaml", manifest, onNotic
   const service = {
     call: (method, name, offset) => client().call(
       method === "complete" ? "packComplete" : "packHover",
-      latest.state.doc.toString(), name, latest.state.field(manifestField), offset,
+      textOf(latest.state.doc), name, latest.state.field(manifestField), offset,
     ),
   };
   const notice = (text) => onNotice?.(text);
@@ -39,7 +39,7 @@ export function scenarioLabPack({ file = "scenario.pack.yaml", manifest, onNotic
     rerun: (update) => carries(update, setManifest),
     check: async (view) => {
       const state = view.state;
-      const report = await client().call("checkPack", state.doc.toString(), file, state.field(manifestField));
+      const report = await client().call("checkPack", textOf(state.doc), file, state.field(manifestField));
       return report.diagnostics.filter((d) => d.file === "scenario.pack.yaml");
     },
     failed: (error) => notice(`the pack check did not run: ${error.message ?? error}`),
