@@ -55,3 +55,25 @@ fn unknown_alias_is_found() {
         "\"olivai\""
     );
 }
+
+/// The wasm builds leave serde_json_path's regex functions out: a path calling `match()` is
+/// noted as not checked (info), never reported as broken and never passed in silence.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_regex_json_path_is_noted_not_failed() {
+    use scenario_lab_core::Severity;
+    use scenario_lab_core::anip::{Syntax, check_pack};
+    let pack = "format: scenario-pack/v1\nscenarios:\n  - id: a\n    capture: {g: \"$.items[?search(@.name, 'a')]\"}\n";
+    let report = check_pack(pack, Syntax::Yaml, None).report;
+    let paths: Vec<_> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::PACK_JSON_PATH)
+        .collect();
+    assert!(
+        paths.iter().all(|d| d.severity == Severity::Info),
+        "{paths:?}"
+    );
+    #[cfg(target_arch = "wasm32")]
+    assert_eq!(paths.len(), 1, "{paths:?}");
+}

@@ -26,6 +26,10 @@ pub(super) fn check(pack: &Pack, text: &str, out: &mut Vec<Diagnostic>) {
     }
     for (path, what) in paths {
         if let Err(error) = JsonPath::parse(&path.value) {
+            if let Some(function) = regex_function(&path.value) {
+                out.push(unchecked(path, what, function));
+                continue;
+            }
             let at = error_span(text, path, error.position());
             let why = if path.value.starts_with('$') {
                 error.message().to_owned()
@@ -45,6 +49,38 @@ pub(super) fn check(pack: &Pack, text: &str, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// The regex filter function (`match`, `search`) `path` calls when this build cannot parse it:
+/// serde_json_path knows them only with its `regex` feature, which the CLI has and the wasm
+/// builds leave out (280 KB gzipped). Asked of the parser itself, so any build that has them
+/// checks them.
+fn regex_function(path: &str) -> Option<&'static str> {
+    let called = |name: &str| {
+        path.match_indices(name).any(|(at, _)| {
+            let before = path[..at].chars().next_back();
+            let after = path[at + name.len()..].trim_start();
+            after.starts_with('(') && !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
+    };
+    let function = ["match", "search"].into_iter().find(|name| called(name))?;
+    JsonPath::parse("$[?match(@, 'a')]")
+        .is_err()
+        .then_some(function)
+}
+
+/// The note for a path this build could not check: never an error, never a silent pass.
+fn unchecked(path: &Spanned<String>, what: &str, function: &str) -> Diagnostic {
+    Diagnostic::info(
+        Code::PACK_JSON_PATH,
+        FileKind::Pack,
+        path.span,
+        format!(
+            "{what} `{}` calls `{function}()`, which this build cannot parse: the path is not checked here",
+            path.value
+        ),
+    )
+    .with_help("`scenario-lab anip check` parses it (its JSONPath has the regex functions)")
 }
 
 /// The byte of the file where parsing stopped (`position` counts characters of the path from 1),
@@ -101,5 +137,22 @@ mod tests {
         let found = errors(json, Syntax::Json);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, "r", "{found:?}");
+    }
+
+    #[test]
+    fn a_regex_function_is_checked_where_the_build_can_and_noted_where_it_cannot() {
+        let yaml = "format: scenario-pack/v1\nscenarios:\n  - id: a\n    capture: {g: \"$.items[?match(@.name, 'a.*')]\", h: \"$.items[?length(@.name) > 2]\"}\n";
+        let pack = parse_pack(yaml, Syntax::Yaml).value;
+        let mut out = Vec::new();
+        check(&pack, yaml, &mut out);
+        if JsonPath::parse("$[?match(@, 'a')]").is_ok() {
+            assert!(out.is_empty(), "{out:?}");
+        } else {
+            assert_eq!(out.len(), 1, "{out:?}");
+            assert_eq!(out[0].severity, crate::diagnostic::Severity::Info);
+            assert!(out[0].message.contains("`match()`"), "{out:?}");
+        }
+        // A word that merely contains the name is no call.
+        assert_eq!(regex_function("$.rematch(x"), None);
     }
 }
