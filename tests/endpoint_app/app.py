@@ -10,6 +10,7 @@ database; the DEFECT environment variable turns on one realistic bug at a time:
   down_fails_once   the first down answers 500 (the teardown can be retried later)
   down_not_ok_twice the first two downs answer 200 with "ok": false and tear nothing down
   no_task_factory   Task, an audited model, has no factory registered
+  disabled          the app's own switch (AUTONOMA_ENABLED off) answers 503 before the SDK
 """
 
 import json
@@ -191,6 +192,9 @@ unconfirmed_downs = {"left": 2 if DEFECT == "down_not_ok_twice" else 0}
 
 @app.middleware("http")
 async def defects(request: Request, call_next):
+    if DEFECT == "disabled" and request.url.path.startswith("/api/autonoma"):
+        body = {"error": "The Autonoma endpoint is disabled here", "code": "AUTONOMA_DISABLED"}
+        return Response(json.dumps(body), status_code=503, media_type="application/json")
     if cold_starts["left"] > 0:
         cold_starts["left"] -= 1
         return Response("upstream is waking up", status_code=503, media_type="text/plain")

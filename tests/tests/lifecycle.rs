@@ -361,6 +361,28 @@ fn a_wrong_shared_secret_is_explained() {
 }
 
 #[test]
+fn an_endpoint_switched_off_by_the_app_is_the_environments_gate() {
+    let app = EndpointApp::start("sqlite:///:memory:", "disabled");
+    let workspace = example_workspace("disabled");
+    let (output, report) = validate(&workspace, &app.url, None, &[], SHARED_SECRET);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+    let check = failed_check(&report, "discover.shape")
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert!(
+        check["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("endpoint disabled or gated: 503 AUTONOMA_DISABLED")),
+        "{check:#}"
+    );
+    // What the diagnosis read is the observed answer, kept beside the message.
+    assert_eq!(check["answer"]["status"], 503, "{check:#}");
+    assert_eq!(check["answer"]["gated"], true, "{check:#}");
+    assert_eq!(check["diagnosis"]["side"], "environment", "{check:#}");
+    assert_eq!(check["diagnosis"]["cause"], "gated", "{check:#}");
+}
+
+#[test]
 fn a_field_the_schema_lacks_stops_validate_with_the_scenarios_place() {
     let app = EndpointApp::start("sqlite:///:memory:", "");
     let workspace = example_workspace("unknown-field");

@@ -20,6 +20,23 @@ pub struct CheckResult {
     /// For a failed check: whose fault it is, the cause and where to look.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diagnosis: Option<crate::diagnosis::Diagnosis>,
+    /// The endpoint's answer the check judged, when one came: what a diagnosis reads, so it
+    /// never parses the status or code back out of the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<Answered>,
+}
+
+/// An endpoint's answer as a check observed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answered {
+    /// The HTTP status.
+    pub status: u16,
+    /// The SDK's error code (top-level, or unwrapped from FastAPI's `detail`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The app answered before the SDK: a switch, a missing secret, a vendor gate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gated: bool,
 }
 
 impl CheckResult {
@@ -32,6 +49,16 @@ impl CheckResult {
             skipped: false,
             warning: false,
             diagnosis: None,
+            answer: None,
+        }
+    }
+
+    /// The same check, with the answer it judged.
+    #[must_use]
+    pub fn with_answer(self, answer: Answered) -> Self {
+        CheckResult {
+            answer: Some(answer),
+            ..self
         }
     }
 

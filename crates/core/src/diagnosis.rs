@@ -95,8 +95,25 @@ pub struct Symptom<'a> {
     pub status: Option<u16>,
     /// The error code read from the answer.
     pub code: Option<&'a str>,
-    /// The check's message (already redacted).
+    /// The app answered before the SDK (a switch, a missing secret, a vendor gate).
+    pub gated: bool,
+    /// The check's message (already redacted): the handler's own words, for causes only they
+    /// tell (a unique violation, a missing factory).
     pub message: &'a str,
+}
+
+impl<'a> Symptom<'a> {
+    /// What `check` observed: its id, the answer it judged and its message.
+    pub fn of(check: &'a crate::check_result::CheckResult) -> Self {
+        let answer = check.answer.as_ref();
+        Symptom {
+            check: &check.id,
+            status: answer.map(|a| a.status),
+            code: answer.and_then(|a| a.code.as_deref()),
+            gated: answer.is_some_and(|a| a.gated),
+            message: &check.message,
+        }
+    }
 }
 
 fn contains_any(text: &str, needles: &[&str]) -> bool {
@@ -114,7 +131,7 @@ fn answer_cause(symptom: &Symptom<'_>) -> Diagnosis {
             "AUTONOMA_SHARED_SECRET here differs from the endpoint's: export the endpoint's value",
         );
     }
-    if message.starts_with("endpoint disabled or gated") {
+    if symptom.gated {
         return Diagnosis::new(
             Side::Environment,
             "gated",
@@ -217,12 +234,6 @@ pub fn preflight_cause(code: &str) -> &'static str {
     }
 }
 
-/// The HTTP status a check's message starts with ("HTTP 500 ...").
-pub fn status_in(message: &str) -> Option<u16> {
-    let rest = message.split("HTTP ").nth(1)?;
-    rest.get(..3)?.parse().ok()
-}
-
 /// The diagnosis of a failed check, from what it observed; `None` for checks that passed or
 /// were skipped, and for causes this cannot tell.
 pub fn diagnose(symptom: &Symptom<'_>) -> Option<Diagnosis> {
@@ -251,11 +262,7 @@ pub fn diagnose(symptom: &Symptom<'_>) -> Option<Diagnosis> {
             }
             answer_cause(symptom)
         }
-        "discover.shape"
-            if message.starts_with("HTTP") || message.starts_with("endpoint disabled") =>
-        {
-            answer_cause(symptom)
-        }
+        "discover.shape" if symptom.status.is_some() => answer_cause(symptom),
         "db.connect" => unreachable("database-unreachable")?,
         "up.refs_token" if message.starts_with("no `refsToken`") => Diagnosis::new(
             Side::Handler,
@@ -320,6 +327,7 @@ mod tests {
             check,
             status,
             code,
+            gated: false,
             message,
         })
     }
@@ -381,7 +389,32 @@ mod tests {
             )),
             Some((Side::Handler, "refs-token-missing".into()))
         );
-        assert_eq!(status_in("HTTP 503 X"), Some(503));
         assert_eq!(of("repeat.concurrent", None, None, "x"), None);
+    }
+
+    #[test]
+    fn the_observed_answer_decides_not_words_in_the_message() {
+        use crate::check_result::{Answered, CheckResult};
+        let gate =
+            CheckResult::fail("discover.shape", "the app is switched off").with_answer(Answered {
+                status: 503,
+                code: Some("AUTONOMA_DISABLED".into()),
+                gated: true,
+            });
+        let found = diagnose(&Symptom::of(&gate)).map(|d| d.cause);
+        assert_eq!(found.as_deref(), Some("gated"));
+        // A message that merely quotes "HTTP 401" is no answer: discover's shape is then
+        // undiagnosed rather than blamed on a secret.
+        let quoted = CheckResult::fail("discover.shape", "HTTP 401 mentioned in a body");
+        assert_eq!(diagnose(&Symptom::of(&quoted)), None);
+        let signed = CheckResult::fail("up.status", "HTTP 401 INVALID_SIGNATURE: bad").with_answer(
+            Answered {
+                status: 401,
+                code: Some("INVALID_SIGNATURE".into()),
+                gated: false,
+            },
+        );
+        let found = diagnose(&Symptom::of(&signed)).map(|d| d.cause);
+        assert_eq!(found.as_deref(), Some("secret-mismatch"));
     }
 }

@@ -95,18 +95,7 @@ fn diagnose(check: &mut CheckResult, scenario: Option<&str>, sources: &Sources<'
         check.diagnosis = preflight_diagnosis(sources);
         return;
     }
-    let code = check
-        .message
-        .split_whitespace()
-        .nth(2)
-        .filter(|w| w.len() > 3 && w.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
-        .map(|w| w.trim_end_matches(':').to_owned());
-    let symptom = Symptom {
-        check: &check.id,
-        status: diagnosis::status_in(&check.message),
-        code: code.as_deref(),
-        message: &check.message,
-    };
+    let symptom = Symptom::of(check);
     let Some(mut found) = diagnosis::diagnose(&symptom) else {
         return;
     };

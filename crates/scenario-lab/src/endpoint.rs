@@ -104,6 +104,15 @@ impl EndpointResponse {
         self.reading().code
     }
 
+    /// The answer as a check records it for diagnosis (status, code, whether a gate answered).
+    pub fn answered(&self) -> scenario_lab_core::check_result::Answered {
+        scenario_lab_core::check_result::Answered {
+            status: self.status,
+            code: self.error_code(),
+            gated: self.reading().gated,
+        }
+    }
+
     /// A gate's status and code, or the start of its body: "503 AUTONOMA_NOT_CONFIGURED".
     pub fn gate_label(&self) -> String {
         let reading = self.reading();

@@ -130,7 +130,7 @@ async fn bring_up(
             "up.status",
             format!("HTTP 200, but the body is not an up answer: {error}"),
         ),
-        _ => CheckResult::fail("up.status", explain(&response, ctx.client.url())),
+        _ => failed_answer("up.status", &response, ctx.client.url()),
     });
     let answer = answer.ok();
     let token = answer.as_ref().and_then(|a| a.refs_token.clone());
@@ -242,28 +242,30 @@ async fn tear_down(ctx: &RunContext, run: &mut ScenarioRun, token: &str, refs: V
         test_run_id: Some(run.test_run_id.clone()),
     });
     let failure = match ctx.client.call(&request).await {
+        Ok(down) if down.confirms_teardown() => {
+            run.down_ms = Some(down.elapsed_ms);
+            run.checks.push(CheckResult::pass(
+                "down.status",
+                format!("HTTP 200, ok: true in {} ms", down.elapsed_ms),
+            ));
+            None
+        }
         Ok(down) => {
             run.down_ms = Some(down.elapsed_ms);
-            if down.confirms_teardown() {
-                run.checks.push(CheckResult::pass(
-                    "down.status",
-                    format!("HTTP 200, ok: true in {} ms", down.elapsed_ms),
-                ));
-                None
-            } else if down.status == 200 {
-                Some("HTTP 200 without `ok: true`".to_owned())
+            Some(if down.status == 200 {
+                CheckResult::fail("down.status", "HTTP 200 without `ok: true`")
             } else {
-                Some(explain(&down, ctx.client.url()))
-            }
+                failed_answer("down.status", &down, ctx.client.url())
+            })
         }
-        Err(error) => Some(error.to_string()),
+        Err(error) => Some(CheckResult::fail("down.status", error.to_string())),
     };
-    let recorded = match &failure {
+    let recorded = match failure {
         None => ctx.ledger.remove(&run.test_run_id).map(|_| ()),
-        Some(reason) => {
-            run.checks
-                .push(CheckResult::fail("down.status", reason.clone()));
-            ctx.ledger.set_reason(&run.test_run_id, reason)
+        Some(check) => {
+            let recorded = ctx.ledger.set_reason(&run.test_run_id, &check.message);
+            run.checks.push(check);
+            recorded
         }
     };
     if let Err(error) = recorded {
@@ -527,6 +529,11 @@ fn redirect_note(response: &EndpointResponse) -> String {
         Some(to) => format!(" (redirected to {to}: use that URL)"),
         None => String::new(),
     }
+}
+
+/// A check failed on an endpoint's answer: explained for people, the answer kept for diagnosis.
+pub fn failed_answer(id: &str, response: &EndpointResponse, url: &str) -> CheckResult {
+    CheckResult::fail(id, explain(response, url)).with_answer(response.answered())
 }
 
 /// An endpoint answer explained for people, with the usual cause of each SDK code.

@@ -1,7 +1,7 @@
 //! The signed `discover` call and its shape check with the core rules (validate, `discover`, the proxy).
 
 use crate::endpoint::{EndpointClient, EndpointError};
-use crate::lifecycle::explain;
+use crate::lifecycle::failed_answer;
 use scenario_lab_core::Severity;
 use scenario_lab_core::audit::AuditDoc;
 use scenario_lab_core::check_result::CheckResult;
@@ -24,14 +24,19 @@ pub struct LiveDiscover {
 /// Signed discover, parsed and shape-checked with the core rules.
 pub async fn discover(client: &EndpointClient) -> Result<LiveDiscover, EndpointError> {
     let response = client.call(&Request::Discover).await?;
-    let failed = |message: String| LiveDiscover {
+    let failed_check = |check: CheckResult| LiveDiscover {
         discover: None,
         text: None,
-        check: CheckResult::fail("discover.shape", message),
+        check,
         redirected_to: response.redirected_to.clone(),
     };
+    let failed = |message: String| failed_check(CheckResult::fail("discover.shape", message));
     if response.status != 200 {
-        return Ok(failed(explain(&response, client.url())));
+        return Ok(failed_check(failed_answer(
+            "discover.shape",
+            &response,
+            client.url(),
+        )));
     }
     if let Some(foreign) = scenario_lab_core::protocol::foreign_discover(&response.text) {
         return Ok(failed(format!("HTTP 200 with {foreign}")));
