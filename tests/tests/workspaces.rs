@@ -271,3 +271,31 @@ fn the_planners_own_folder_is_found_by_the_slug_and_its_secrets_are_never_read()
     );
     assert!(!all.contains(secret), "{all}");
 }
+
+#[test]
+fn conformance_alone_probes_tokens_with_a_planners_bare_recipe() {
+    let app = TsEndpointApp::memory("");
+    let root = repository("conformance", Some(app.port()));
+    // The planner's other form: the file is one recipe, `{"create": {...}}`, with no envelope.
+    let path = root.0.join(".autonoma/recipe.json");
+    let envelope: Value = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    let bare = serde_json::json!({ "create": envelope["recipes"][0]["create"].clone() });
+    assert!(bare["create"].is_object(), "{envelope:#}");
+    std::fs::write(&path, bare.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let output = scenario_lab(
+        &root.0,
+        &["conformance", "--endpoint", &app.url],
+        SHARED_SECRET,
+    );
+    let out = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{out}");
+    // The bare `recipe.json` is the envelope of one recipe, as `validate` reads it: the token
+    // probes run on it instead of being skipped for want of a recipe.
+    assert!(!out.contains("no recipe to probe with"), "{out}");
+    for probe in ["conformance.unresolved_token", "conformance.tampered_token"] {
+        assert!(out.contains(&format!("ok   {probe}:")), "{probe}: {out}");
+    }
+}

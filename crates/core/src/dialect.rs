@@ -216,6 +216,15 @@ pub fn as_envelope(root: serde_json::Value) -> serde_json::Value {
     serde_json::json!({ "recipes": [recipe] })
 }
 
+/// The recipes of an envelope (as [`as_envelope`] gives it), each a JSON object.
+pub fn envelope_recipes(envelope: &serde_json::Value) -> impl Iterator<Item = &serde_json::Value> {
+    envelope
+        .get("recipes")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
 /// The discover file's shape.
 pub fn discover_form(root: &Node<'_>) -> Form {
     if root.get("schema").is_none() && root.get("models").is_some() {

@@ -19,31 +19,38 @@ struct Sources<'a> {
     models: Vec<String>,
 }
 
+/// What a validation already read, so the diagnoses read nothing twice.
+#[derive(Debug)]
+pub struct Read<'a> {
+    /// The workspace.
+    pub dir: &'a WorkspaceDir,
+    /// The recipes as the runs read them (the envelope).
+    pub recipes: &'a serde_json::Value,
+    /// The preflight the validation ran (against the live discover), once it has.
+    pub preflight: Option<Report>,
+}
+
 /// Diagnoses every failed check of `report` (scenario checks with their recipe's places).
-pub fn attach(report: &mut ValidateReport, dir: &WorkspaceDir) {
+pub fn attach(report: &mut ValidateReport, read: &Read<'_>) {
+    let dir = read.dir;
     let mut models: Vec<String> = report
         .scenarios
         .iter()
         .flat_map(|s| s.refs_counts.keys().cloned())
         .collect();
-    if let Some(recipes) = dir.text(FileKind::Recipes)
-        && let Some(root) = scenario_lab_core::json::parse(FileKind::Recipes, recipes).value
-    {
-        for recipe in recipes::recipes(&root) {
-            for member in recipe
-                .create
-                .and_then(|c| c.as_object())
-                .unwrap_or_default()
-            {
-                models.push(member.key.to_string());
-            }
-        }
+    for recipe in scenario_lab_core::dialect::envelope_recipes(read.recipes) {
+        let create = recipe.get("create").and_then(serde_json::Value::as_object);
+        models.extend(create.into_iter().flat_map(|c| c.keys().cloned()));
     }
     models.sort();
     models.dedup();
     let sources = Sources {
         dir,
-        preflight: scenario_lab_core::preflight(&dir.workspace()),
+        // A validation stopped before its preflight (discover unreachable) still places.
+        preflight: read
+            .preflight
+            .clone()
+            .unwrap_or_else(|| scenario_lab_core::preflight(&dir.workspace())),
         handler: HandlerSource::read(dir).ok(),
         models,
     };

@@ -53,11 +53,7 @@ pub async fn bring_up(
     let recipes: Value = serde_json::from_str(text)
         .map(scenario_lab_core::dialect::as_envelope)
         .map_err(|e| KeepError::Recipe(format!("{name}: {e} (run `scenario-lab preflight`)")))?;
-    let recipe = recipes
-        .get("recipes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    let recipe = scenario_lab_core::dialect::envelope_recipes(&recipes)
         .find(|r| r.get("name").and_then(Value::as_str) == Some(scenario))
         .ok_or_else(|| KeepError::Recipe(format!("no recipe named `{scenario}`")))?;
     let test_run_id = new_test_run_id(scenario, 1);

@@ -7,6 +7,7 @@ use crate::artifacts;
 use crate::cli::{ValidateArgs, exit};
 use crate::conformance;
 use crate::database::{DbContext, DbSetupError};
+use crate::diagnoses::Read;
 use crate::endpoint::AnswerLimits;
 use crate::endpoint::{EndpointClient, EndpointError};
 use crate::integrity;
@@ -21,7 +22,7 @@ use scenario_lab_core::api::ValidateStep;
 use scenario_lab_core::check_result::CheckResult;
 use scenario_lab_core::dialect;
 use scenario_lab_core::run_report::{RecordsProof, ValidateReport};
-use scenario_lab_core::{FileKind, Severity, tokens};
+use scenario_lab_core::{FileKind, Report, Severity, tokens};
 use serde_json::Value;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -106,6 +107,11 @@ pub async fn execute(
     let scenarios = selected(&recipes, args).len();
     steering.plan(1 + scenarios + usize::from(!args.no_conformance));
     steering.starting("discover and preflight");
+    let mut read = Read {
+        dir: &dir,
+        recipes: &recipes,
+        preflight: None,
+    };
     let ledger = Ledger::for_workspace(&dir.dir);
     let mut report = ValidateReport {
         endpoint: client.url().to_owned(),
@@ -122,16 +128,16 @@ pub async fn execute(
     ));
     let live = match discover_step(client, &dir, &mut report).await {
         Ok(live) => live,
-        Err(error) => return Ok(unreachable(&error, report, &dir, progress)),
+        Err(error) => return Ok(unreachable(&error, report, &read, progress)),
     };
-    let preflight_ok = preflight_step(&dir, live.text.as_deref(), &mut report);
+    read.preflight = Some(preflight_step(&dir, live.text.as_deref(), &mut report));
     steering.finished();
-    if !preflight_ok || !live.check.ok {
-        return Ok(stopped(report, &dir, exit::CHECK_FAILED));
+    if read.preflight.as_ref().is_some_and(|p| p.errors() > 0) || !live.check.ok {
+        return Ok(stopped(report, &read, exit::CHECK_FAILED));
     }
     let db = match database_step(args, &dir, live.discover.as_ref(), &mut report, progress).await {
         Ok(db) => db,
-        Err(code) => return Ok(stopped(report, &dir, code)),
+        Err(code) => return Ok(stopped(report, &read, code)),
     };
     let ctx = RunContext {
         client: client.clone(),
@@ -142,7 +148,7 @@ pub async fn execute(
     let (creates, mut not_run) =
         match scenarios_step(&ctx, &recipes, args, &mut report, progress, steering).await {
             Ok(ran) => ran,
-            Err(error) => return Ok(unreachable(&error, report, &dir, progress)),
+            Err(error) => return Ok(unreachable(&error, report, &read, progress)),
         };
     if !args.no_conformance && steering.is_cancelled() {
         not_run.push("the conformance probes".to_owned());
@@ -157,7 +163,7 @@ pub async fn execute(
         .await
         {
             Ok(checks) => report.conformance = checks,
-            Err(error) => return Ok(unreachable(&error, report, &dir, progress)),
+            Err(error) => return Ok(unreachable(&error, report, &read, progress)),
         }
         steering.finished();
     }
@@ -168,7 +174,7 @@ pub async fn execute(
     }
     report.pending = ledger.entries().map_or(0, |e| e.len());
     report.compute_ok();
-    crate::diagnoses::attach(&mut report, &dir);
+    crate::diagnoses::attach(&mut report, &read);
     report.edits.clone_from(&args.edits);
     if args.write {
         let models = live.discover.as_ref().map_or(0, |d| d.models.len());
@@ -198,7 +204,7 @@ fn read_workspace(args: &ValidateArgs, progress: Progress<'_>) -> Option<(Worksp
     // Preflight reports a broken file with positions; this value only feeds the runs. A bare
     // recipe runs as the envelope of one recipe named `standard`.
     let recipes = dialect::as_envelope(serde_json::from_str(text).unwrap_or(Value::Null));
-    let names: Vec<&str> = recipe_list(&recipes)
+    let names: Vec<&str> = dialect::envelope_recipes(&recipes)
         .filter_map(|r| r.get("name")?.as_str())
         .collect();
     if let Some(unknown) = args
@@ -214,14 +220,6 @@ fn read_workspace(args: &ValidateArgs, progress: Progress<'_>) -> Option<(Worksp
         return None;
     }
     Some((dir, recipes))
-}
-
-fn recipe_list(recipes: &Value) -> impl Iterator<Item = &Value> {
-    recipes
-        .get("recipes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
 }
 
 /// 1. The signed discover, its shape, coverage of the audit and the factory-body integrity.
@@ -245,12 +243,13 @@ async fn discover_step(
     Ok(live)
 }
 
-/// 2. The offline preflight against the live discover; errors stop the validation here.
+/// Step 2, the offline preflight against the live discover; errors stop the validation here.
+/// Its report is the one the diagnoses place from.
 fn preflight_step(
     dir: &WorkspaceDir,
     live_discover: Option<&str>,
     report: &mut ValidateReport,
-) -> bool {
+) -> Report {
     let mut workspace = dir.workspace();
     if let Some(text) = live_discover {
         workspace.discover = Some(text);
@@ -279,7 +278,7 @@ fn preflight_step(
             ),
         )
     });
-    passed
+    preflight
 }
 
 /// Step 3, where records are proven: the read-only database and its table map, else the HTTP
@@ -356,7 +355,7 @@ enum ScenarioOutcome {
 
 /// The recipes `--scenario` selects (all when none is named).
 fn selected<'a>(recipes: &'a Value, args: &ValidateArgs) -> Vec<&'a Value> {
-    recipe_list(recipes)
+    dialect::envelope_recipes(recipes)
         .filter(|r| {
             args.scenarios.is_empty()
                 || r.get("name")
@@ -483,20 +482,16 @@ async fn prove_recipe(
 
 /// The report of a validation the endpoint (or the database) stopped answering.
 /// A validation that stopped before its end: its verdict and the diagnoses of what failed.
-fn stopped(
-    mut report: ValidateReport,
-    dir: &WorkspaceDir,
-    code: u8,
-) -> (Option<ValidateReport>, u8) {
+fn stopped(mut report: ValidateReport, read: &Read<'_>, code: u8) -> (Option<ValidateReport>, u8) {
     report.compute_ok();
-    crate::diagnoses::attach(&mut report, dir);
+    crate::diagnoses::attach(&mut report, read);
     (Some(report), code)
 }
 
 fn unreachable(
     error: &EndpointError,
     mut report: ValidateReport,
-    dir: &WorkspaceDir,
+    read: &Read<'_>,
     progress: Progress<'_>,
 ) -> (Option<ValidateReport>, u8) {
     progress(&format!(
@@ -505,5 +500,5 @@ fn unreachable(
     report
         .checks
         .push(CheckResult::fail("endpoint.reachable", error.to_string()));
-    stopped(report, dir, exit::UNREACHABLE)
+    stopped(report, read, exit::UNREACHABLE)
 }

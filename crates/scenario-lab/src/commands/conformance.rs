@@ -17,15 +17,12 @@ fn creates(args: &ConformanceArgs) -> Vec<Value> {
     let Ok(dir) = WorkspaceDir::read(&args.workspace.dir) else {
         return Vec::new();
     };
+    // A planner's bare recipe is the envelope of one, as `validate` reads it.
     let recipes: Value = dir
         .text(FileKind::Recipes)
         .and_then(|t| serde_json::from_str(t).ok())
-        .unwrap_or(Value::Null);
-    recipes
-        .get("recipes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+        .map_or(Value::Null, scenario_lab_core::dialect::as_envelope);
+    scenario_lab_core::dialect::envelope_recipes(&recipes)
         .filter_map(|r| {
             let id = lifecycle::new_test_run_id("conformance", 1);
             scenario_lab_core::tokens::resolve_recipe(r, &id).ok()
