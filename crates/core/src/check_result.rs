@@ -53,6 +53,19 @@ impl CheckResult {
         }
     }
 
+    /// What this check observed, as a diagnosis reads it: its id, the answer it judged and
+    /// its message.
+    pub fn symptom(&self) -> crate::diagnosis::Symptom<'_> {
+        let answer = self.answer.as_ref();
+        crate::diagnosis::Symptom {
+            check: &self.id,
+            status: answer.map(|a| a.status),
+            code: answer.and_then(|a| a.code.as_deref()),
+            gated: answer.is_some_and(|a| a.gated),
+            message: &self.message,
+        }
+    }
+
     /// The same check, with the answer it judged.
     #[must_use]
     pub fn with_answer(self, answer: Answered) -> Self {
@@ -97,5 +110,36 @@ impl CheckResult {
             (true, false, false) => "ok",
             (false, false, _) => "FAIL",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_observed_answer_decides_not_words_in_the_message() {
+        use crate::diagnosis::diagnose;
+        let gate =
+            CheckResult::fail("discover.shape", "the app is switched off").with_answer(Answered {
+                status: 503,
+                code: Some("AUTONOMA_DISABLED".into()),
+                gated: true,
+            });
+        let found = diagnose(&gate.symptom()).map(|d| d.cause);
+        assert_eq!(found.as_deref(), Some("gated"));
+        // A message that merely quotes "HTTP 401" is no answer: discover's shape is then
+        // undiagnosed rather than blamed on a secret.
+        let quoted = CheckResult::fail("discover.shape", "HTTP 401 mentioned in a body");
+        assert_eq!(diagnose(&quoted.symptom()), None);
+        let signed = CheckResult::fail("up.status", "HTTP 401 INVALID_SIGNATURE: bad").with_answer(
+            Answered {
+                status: 401,
+                code: Some("INVALID_SIGNATURE".into()),
+                gated: false,
+            },
+        );
+        let found = diagnose(&signed.symptom()).map(|d| d.cause);
+        assert_eq!(found.as_deref(), Some("secret-mismatch"));
     }
 }

@@ -102,20 +102,6 @@ pub struct Symptom<'a> {
     pub message: &'a str,
 }
 
-impl<'a> Symptom<'a> {
-    /// What `check` observed: its id, the answer it judged and its message.
-    pub fn of(check: &'a crate::check_result::CheckResult) -> Self {
-        let answer = check.answer.as_ref();
-        Symptom {
-            check: &check.id,
-            status: answer.map(|a| a.status),
-            code: answer.and_then(|a| a.code.as_deref()),
-            gated: answer.is_some_and(|a| a.gated),
-            message: &check.message,
-        }
-    }
-}
-
 fn contains_any(text: &str, needles: &[&str]) -> bool {
     let lower = text.to_ascii_lowercase();
     needles.iter().any(|n| lower.contains(n))
@@ -390,31 +376,5 @@ mod tests {
             Some((Side::Handler, "refs-token-missing".into()))
         );
         assert_eq!(of("repeat.concurrent", None, None, "x"), None);
-    }
-
-    #[test]
-    fn the_observed_answer_decides_not_words_in_the_message() {
-        use crate::check_result::{Answered, CheckResult};
-        let gate =
-            CheckResult::fail("discover.shape", "the app is switched off").with_answer(Answered {
-                status: 503,
-                code: Some("AUTONOMA_DISABLED".into()),
-                gated: true,
-            });
-        let found = diagnose(&Symptom::of(&gate)).map(|d| d.cause);
-        assert_eq!(found.as_deref(), Some("gated"));
-        // A message that merely quotes "HTTP 401" is no answer: discover's shape is then
-        // undiagnosed rather than blamed on a secret.
-        let quoted = CheckResult::fail("discover.shape", "HTTP 401 mentioned in a body");
-        assert_eq!(diagnose(&Symptom::of(&quoted)), None);
-        let signed = CheckResult::fail("up.status", "HTTP 401 INVALID_SIGNATURE: bad").with_answer(
-            Answered {
-                status: 401,
-                code: Some("INVALID_SIGNATURE".into()),
-                gated: false,
-            },
-        );
-        let found = diagnose(&Symptom::of(&signed)).map(|d| d.cause);
-        assert_eq!(found.as_deref(), Some("secret-mismatch"));
     }
 }

@@ -5,7 +5,7 @@
 use crate::handler_source::{HandlerSource, NAME_IT, same_name};
 use crate::workspace_dir::WorkspaceDir;
 use scenario_lab_core::check_result::CheckResult;
-use scenario_lab_core::diagnosis::{self, Diagnosis, Place, Side, Symptom};
+use scenario_lab_core::diagnosis::{self, Diagnosis, Place, Side};
 use scenario_lab_core::line_index::LineIndex;
 use scenario_lab_core::recipes;
 use scenario_lab_core::run_report::ValidateReport;
@@ -102,7 +102,7 @@ fn diagnose(check: &mut CheckResult, scenario: Option<&str>, sources: &Sources<'
         check.diagnosis = preflight_diagnosis(sources);
         return;
     }
-    let symptom = Symptom::of(check);
+    let symptom = check.symptom();
     let Some(mut found) = diagnosis::diagnose(&symptom) else {
         return;
     };
