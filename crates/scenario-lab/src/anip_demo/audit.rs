@@ -81,11 +81,11 @@ fn push(store: &mut Store, key: &AuditKey<'_>, principal: &str, fields: &Value) 
         json!(timestamp(now + chrono::Duration::days(365))),
     );
     entry.insert("storage_redacted".into(), json!(false));
-    entry.insert("sequence_number".into(), json!(store.audit.len() + 1));
+    entry.insert("sequence_number".into(), json!(store.appended + 1));
     // Chained by the hash each entry was signed over (computed once, when it was appended).
     let previous = store
         .audit
-        .last()
+        .back()
         .map_or_else(|| "sha256:0".to_owned(), |r| r.hash.clone());
     entry.insert("previous_hash".into(), json!(previous));
     let mut entry = Value::Object(entry);
@@ -96,11 +96,15 @@ fn push(store: &mut Store, key: &AuditKey<'_>, principal: &str, fields: &Value) 
         key.kid,
         &json!({"audit_hash": audit_hash})
     ));
-    store.audit.push(AuditRecord {
+    store.audit.push_back(AuditRecord {
         principal: principal.to_owned(),
         entry,
         hash,
     });
+    store.appended += 1;
+    while store.audit.len() > store.audit_held {
+        store.audit.pop_front();
+    }
 }
 
 /// The key audit entries are signed with.
@@ -206,4 +210,36 @@ pub(super) async fn query(
         "capability_filter": filters.get("capability"),
         "since_filter": filters.get("since"),
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::anip_demo::AnipDemo;
+
+    #[test]
+    fn the_log_keeps_its_newest_entries_chained_and_numbered_on() {
+        let demo = AnipDemo::new();
+        let key = demo.audit_key();
+        let mut store = demo.store();
+        store.audit_held = 3;
+        for _ in 0..5 {
+            push(
+                &mut store,
+                &key,
+                "human:alice",
+                &json!({"event_class": "x"}),
+            );
+        }
+        let kept: Vec<&AuditRecord> = store.audit.iter().collect();
+        assert_eq!(kept.len(), 3);
+        let numbers: Vec<u64> = kept
+            .iter()
+            .filter_map(|r| r.entry["sequence_number"].as_u64())
+            .collect();
+        assert_eq!(numbers, [3, 4, 5]);
+        for pair in kept.windows(2) {
+            assert_eq!(pair[1].entry["previous_hash"], pair[0].hash.as_str());
+        }
+    }
 }

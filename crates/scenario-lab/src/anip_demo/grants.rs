@@ -140,6 +140,7 @@ pub(super) async fn issue(
     if let Some(pending) = store.approvals.get_mut(&body.approval_request_id) {
         pending.decided = true;
     }
+    store.forget_expired(now);
     store.grants.insert(
         grant_id.clone(),
         GrantRecord {

@@ -20,7 +20,7 @@ use scenario_lab_core::anip::manifest::{canonical_json, json_digest};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The bootstrap credentials the demo service accepts, and whose they are. They open nothing but
@@ -52,6 +52,8 @@ struct TokenRecord {
     capability: Option<String>,
     session: Option<String>,
     task_id: String,
+    /// Its `exp`: past it the JWT itself is refused, so the record can go.
+    expires: DateTime<Utc>,
 }
 
 /// A stop's approval request.
@@ -95,7 +97,28 @@ struct Store {
     tokens: BTreeMap<String, TokenRecord>,
     approvals: BTreeMap<String, ApprovalRecord>,
     grants: BTreeMap<String, GrantRecord>,
-    audit: Vec<AuditRecord>,
+    /// The newest [`AUDIT_HELD`] entries (the oldest go first).
+    audit: VecDeque<AuditRecord>,
+    /// Entries appended since the start: the next entry's sequence number is this plus one.
+    appended: u64,
+    /// How many entries `audit` keeps ([`AUDIT_HELD`]).
+    audit_held: usize,
+}
+
+/// How many audit entries the demo keeps: a demo left running stays bounded.
+const AUDIT_HELD: usize = 10_000;
+
+/// How long an expired grant is kept, so that using it still says `grant_expired`.
+const EXPIRED_GRANT_KEPT: chrono::Duration = chrono::Duration::days(1);
+
+impl Store {
+    /// Drops what can no longer change an answer: tokens past their `exp` (their JWT is refused
+    /// before the store is read) and grants a day past their expiry.
+    fn forget_expired(&mut self, now: DateTime<Utc>) {
+        self.tokens.retain(|_, t| t.expires > now);
+        self.grants
+            .retain(|_, g| g.expires_at + EXPIRED_GRANT_KEPT > now);
+    }
 }
 
 /// The running service: its keys and its store.
@@ -154,7 +177,9 @@ impl AnipDemo {
                 tokens: BTreeMap::new(),
                 approvals: BTreeMap::new(),
                 grants: BTreeMap::new(),
-                audit: Vec::new(),
+                audit: VecDeque::new(),
+                appended: 0,
+                audit_held: AUDIT_HELD,
             })),
         }
     }
@@ -420,7 +445,9 @@ async fn tokens(
         "anip:session_id": body.session_id,
     });
     let token = sign_jwt(&demo.key, &demo.kid, &claims);
-    demo.store().tokens.insert(
+    let mut store = demo.store();
+    store.forget_expired(now);
+    store.tokens.insert(
         id.clone(),
         TokenRecord {
             subject: principal.to_owned(),
@@ -428,6 +455,7 @@ async fn tokens(
             capability: body.capability,
             session: body.session_id,
             task_id: task_id.clone(),
+            expires,
         },
     );
     Ok(Json(json!({
@@ -461,4 +489,30 @@ async fn permissions(
     Ok(Json(
         json!({"available": available, "restricted": restricted, "denied": []}),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn tokens_past_their_exp_are_forgotten_when_the_next_is_issued() {
+        let demo = AnipDemo::new();
+        for ttl in [0, 0, 2] {
+            let request = Request::post("/anip/tokens")
+                .header("content-type", "application/json")
+                .header("authorization", "Bearer dev-requester-key")
+                .body(Body::from(format!(
+                    r#"{{"scope": ["fixtures.read"], "ttl_hours": {ttl}}}"#
+                )))
+                .expect("request");
+            let response = app(demo.clone()).oneshot(request).await.expect("response");
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+        // The two expired ones went when the live one was issued.
+        assert_eq!(demo.store().tokens.len(), 1);
+    }
 }
