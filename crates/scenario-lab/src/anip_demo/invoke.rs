@@ -247,6 +247,7 @@ fn stop(store: &mut Store, call: &Call<'_>, tenant: &str) -> (StatusCode, Value,
         parameters_digest: digest(&call.parameters),
         preview_digest: digest(&preview),
         decided: false,
+        made: 0,
     };
     let failure = json!({
         "type": "approval_required",
@@ -259,7 +260,7 @@ fn stop(store: &mut Store, call: &Call<'_>, tenant: &str) -> (StatusCode, Value,
             "grant_policy": call.decl["grant_policy"],
         },
     });
-    store.approvals.insert(request_id.clone(), record);
+    store.request_approval(request_id.clone(), record);
     (
         StatusCode::BAD_REQUEST,
         json!({"success": false, "failure": failure}),

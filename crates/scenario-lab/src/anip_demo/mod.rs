@@ -65,6 +65,8 @@ struct ApprovalRecord {
     parameters_digest: String,
     preview_digest: String,
     decided: bool,
+    /// The how-manieth request it was (the oldest go first past [`APPROVALS_HELD`]).
+    made: u64,
 }
 
 /// An issued grant and how often it was used.
@@ -103,10 +105,15 @@ struct Store {
     appended: u64,
     /// How many entries `audit` keeps ([`AUDIT_HELD`]).
     audit_held: usize,
+    /// Approval requests made since the start.
+    approvals_made: u64,
 }
 
 /// How many audit entries the demo keeps: a demo left running stays bounded.
 const AUDIT_HELD: usize = 10_000;
+
+/// How many approval requests the demo keeps, decided or not.
+const APPROVALS_HELD: usize = 10_000;
 
 /// How long an expired grant is kept, so that using it still says `grant_expired`.
 const EXPIRED_GRANT_KEPT: chrono::Duration = chrono::Duration::days(1);
@@ -118,6 +125,23 @@ impl Store {
         self.tokens.retain(|_, t| t.expires > now);
         self.grants
             .retain(|_, g| g.expires_at + EXPIRED_GRANT_KEPT > now);
+    }
+
+    /// Keeps `record` under `id`, dropping the oldest request past [`APPROVALS_HELD`].
+    fn request_approval(&mut self, id: String, mut record: ApprovalRecord) {
+        self.approvals_made += 1;
+        record.made = self.approvals_made;
+        if self.approvals.len() >= APPROVALS_HELD {
+            let oldest = self
+                .approvals
+                .iter()
+                .min_by_key(|(_, r)| r.made)
+                .map(|(id, _)| id.clone());
+            if let Some(oldest) = oldest {
+                self.approvals.remove(&oldest);
+            }
+        }
+        self.approvals.insert(id, record);
     }
 }
 
@@ -180,6 +204,7 @@ impl AnipDemo {
                 audit: VecDeque::new(),
                 appended: 0,
                 audit_held: AUDIT_HELD,
+                approvals_made: 0,
             })),
         }
     }
@@ -514,5 +539,30 @@ mod tests {
         }
         // The two expired ones went when the live one was issued.
         assert_eq!(demo.store().tokens.len(), 1);
+    }
+
+    #[test]
+    fn the_oldest_approval_request_goes_first_past_the_bound() {
+        let demo = AnipDemo::new();
+        let mut store = demo.store();
+        let record = ApprovalRecord {
+            capability: "reset".into(),
+            scope: Vec::new(),
+            requester: "human:alice".into(),
+            parameters_digest: String::new(),
+            preview_digest: String::new(),
+            decided: false,
+            made: 0,
+        };
+        for n in 0..=APPROVALS_HELD {
+            store.request_approval(format!("apr_{n:06}"), record.clone());
+        }
+        assert_eq!(store.approvals.len(), APPROVALS_HELD);
+        assert!(!store.approvals.contains_key("apr_000000"));
+        assert!(
+            store
+                .approvals
+                .contains_key(&format!("apr_{APPROVALS_HELD:06}"))
+        );
     }
 }
