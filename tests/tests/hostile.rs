@@ -1,6 +1,6 @@
-//! Hostile and broken endpoints, served by a real misbehaving HTTP server: every answer ends
-//! cleanly with a clear message, in bounded memory, and nothing an endpoint sends drives the
-//! terminal.
+//! Hostile and broken endpoints, served by a real misbehaving HTTP server, and hostile files:
+//! every answer ends cleanly with a clear message, in bounded memory, and nothing an endpoint or
+//! a file sends drives the terminal.
 
 use scenario_lab_tests::hostile::{HostileEndpoint, Misbehaviour};
 use scenario_lab_tests::{
@@ -161,5 +161,28 @@ fn a_redirect_to_another_host_is_named_in_the_terminal_summary() {
             "the endpoint redirected every request to {other_host}"
         )),
         "{stdout}"
+    );
+}
+
+#[test]
+fn a_pack_path_nested_fifty_thousand_deep_is_an_error_not_a_stack_overflow() {
+    let dir = scenario_lab_tests::TempDir::new("deep-path");
+    let deep = format!("$[?{}@.a{}]", "(".repeat(50_000), ")".repeat(50_000));
+    let pack = dir.0.join("deep.pack.yaml");
+    std::fs::write(
+        &pack,
+        format!(
+            "format: scenario-pack/v1\nscenarios:\n  - id: a\n    capture: {{g: \"{deep}\"}}\n"
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let output = limited(&dir.0, &["anip", "check", &pack.to_string_lossy()], 2048);
+    let printed = text(&output);
+    let start: String = printed.chars().take(2000).collect();
+    // Exit 1 (findings), not a signal: before, serde_json_path's parser overflowed the stack.
+    assert_eq!(output.status.code(), Some(1), "{start}");
+    assert!(
+        printed.contains("pack/json-path") && printed.contains("nests"),
+        "{start}"
     );
 }

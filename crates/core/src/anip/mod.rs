@@ -8,7 +8,7 @@ pub mod locate;
 pub mod manifest;
 pub mod pack;
 pub mod parse;
-mod paths;
+pub mod paths;
 pub mod run_report;
 pub mod schema;
 pub mod starter;

@@ -25,62 +25,210 @@ pub(super) fn check(pack: &Pack, text: &str, out: &mut Vec<Diagnostic>) {
         );
     }
     for (path, what) in paths {
-        if let Err(error) = JsonPath::parse(&path.value) {
-            if let Some(function) = regex_function(&path.value) {
-                out.push(unchecked(path, what, function));
-                continue;
-            }
-            let at = error_span(text, path, error.position());
-            let why = if path.value.starts_with('$') {
-                error.message().to_owned()
-            } else {
-                "it starts at the answer's root, `$`".to_owned()
-            };
-            out.push(
-                Diagnostic::error(
-                    Code::PACK_JSON_PATH,
-                    FileKind::Pack,
-                    at,
-                    format!("{what} `{}` is not a JSONPath: {why}", path.value),
-                )
-                .with_help(
-                    "write an RFC 9535 JSONPath from the answer's root, e.g. `$.failure.type` or `$.result['tenant']`",
-                ),
-            );
+        if let Some(why) = too_deep(&path.value) {
+            out.push(not_a_path(path, what, path.span, &why));
+            continue;
         }
+        let Err(error) = JsonPath::parse(&path.value) else {
+            continue;
+        };
+        let (at, why) = match regex_calls_rewritten(&path.value) {
+            // Parsed with the regex calls in a form this build knows: its verdict is the CLI's.
+            Some(Ok(rewritten)) => match JsonPath::parse(&rewritten) {
+                Ok(_) => continue,
+                Err(error) => (path.span, error.message().to_owned()),
+            },
+            Some(Err(why)) => (path.span, why),
+            None if !path.value.starts_with('$') => (
+                error_span(text, path, error.position()),
+                "it starts at the answer's root, `$`".to_owned(),
+            ),
+            None => (
+                error_span(text, path, error.position()),
+                error.message().to_owned(),
+            ),
+        };
+        out.push(not_a_path(path, what, at, &why));
     }
 }
 
-/// The regex filter function (`match`, `search`) `path` calls when this build cannot parse it:
-/// serde_json_path knows them only with its `regex` feature, which the CLI has and the wasm
-/// builds leave out (280 KB gzipped). Asked of the parser itself, so any build that has them
-/// checks them.
-fn regex_function(path: &str) -> Option<&'static str> {
-    let called = |name: &str| {
-        path.match_indices(name).any(|(at, _)| {
-            let before = path[..at].chars().next_back();
-            let after = path[at + name.len()..].trim_start();
-            after.starts_with('(') && !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
-        })
-    };
-    let function = ["match", "search"].into_iter().find(|name| called(name))?;
-    JsonPath::parse("$[?match(@, 'a')]")
-        .is_err()
-        .then_some(function)
-}
-
-/// The note for a path this build could not check: never an error, never a silent pass.
-fn unchecked(path: &Spanned<String>, what: &str, function: &str) -> Diagnostic {
-    Diagnostic::info(
+fn not_a_path(path: &Spanned<String>, what: &str, at: Span, why: &str) -> Diagnostic {
+    Diagnostic::error(
         Code::PACK_JSON_PATH,
         FileKind::Pack,
-        path.span,
-        format!(
-            "{what} `{}` calls `{function}()`, which this build cannot parse: the path is not checked here",
-            path.value
-        ),
+        at,
+        format!("{what} `{}` is not a JSONPath: {why}", shown(&path.value)),
     )
-    .with_help("`scenario-lab anip check` parses it (its JSONPath has the regex functions)")
+    .with_help(
+        "write an RFC 9535 JSONPath from the answer's root, e.g. `$.failure.type` or `$.result['tenant']`",
+    )
+}
+
+/// A path as a message quotes it: its first 80 characters.
+fn shown(path: &str) -> String {
+    match path.char_indices().nth(80) {
+        Some((end, _)) => format!("{}…", &path[..end]),
+        None => path.to_owned(),
+    }
+}
+
+/// How deep parentheses and brackets may nest in a JSONPath: the parser recurses per level,
+/// and a hostile pack must get an error, never a stack overflow.
+pub const NESTING: usize = 64;
+
+/// Why `path` is refused before parsing (it nests deeper than [`NESTING`]), if it is.
+pub fn too_deep(path: &str) -> Option<String> {
+    let (mut depth, mut deepest, mut j) = (0usize, 0usize, 0);
+    while let Some(&b) = path.as_bytes().get(j) {
+        match b {
+            b'\'' | b'"' => {
+                j = string_end(path, j);
+                continue;
+            }
+            b'(' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        j += 1;
+    }
+    (deepest > NESTING)
+        .then(|| format!("it nests parentheses and brackets {deepest} deep (at most {NESTING})"))
+}
+
+/// The regex filter functions, which serde_json_path knows only with its `regex` feature: the
+/// CLI has it, the wasm builds leave it out (280 KB gzipped).
+const REGEX_FUNCTIONS: [&str; 2] = ["match", "search"];
+
+/// For a build without the regex functions, `path` with each `match(a, b)` / `search(a, b)`
+/// written `(length(a) == length(b))`: the same two value arguments and a logical result, so
+/// the parser judges the rest of the path as a build with them would. `None` when this build
+/// has them or `path` calls neither; `Err` says why a call is malformed.
+fn regex_calls_rewritten(path: &str) -> Option<Result<String, String>> {
+    if JsonPath::parse("$[?match(@, 'a')]").is_ok() {
+        return None;
+    }
+    match rewrite_calls(path) {
+        Ok((_, false)) => None,
+        Ok((rewritten, true)) => Some(Ok(rewritten)),
+        Err(why) => Some(Err(why)),
+    }
+}
+
+/// `text` with its regex calls rewritten, and whether there were any (its nesting is bounded by
+/// [`too_deep`] first).
+fn rewrite_calls(text: &str) -> Result<(String, bool), String> {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut found = false;
+    let mut i = 0;
+    while let Some(c) = text[i..].chars().next() {
+        if c == '\'' || c == '"' {
+            let end = string_end(text, i);
+            out.push_str(&text[i..end]);
+            i = end;
+        } else if let Some((name, open)) = call_at(text, i) {
+            let close =
+                closing_paren(text, open).ok_or_else(|| format!("`{name}(` is never closed"))?;
+            let args = top_level_args(&text[open + 1..close]);
+            let [value, pattern] = args.as_slice() else {
+                return Err(format!(
+                    "`{name}()` takes two arguments, a value and a regular expression"
+                ));
+            };
+            let (value, _) = rewrite_calls(value.trim())?;
+            let (pattern, _) = rewrite_calls(pattern.trim())?;
+            out.push_str("(length(");
+            out.push_str(&value);
+            out.push_str(") == length(");
+            out.push_str(&pattern);
+            out.push_str("))");
+            found = true;
+            i = close + 1;
+        } else {
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    Ok((out, found))
+}
+
+/// The regex function called at byte `at` of `text`, and the byte of its `(`.
+fn call_at(text: &str, at: usize) -> Option<(&'static str, usize)> {
+    let before = text[..at].chars().next_back();
+    if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    REGEX_FUNCTIONS.into_iter().find_map(|name| {
+        let rest = text[at..].strip_prefix(name)?;
+        let open = at + name.len() + (rest.len() - rest.trim_start().len());
+        text[open..].starts_with('(').then_some((name, open))
+    })
+}
+
+/// The byte after the string literal opening at `start` (or the end of `text`).
+fn string_end(text: &str, start: usize) -> usize {
+    let quote = text.as_bytes()[start];
+    let mut j = start + 1;
+    while let Some(&b) = text.as_bytes().get(j) {
+        match b {
+            b'\\' => j += 2,
+            _ if b == quote => return j + 1,
+            _ => j += 1,
+        }
+    }
+    text.len()
+}
+
+/// The byte of the `)` closing the `(` at `open`.
+fn closing_paren(text: &str, open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut j = open;
+    while let Some(&b) = text.as_bytes().get(j) {
+        match b {
+            b'\'' | b'"' => {
+                j = string_end(text, j);
+                continue;
+            }
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    None
+}
+
+/// `args` split at its top-level commas (outside strings, parentheses and brackets).
+fn top_level_args(args: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start, mut j) = (0usize, 0, 0);
+    while let Some(&b) = args.as_bytes().get(j) {
+        match b {
+            b'\'' | b'"' => {
+                j = string_end(args, j);
+                continue;
+            }
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => {
+                parts.push(&args[start..j]);
+                start = j + 1;
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    if !args.trim().is_empty() || !parts.is_empty() {
+        parts.push(&args[start..]);
+    }
+    parts
 }
 
 /// The byte of the file where parsing stopped (`position` counts characters of the path from 1),
@@ -140,19 +288,58 @@ mod tests {
     }
 
     #[test]
-    fn a_regex_function_is_checked_where_the_build_can_and_noted_where_it_cannot() {
-        let yaml = "format: scenario-pack/v1\nscenarios:\n  - id: a\n    capture: {g: \"$.items[?match(@.name, 'a.*')]\", h: \"$.items[?length(@.name) > 2]\"}\n";
-        let pack = parse_pack(yaml, Syntax::Yaml).value;
-        let mut out = Vec::new();
-        check(&pack, yaml, &mut out);
-        if JsonPath::parse("$[?match(@, 'a')]").is_ok() {
-            assert!(out.is_empty(), "{out:?}");
-        } else {
-            assert_eq!(out.len(), 1, "{out:?}");
-            assert_eq!(out[0].severity, crate::diagnostic::Severity::Info);
-            assert!(out[0].message.contains("`match()`"), "{out:?}");
+    fn regex_calls_are_judged_as_the_cli_judges_them_in_every_build() {
+        let capture = |path: &str| {
+            format!(
+                "format: scenario-pack/v1\nscenarios:\n  - id: a\n    capture: {{g: \"{path}\"}}\n"
+            )
+        };
+        for good in [
+            "$.items[?match(@.name, 'a.*')]",
+            "$.items[?!search(@.name, 'x(y)')]",
+            "$.items[?search(@.name, 'a') && length(@.tags) > 2]",
+        ] {
+            assert_eq!(errors(&capture(good), Syntax::Yaml), [], "{good}");
         }
-        // A word that merely contains the name is no call.
-        assert_eq!(regex_function("$.rematch(x"), None);
+        for bad in [
+            "$.items[?match(@.name)]",
+            "$.items[?match(@.name, 'a'",
+            "$.items[?match(@.*, 'a')]",
+            "$.items[?match(@.name, 'a')",
+        ] {
+            assert_eq!(errors(&capture(bad), Syntax::Yaml).len(), 1, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_rewrite_keeps_strings_and_other_names() {
+        let (text, found) =
+            rewrite_calls("$[?match(@.a, 'match(,)') && @.rematch == 1]").unwrap_or_default();
+        assert!(found);
+        assert_eq!(
+            text,
+            "$[?(length(@.a) == length('match(,)')) && @.rematch == 1]"
+        );
+        assert_eq!(
+            rewrite_calls("$.rematch(x"),
+            Ok(("$.rematch(x".to_owned(), false))
+        );
+    }
+
+    #[test]
+    fn a_hostile_nesting_is_an_error_never_a_stack_overflow() {
+        let deep = format!("$[?{}@.a{}]", "(".repeat(50_000), ")".repeat(50_000));
+        assert!(too_deep(&deep).is_some());
+        assert!(too_deep("$[?match(@.a, '((((((((((((((((((((')]").is_none());
+        let yaml = format!(
+            "format: scenario-pack/v1\nscenarios:\n  - id: a\n    capture: {{g: \"{deep}\"}}\n"
+        );
+        let found = errors(&yaml, Syntax::Yaml);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].1.contains("nests"), "{}", &found[0].1[..200]);
+        assert!(
+            found[0].1.len() < 300,
+            "the message quotes the start of the path only"
+        );
     }
 }
