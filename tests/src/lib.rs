@@ -39,6 +39,17 @@ impl Drop for TempDir {
     }
 }
 
+/// A child process a test started: killed and reaped when dropped (every service's guard).
+#[derive(Debug)]
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn rand_u32() -> u32 {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
@@ -160,7 +171,7 @@ impl Drop for Postgres {
 #[derive(Debug)]
 pub struct MariaDb {
     pub url: String,
-    child: Child,
+    _child: Running,
     _dir: TempDir,
 }
 
@@ -235,7 +246,7 @@ impl MariaDb {
         assert!(created.is_ok_and(|s| s.success()), "CREATE DATABASE failed");
         MariaDb {
             url: format!("mysql://root@127.0.0.1:{port}/app"),
-            child,
+            _child: Running(child),
             _dir: dir,
         }
     }
@@ -243,13 +254,6 @@ impl MariaDb {
     /// SQLAlchemy's URL for the same database.
     pub fn sqlalchemy_url(&self) -> String {
         self.url.replacen("mysql://", "mysql+pymysql://", 1)
-    }
-}
-
-impl Drop for MariaDb {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -270,7 +274,7 @@ pub fn python() -> PathBuf {
 #[derive(Debug)]
 pub struct EndpointApp {
     pub url: String,
-    child: Child,
+    _child: Running,
 }
 
 impl EndpointApp {
@@ -310,15 +314,8 @@ impl EndpointApp {
         );
         EndpointApp {
             url: format!("http://127.0.0.1:{port}/api/autonoma/"),
-            child,
+            _child: Running(child),
         }
-    }
-}
-
-impl Drop for EndpointApp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -327,7 +324,7 @@ impl Drop for EndpointApp {
 #[derive(Debug)]
 pub struct AnipService {
     pub url: String,
-    child: Child,
+    _child: Running,
     _keys: TempDir,
 }
 
@@ -375,16 +372,9 @@ impl AnipService {
         );
         AnipService {
             url: format!("http://127.0.0.1:{port}"),
-            child,
+            _child: Running(child),
             _keys: keys,
         }
-    }
-}
-
-impl Drop for AnipService {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -478,7 +468,7 @@ pub fn anip_init(dir: &Path, service: &AnipService) {
 #[derive(Debug)]
 pub struct AgentApp {
     pub url: String,
-    child: Child,
+    _child: Running,
 }
 
 impl AgentApp {
@@ -498,15 +488,8 @@ impl AgentApp {
         );
         AgentApp {
             url: format!("http://127.0.0.1:{port}/ask"),
-            child,
+            _child: Running(child),
         }
-    }
-}
-
-impl Drop for AgentApp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -515,7 +498,7 @@ impl Drop for AgentApp {
 #[derive(Debug)]
 pub struct TsEndpointApp {
     pub url: String,
-    child: Child,
+    _child: Running,
 }
 
 impl TsEndpointApp {
@@ -581,15 +564,8 @@ impl TsEndpointApp {
         );
         TsEndpointApp {
             url: format!("http://127.0.0.1:{port}/api/autonoma"),
-            child,
+            _child: Running(child),
         }
-    }
-}
-
-impl Drop for TsEndpointApp {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -726,7 +702,7 @@ pub struct Demo {
     /// The embedded ANIP demo service.
     pub anip: String,
     pub editor: String,
-    child: Child,
+    _child: Running,
 }
 
 impl Demo {
@@ -743,13 +719,6 @@ impl Demo {
     /// The session token, from the `editor:` URL.
     pub fn session_token(&self) -> &str {
         self.editor.split("token=").nth(1).unwrap_or_default()
-    }
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -807,7 +776,7 @@ pub fn start_demo_with(
         database,
         anip,
         editor,
-        child,
+        _child: Running(child),
     }
 }
 
@@ -846,7 +815,7 @@ pub fn built_editor() -> PathBuf {
 #[derive(Debug)]
 pub struct Serve {
     pub editor: String,
-    child: Child,
+    _child: Running,
 }
 
 impl Serve {
@@ -873,7 +842,7 @@ impl Serve {
             .unwrap_or_else(|e| panic!("{e}"));
         Serve {
             editor: line.trim().trim_start_matches("editor: ").to_owned(),
-            child,
+            _child: Running(child),
         }
     }
 
@@ -883,12 +852,5 @@ impl Serve {
             .rsplit_once("?token=")
             .map(|(_, t)| t.to_owned())
             .unwrap_or_default()
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
