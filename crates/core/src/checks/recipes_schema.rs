@@ -44,6 +44,7 @@ pub fn check(context: &Context<'_>, root: &Node, diagnostics: &mut Vec<Diagnosti
     let form = dialect::recipes_form(root);
     let rules = Rules {
         plugin: context.plugin_rules(FileKind::Recipes),
+        hand_made: context.dialects.of(FileKind::Recipes) == Some(dialect::Dialect::HandMade),
         scalar: context.discover.map(Discover::scalar_rules),
     };
     if form != Form::Envelope {
@@ -128,6 +129,8 @@ pub fn check(context: &Context<'_>, root: &Node, diagnostics: &mut Vec<Diagnosti
 #[derive(Clone, Copy, Debug)]
 struct Rules {
     plugin: bool,
+    /// A hand-made file: no planner CLI rewrites its validation block.
+    hand_made: bool,
     scalar: Option<ScalarRules>,
 }
 
@@ -166,21 +169,33 @@ fn check_recipe(i: usize, recipe: &Node, rules: Rules, diagnostics: &mut Vec<Dia
                 .with_help("add `\"validation\": {\"status\": \"validated\", \"method\": \"endpoint-up-down\", \"phase\": \"ok\"}` after the recipe is proven (`scenario-lab validate --write`)"),
         ),
         Some(validation) if validation.as_object().is_some() && validation.get("phase").is_some() => check_validation(i, validation, diagnostics),
-        Some(v) => diagnostics.push(planner_note(v.span, i)),
-        None => diagnostics.push(planner_note(head, i)),
+        Some(v) => diagnostics.push(validation_note(v.span, i, rules)),
+        None => diagnostics.push(validation_note(head, i, rules)),
     }
     check_variables(i, recipe.get("variables"), diagnostics);
 }
 
-/// A planner-side file's validation block: the planner CLI rewrites it before upload.
-fn planner_note(span: Span, i: usize) -> Diagnostic {
-    Diagnostic::info(
-        Code::RECIPES_PLANNER_FILE,
-        FileKind::Recipes,
-        span,
-        format!("recipes.{i}.validation is filled in before upload (status \"validated\", phase \"ok\")"),
+/// A planner or hand-made file's validation block: the planner CLI rewrites it before upload; a
+/// hand-made file gets it from a passing validation.
+fn validation_note(span: Span, i: usize, rules: Rules) -> Diagnostic {
+    let note = |message: String, help: &str| {
+        Diagnostic::info(Code::RECIPES_PLANNER_FILE, FileKind::Recipes, span, message)
+            .with_help(help)
+    };
+    if rules.hand_made {
+        return note(
+            format!(
+                "recipes.{i}.validation is written once the recipe is proven (status \"validated\", phase \"ok\")"
+            ),
+            "`scenario-lab validate --write` writes it after a passing validation; `scenario-lab upload` sends only recipes a validation proved",
+        );
+    }
+    note(
+        format!(
+            "recipes.{i}.validation is filled in before upload (status \"validated\", phase \"ok\")"
+        ),
+        "the planner CLI's upload rewrites this block itself; `scenario-lab validate --write` writes it after a passing validation",
     )
-    .with_help("the planner CLI's upload rewrites this block itself; `scenario-lab validate --write` writes it after a passing validation")
 }
 
 /// `variables`: a map of name to variable definition.
