@@ -296,6 +296,12 @@ fn an_audited_model_without_a_factory_is_the_handlers() {
         diagnosis["places"][0]["file"], "server/app.py",
         "{diagnosis:#}"
     );
+    // Its registration, which the app drops at run time (`del config.factories["Task"]`).
+    assert_eq!(
+        diagnosis["places"][0]["line"],
+        factory_line("Task"),
+        "{diagnosis:#}"
+    );
 }
 
 #[test]

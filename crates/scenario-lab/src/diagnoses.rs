@@ -229,7 +229,15 @@ fn handler_places(found: &mut Diagnosis, message: &str, sources: &Sources<'_>) {
     } else {
         named()
     };
-    let line = model.and_then(|m| handler.factory_line(&m)).unwrap_or(1);
+    // A missing factory belongs in the map, unless it is written there and dropped at run time.
+    let line = if found.cause == "factory-missing" {
+        model
+            .and_then(|m| handler.registration_line(&m))
+            .or_else(|| handler.factories_line())
+    } else {
+        model.and_then(|m| handler.factory_line(&m))
+    };
+    let line = line.unwrap_or(1);
     found.places.push(Place {
         file: handler.path.clone(),
         line,

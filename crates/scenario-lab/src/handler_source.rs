@@ -59,17 +59,32 @@ impl HandlerSource {
     /// The 1-based line where `model`'s factory is registered (`"Model": define_factory(`,
     /// `Model: defineFactory(`, a factories map key), else the first line naming it.
     pub fn factory_line(&self, model: &str) -> Option<usize> {
+        self.registration_line(model).or_else(|| {
+            let named = Regex::new(&format!(r"\b{}\b", regex::escape(model))).ok()?;
+            Some(self.line_of(named.find(&self.text)?.start()))
+        })
+    }
+
+    /// The line opening the factories map (`factories = {`, `factories: {`): where a missing
+    /// factory belongs.
+    pub fn factories_line(&self) -> Option<usize> {
+        let map = pattern(r"(?m)\bfactories\s*[:=]\s*[\{\[]");
+        Some(self.line_of(map.find(&self.text)?.start()))
+    }
+
+    /// The line registering `model`'s factory.
+    pub fn registration_line(&self, model: &str) -> Option<usize> {
         let escaped = regex::escape(model);
         let registration = Regex::new(&format!(
             r#"(?m)["']?\b{escaped}\b["']?\s*[:=]\s*(define_factory|defineFactory|Factory|\{{)"#
         ))
         .ok()?;
-        let named = Regex::new(&format!(r"\b{escaped}\b")).ok()?;
-        let at = registration
-            .find(&self.text)
-            .or_else(|| named.find(&self.text))?
-            .start();
-        Some(self.text[..at].matches('\n').count() + 1)
+        Some(self.line_of(registration.find(&self.text)?.start()))
+    }
+
+    /// The 1-based line of byte `at`.
+    fn line_of(&self, at: usize) -> usize {
+        self.text[..at].matches('\n').count() + 1
     }
 
     /// The model (other than `table`'s own) whose factory's create body writes `table` (a word,
@@ -207,6 +222,20 @@ mod tests {
         };
         assert_eq!(ts.factory_line("Doctor"), Some(4));
         assert_eq!(ts.factory_line("Nurse"), None);
+        // A model with no factory at all: the map it belongs in, not a line merely naming it.
+        let named = HandlerSource {
+            path: "src/autonoma.ts".into(),
+            text: "// Nurse rows come from the roster import
+const factories = {
+  Clinic: defineFactory({}),
+};
+"
+            .into(),
+        };
+        assert_eq!(named.factory_line("Nurse"), Some(1));
+        assert_eq!(named.registration_line("Nurse"), None);
+        assert_eq!(named.factories_line(), Some(2));
+        assert_eq!(named.registration_line("Clinic"), Some(3));
     }
 
     #[test]
