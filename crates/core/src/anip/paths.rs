@@ -78,13 +78,9 @@ pub const NESTING: usize = 64;
 
 /// Why `path` is refused before parsing (it nests deeper than [`NESTING`]), if it is.
 pub fn too_deep(path: &str) -> Option<String> {
-    let (mut depth, mut deepest, mut j) = (0usize, 0usize, 0);
-    while let Some(&b) = path.as_bytes().get(j) {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for (_, b) in outside_strings(path) {
         match b {
-            b'\'' | b'"' => {
-                j = string_end(path, j);
-                continue;
-            }
             b'(' | b'[' => {
                 depth += 1;
                 deepest = deepest.max(depth);
@@ -92,7 +88,6 @@ pub fn too_deep(path: &str) -> Option<String> {
             b')' | b']' => depth = depth.saturating_sub(1),
             _ => {}
         }
-        j += 1;
     }
     (deepest > NESTING)
         .then(|| format!("it nests parentheses and brackets {deepest} deep (at most {NESTING})"))
@@ -184,23 +179,17 @@ fn string_end(text: &str, start: usize) -> usize {
 /// The byte of the `)` closing the `(` at `open`.
 fn closing_paren(text: &str, open: usize) -> Option<usize> {
     let mut depth = 0usize;
-    let mut j = open;
-    while let Some(&b) = text.as_bytes().get(j) {
+    for (j, b) in outside_strings(&text[open..]) {
         match b {
-            b'\'' | b'"' => {
-                j = string_end(text, j);
-                continue;
-            }
             b'(' => depth += 1,
             b')' => {
                 depth -= 1;
                 if depth == 0 {
-                    return Some(j);
+                    return Some(open + j);
                 }
             }
             _ => {}
         }
-        j += 1;
     }
     None
 }
@@ -208,13 +197,9 @@ fn closing_paren(text: &str, open: usize) -> Option<usize> {
 /// `args` split at its top-level commas (outside strings, parentheses and brackets).
 fn top_level_args(args: &str) -> Vec<&str> {
     let mut parts = Vec::new();
-    let (mut depth, mut start, mut j) = (0usize, 0, 0);
-    while let Some(&b) = args.as_bytes().get(j) {
+    let (mut depth, mut start) = (0usize, 0);
+    for (j, b) in outside_strings(args) {
         match b {
-            b'\'' | b'"' => {
-                j = string_end(args, j);
-                continue;
-            }
             b'(' | b'[' => depth += 1,
             b')' | b']' => depth = depth.saturating_sub(1),
             b',' if depth == 0 => {
@@ -223,12 +208,28 @@ fn top_level_args(args: &str) -> Vec<&str> {
             }
             _ => {}
         }
-        j += 1;
     }
     if !args.trim().is_empty() || !parts.is_empty() {
         parts.push(&args[start..]);
     }
     parts
+}
+
+/// The bytes of `text` outside its string literals (`'...'`, `"..."`, with `\` escapes), with
+/// their offsets: what the nesting and argument scans read.
+fn outside_strings(text: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let mut j = 0;
+    std::iter::from_fn(move || {
+        loop {
+            let &b = text.as_bytes().get(j)?;
+            if b == b'\'' || b == b'"' {
+                j = string_end(text, j);
+                continue;
+            }
+            j += 1;
+            return Some((j - 1, b));
+        }
+    })
 }
 
 /// The byte of the file where parsing stopped (`position` counts characters of the path from 1),
