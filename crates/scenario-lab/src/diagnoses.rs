@@ -10,11 +10,12 @@ use scenario_lab_core::line_index::LineIndex;
 use scenario_lab_core::recipes;
 use scenario_lab_core::run_report::ValidateReport;
 use scenario_lab_core::{Code, FileKind, Report, Span};
+use std::borrow::Cow;
 
 /// What the places are looked up in, read once per validation.
 struct Sources<'a> {
     dir: &'a WorkspaceDir,
-    preflight: Report,
+    preflight: Cow<'a, Report>,
     handler: Option<HandlerSource>,
     models: Vec<String>,
 }
@@ -47,10 +48,10 @@ pub fn attach(report: &mut ValidateReport, read: &Read<'_>) {
     let sources = Sources {
         dir,
         // A validation stopped before its preflight (discover unreachable) still places.
-        preflight: read
-            .preflight
-            .clone()
-            .unwrap_or_else(|| scenario_lab_core::preflight(&dir.workspace())),
+        preflight: read.preflight.as_ref().map_or_else(
+            || Cow::Owned(scenario_lab_core::preflight(&dir.workspace())),
+            Cow::Borrowed,
+        ),
         handler: HandlerSource::read(dir).ok(),
         models,
     };

@@ -123,8 +123,11 @@ impl Store {
     /// before the store is read) and grants a day past their expiry.
     fn forget_expired(&mut self, now: DateTime<Utc>) {
         self.tokens.retain(|_, t| t.expires > now);
-        self.grants
-            .retain(|_, g| g.expires_at + EXPIRED_GRANT_KEPT > now);
+        self.grants.retain(|_, g| {
+            g.expires_at
+                .checked_add_signed(EXPIRED_GRANT_KEPT)
+                .is_none_or(|gone| gone > now)
+        });
     }
 
     /// Keeps `record` under `id`, dropping the oldest request past [`APPROVALS_HELD`].
