@@ -3,9 +3,9 @@
 //! tarballs, the example workspace and a 1 MB recipe in `src/`, built and served; for the
 //! package's browser test and its benchmark.
 
-use crate::{free_port, repo_root, text};
+use crate::{Running, free_port, repo_root, text};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Vite's command, inside the app.
@@ -112,24 +112,18 @@ pub fn app() -> PathBuf {
 /// `vite preview` serving the built app until dropped.
 #[derive(Debug)]
 pub struct Preview {
-    child: Child,
+    /// Node running vite itself (through `npx` only `npx` was killed and vite stayed).
+    _child: Running,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
-}
-
-impl Drop for Preview {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Serves the built app (`vite preview`) on a free loopback port.
 pub fn preview(app: &Path) -> Preview {
     let port = free_port();
-    let child = Command::new("npx")
+    let child = Command::new("node")
         .args([
-            "vite",
+            VITE,
             "preview",
             "--host",
             "127.0.0.1",
@@ -151,7 +145,7 @@ pub fn preview(app: &Path) -> Preview {
         std::thread::sleep(Duration::from_millis(100));
     }
     Preview {
-        child,
+        _child: Running(child),
         url: format!("http://127.0.0.1:{port}"),
     }
 }
