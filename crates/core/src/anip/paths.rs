@@ -25,12 +25,13 @@ pub(super) fn check(pack: &Pack, text: &str, out: &mut Vec<Diagnostic>) {
         );
     }
     for (path, what) in paths {
-        if let Some(why) = too_deep(&path.value) {
-            out.push(not_a_path(path, what, path.span, &why));
-            continue;
-        }
-        let Err(error) = JsonPath::parse(&path.value) else {
-            continue;
+        let error = match parse(&path.value) {
+            Ok(_) => continue,
+            Err(Unparsed::TooDeep(why)) => {
+                out.push(not_a_path(path, what, path.span, &why));
+                continue;
+            }
+            Err(Unparsed::Syntax(error)) => error,
         };
         let (at, why) = match regex_calls_rewritten(&path.value) {
             // Parsed with the regex calls in a form this build knows: its verdict is the CLI's.
@@ -76,8 +77,28 @@ fn shown(path: &str) -> String {
 /// and a hostile pack must get an error, never a stack overflow.
 pub const NESTING: usize = 64;
 
+/// Why a JSONPath did not parse.
+#[derive(Debug, thiserror::Error)]
+pub enum Unparsed {
+    /// Refused before parsing: it nests deeper than [`NESTING`].
+    #[error("{0}")]
+    TooDeep(String),
+    /// The parser's error.
+    #[error("{0}")]
+    Syntax(serde_json_path::ParseError),
+}
+
+/// `path` parsed by serde_json_path once its nesting is within [`NESTING`]: every JSONPath
+/// parse of ours (the pack check, the HTTP probes, the ANIP runner) goes through here.
+pub fn parse(path: &str) -> Result<JsonPath, Unparsed> {
+    if let Some(why) = too_deep(path) {
+        return Err(Unparsed::TooDeep(why));
+    }
+    JsonPath::parse(path).map_err(Unparsed::Syntax)
+}
+
 /// Why `path` is refused before parsing (it nests deeper than [`NESTING`]), if it is.
-pub fn too_deep(path: &str) -> Option<String> {
+fn too_deep(path: &str) -> Option<String> {
     let (mut depth, mut deepest) = (0usize, 0usize);
     for (_, b) in outside_strings(path) {
         match b {
