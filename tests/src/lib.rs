@@ -57,8 +57,28 @@ fn rand_u32() -> u32 {
     u32::try_from(hasher.finish() >> 32).unwrap_or_default()
 }
 
-/// A free TCP port on 127.0.0.1.
+/// Where `free_port` starts handing out ports: below Linux's ephemeral range (32768 up), so a
+/// listener that binds port 0 (the hostile servers, the relay, the proxy) can never take a port a
+/// child service was told to bind before it has bound it.
+const PORT_BASE: u16 = 20_000;
+/// How many ports `free_port` cycles through.
+const PORT_SPAN: u16 = 12_000;
+
+/// A free TCP port on 127.0.0.1 for a child service to bind: distinct for every call in this
+/// process, outside the ephemeral range, and free when handed out.
 pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU16, Ordering};
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    // Test binaries that run at once start far apart.
+    let start = std::process::id() % 97 * 120;
+    for _ in 0..PORT_SPAN {
+        let step = u32::from(NEXT.fetch_add(1, Ordering::Relaxed));
+        let offset = u16::try_from((start + step) % u32::from(PORT_SPAN)).unwrap_or_default();
+        let port = PORT_BASE + offset;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map_or(0, |a| a.port())
