@@ -857,7 +857,9 @@ fn cancel_a_running_validation(port: u16, token: &str, workspace: &TempDir) {
         ("content-type", "application/json"),
         ("authorization", bearer.as_str()),
     ];
-    for _ in 0..500 {
+    // Polls until the run has started and takes the cancel; a slow machine only waits longer.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
         let answer = http(port, "POST", "/api/validate/cancel", &headers, "");
         if answer.contains("\"cancelled\":true") {
             break;
